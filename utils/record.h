@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A decoded record in user space, and its wire codec (see docs/FORMAT.md). */
+#ifndef EBPFCAP_RECORD_H
+#define EBPFCAP_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "../bpf/ebpf_record.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the record is little-endian on the wire and encoded by layout; add byte swapping before porting to a big-endian host"
+#endif
+
+struct ebpf_record {
+	struct ebpf_event ev;
+	char exe[256];
+	char container_id[72];
+	char container_name[128];
+	char container_runtime[16];
+	char pod[128];
+	char pod_namespace[64];
+	char k8s_container[64];
+	char host[64];
+	char ifname[16];
+	char machine_id[40];
+};
+
+/* The largest record ebpf_record_encode() can produce. */
+#define EBPF_RECORD_MAX_WIRE (EBPF_RECORD_HEADER_LEN + sizeof(struct ebpf_event) + \
+	EBPF_TLV_MAX * EBPF_TLV_HEADER_LEN + sizeof(struct ebpf_record) - sizeof(struct ebpf_event))
+
+/* Encodes rec into buf; returns the byte count, or 0 if cap is too small. */
+size_t ebpf_record_encode(const struct ebpf_record *rec, uint8_t *buf, size_t cap);
+
+/*
+ * Decodes len bytes into rec. Returns 0, or -1 with *why set to a short
+ * reason ("truncated header", "unsupported major version", ...). Never reads
+ * outside buf; unknown TLVs and unknown fixed fields are skipped.
+ */
+int ebpf_record_decode(const uint8_t *buf, size_t len, struct ebpf_record *rec,
+		       const char **why);
+
+/* "TCP_Connect" etc.; "Unknown" for values outside the enum. */
+const char *ebpf_event_type_name(unsigned type);
+
+/* Copies a string into a fixed field, always NUL-terminating it. */
+void ebpf_copy_string(char *dst, size_t dst_size, const char *src);
+
+#endif
