@@ -90,4 +90,12 @@ enum ebpf_tlv_tag {
 	EBPF_TLV_MAX = EBPF_TLV_MACHINE_ID,
 };
 
+/* Kernel <-> loader only (not part of the record): per-CPU counter slots. */
+enum ebpf_counter {
+	EBPF_CNT_EMITTED,  /* events put into the ring buffer */
+	EBPF_CNT_LOST,     /* ring buffer full */
+	EBPF_CNT_FILTERED, /* rejected by the capture's filters before reserving */
+	EBPF_CNT_MAX,
+};
+
 #endif /* EBPF_RECORD_H */

@@ -1,0 +1,80 @@
+# ebpfcap — the one entry point: make demo | check | bench | install | uninstall
+# Everything builds into build/; nothing outside it except `make install`.
+
+BUILD     ?= build
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers -I. -I$(BUILD)
+LIBS      := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+
+WS_CFLAGS := $(shell pkg-config --cflags wireshark 2>/dev/null)
+WS_LIBS   := $(shell pkg-config --libs wireshark 2>/dev/null)
+WS_PLUGINDIR := $(shell pkg-config --variable=plugindir wireshark 2>/dev/null)
+EXTCAPDIR ?= $(shell pkg-config --variable=libdir wireshark 2>/dev/null)/wireshark/extcap
+
+# Debian 12 packages needed to build, run and test (installed by `make deps`).
+DEB_PACKAGES := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
+	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
+	libwsutil-dev tshark iproute2 procps
+
+USER_SRCS := utils/record.c utils/process.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c
+EXTCAP_SRCS := $(wildcard extcap/*.c) $(USER_SRCS)
+PLUGIN_SRCS := $(wildcard dissector/*.c)
+UNIT_TESTS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/unit_*.c))
+
+.PHONY: all deps demo check install uninstall clean bench
+
+all: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so $(UNIT_TESTS)
+
+# Installs only what is missing, so a warm machine pays nothing.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null || exit 1; \
+	fi
+
+$(BUILD)/.dir:
+	mkdir -p $(BUILD)/test && touch $@
+
+# CO-RE: vmlinux.h comes from the running kernel's BTF.
+$(BUILD)/vmlinux.h: | $(BUILD)/.dir
+	@test -r /sys/kernel/btf/vmlinux || { echo "ebpfcap: /sys/kernel/btf/vmlinux is not readable: the kernel needs CONFIG_DEBUG_INFO_BTF" >&2; exit 1; }
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/ebpfcap.bpf.o: bpf/ebpfcap.bpf.c bpf/ebpf_record.h $(BUILD)/vmlinux.h
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -I. -c $< -o $@
+
+$(BUILD)/ebpfcap.skel.h: $(BUILD)/ebpfcap.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/ebpfcap: $(EXTCAP_SRCS) $(wildcard extcap/*.h utils/*.h pcapio/*.h) bpf/ebpf_record.h $(BUILD)/ebpfcap.skel.h
+	$(CC) $(CFLAGS) $(EXTCAP_SRCS) -o $@ $(LIBS)
+
+$(BUILD)/ebpfflow.so: $(PLUGIN_SRCS) $(wildcard dissector/*.h) bpf/ebpf_record.h | $(BUILD)/.dir
+	$(CC) $(CFLAGS) -Wno-shadow -fPIC -shared -fvisibility=hidden $(WS_CFLAGS) $(PLUGIN_SRCS) -o $@ $(WS_LIBS)
+
+$(BUILD)/test/unit_%: test/unit_%.c $(USER_SRCS) $(wildcard test/*.h utils/*.h pcapio/*.h) | $(BUILD)/.dir
+	$(CC) $(CFLAGS) $< $(USER_SRCS) -o $@ -lpcap
+
+install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
+	install -D -m 0755 $(BUILD)/ebpfcap $(DESTDIR)$(EXTCAPDIR)/ebpfcap
+	install -D -m 0644 $(BUILD)/ebpfflow.so $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
+
+uninstall:
+	rm -f $(DESTDIR)$(EXTCAPDIR)/ebpfcap $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
+
+# The main job: a live capture of "eBPF Events" shown through tshark.
+demo: deps
+	$(MAKE) all install
+	sh test/demo.sh
+
+check: deps
+	$(MAKE) all install
+	sh test/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The capture loop: ring buffer -> enrich -> record -> pcapng -> fifo/file.
+ * One thread, one poll(): kernel events, signals and the reader's end of
+ * the fifo are all descriptors, so stopping never races with writing.
+ */
+#include "capture.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kernel_events.h"
+#include "pcapio/exported_pdu.h"
+#include "pcapio/pcapng.h"
+#include "utils/process.h"
+#include "utils/record.h"
+
+#define STOP_COUNT_REACHED (-ECANCELED)
+#define DROPS_CHECK_NS 1000000000ull
+
+struct capture {
+	const struct options *opts;
+	struct pcapng_writer *out;
+	int events_if;
+	uint64_t boot_to_wall_ns; /* the kernel stamps CLOCK_BOOTTIME */
+	uint64_t written;
+	uint64_t lost_reported;
+	char host[64];
+	struct process_cache *procs;
+};
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int write_record(struct capture *c, const struct ebpf_record *rec)
+{
+	uint8_t buf[64 + EBPF_RECORD_MAX_WIRE];
+	size_t hdr = exported_pdu_header_len();
+	size_t n;
+
+	exported_pdu_write_header(buf);
+	n = ebpf_record_encode(rec, buf + hdr, sizeof(buf) - hdr);
+	if (n == 0)
+		return -EMSGSIZE;
+	if (pcapng_write_packet(c->out, (uint32_t)c->events_if, rec->ev.timestamp_ns, buf,
+				(uint32_t)(hdr + n), (uint32_t)(hdr + n), NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static void enrich(struct capture *c, struct ebpf_record *rec)
+{
+	process_cache_exe(c->procs, rec->ev.pid, rec->ev.comm, rec->exe, sizeof(rec->exe));
+	ebpf_copy_string(rec->host, sizeof(rec->host), c->host);
+}
+
+static int on_event(const struct ebpf_event *ev, void *ctx)
+{
+	struct capture *c = ctx;
+	struct ebpf_record rec;
+	int err;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.ev = *ev;
+	rec.ev.timestamp_ns += c->boot_to_wall_ns;
+	enrich(c, &rec);
+	err = write_record(c, &rec);
+	if (err)
+		return err;
+	c->written++;
+	if (c->opts->max_events && c->written >= c->opts->max_events)
+		return STOP_COUNT_REACHED;
+	return 0;
+}
+
+/* Loss is never silent: each increase becomes a Capture_Drops record. */
+static int report_drops(struct capture *c, struct kernel_events *ke)
+{
+	struct kernel_counters k;
+	struct ebpf_record rec;
+
+	kernel_events_counters(ke, &k);
+	if (k.lost <= c->lost_reported)
+		return 0;
+	memset(&rec, 0, sizeof(rec));
+	rec.ev.type = EBPF_CAPTURE_DROPS;
+	rec.ev.timestamp_ns = clock_ns(CLOCK_REALTIME);
+	rec.ev.drops = k.lost - c->lost_reported;
+	ebpf_copy_string(rec.host, sizeof(rec.host), c->host);
+	c->lost_reported = k.lost;
+	return write_record(c, &rec);
+}
+
+static int open_output(const char *path)
+{
+	int fd = strcmp(path, "-") == 0 ? dup(STDOUT_FILENO)
+					 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		fprintf(stderr, "ebpfcap: cannot open output '%s': %s\n", path, strerror(errno));
+	return fd;
+}
+
+/*
+ * SIGINT/SIGTERM/SIGHUP arrive on a descriptor. Under Wireshark, the
+ * parent's death sends SIGTERM too; a person's `ebpfcap -w f &` outlives its shell.
+ */
+static int stop_signals_fd(bool die_with_parent)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed fifo is an EPIPE, handled as the end */
+	if (die_with_parent) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			raise(SIGTERM); /* the parent died before prctl() */
+	}
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+enum stop_reason { STOP_SIGNAL, STOP_READER_GONE, STOP_COUNT, STOP_ERROR };
+
+static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke, int sig_fd, int out_fd)
+{
+	struct pollfd fds[3] = {
+		{ .fd = kernel_events_fd(ke), .events = POLLIN },
+		{ .fd = sig_fd, .events = POLLIN },
+		{ .fd = out_fd, .events = 0 }, /* POLLERR once a fifo's reader closes */
+	};
+	uint64_t next_drops_check = 0;
+
+	for (;;) {
+		if (poll(fds, 3, 200) < 0 && errno != EINTR)
+			return STOP_ERROR;
+		if (fds[1].revents)
+			return STOP_SIGNAL;
+		if (fds[2].revents & (POLLERR | POLLHUP))
+			return STOP_READER_GONE;
+		int rc = kernel_events_consume(ke);
+
+		if (rc == STOP_COUNT_REACHED)
+			return STOP_COUNT;
+		if (rc == -EPIPE)
+			return STOP_READER_GONE;
+		if (rc < 0) {
+			fprintf(stderr, "ebpfcap: writing the capture failed: %s\n", strerror(-rc));
+			return STOP_ERROR;
+		}
+		uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+		if (now >= next_drops_check) {
+			if (report_drops(c, ke) == -EPIPE)
+				return STOP_READER_GONE;
+			next_drops_check = now + DROPS_CHECK_NS;
+		}
+	}
+}
+
+static void say_summary(const struct capture *c, struct kernel_events *ke)
+{
+	struct kernel_counters k;
+
+	kernel_events_counters(ke, &k);
+	if (k.lost)
+		fprintf(stderr, "ebpfcap: %llu events lost because the kernel ring buffer was full "
+			"(raise --ringbuf-size); %llu written\n",
+			(unsigned long long)k.lost, (unsigned long long)c->written);
+	if (c->opts->debug)
+		fprintf(stderr, "ebpfcap: %llu written, %llu emitted, %llu filtered in the kernel, %llu lost\n",
+			(unsigned long long)c->written, (unsigned long long)k.emitted,
+			(unsigned long long)k.filtered, (unsigned long long)k.lost);
+}
+
+static int check_capture_options(const struct options *o)
+{
+	if (strcmp(o->interface, IFACE_EVENTS) != 0) {
+		fprintf(stderr, "ebpfcap: unknown interface '%s' (try --extcap-interfaces)\n", o->interface);
+		return -1;
+	}
+	if (o->capture_filter && *o->capture_filter) {
+		fprintf(stderr, "ebpfcap: capture filters do not apply to eBPF Events; "
+			"use the interface options (process, event types) or a display filter\n");
+		return -1;
+	}
+	return 0;
+}
+
+int capture_run(const struct options *o)
+{
+	struct capture c = { .opts = o };
+	struct kernel_filter filter = {
+		.pid = o->pid, .event_type_mask = o->event_type_mask,
+		.ringbuf_kib = o->ringbuf_kib, .debug = o->debug,
+	};
+	struct kernel_events *ke = NULL;
+	int sig_fd, out_fd, status = 1;
+
+	if (check_capture_options(o) < 0)
+		return 1;
+	sig_fd = stop_signals_fd(o->from_wireshark);
+	out_fd = open_output(o->fifo);
+	if (out_fd < 0)
+		return 1;
+	c.out = pcapng_writer_open(out_fd, "ebpfcap " EBPFCAP_VERSION);
+	if (!c.out) {
+		fprintf(stderr, "ebpfcap: cannot write to '%s': %s\n", o->fifo, strerror(errno));
+		close(out_fd);
+		return 1;
+	}
+	c.events_if = pcapng_add_interface(c.out, LINKTYPE_WIRESHARK_UPPER_PDU, 0,
+					   IFACE_EVENTS, "eBPF Events");
+	c.procs = process_cache_new();
+	gethostname(c.host, sizeof(c.host) - 1);
+	c.boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	ke = kernel_events_open(&filter, on_event, &c);
+	if (ke && c.events_if >= 0 && c.procs) {
+		enum stop_reason why = capture_loop(&c, ke, sig_fd, out_fd);
+
+		if (why != STOP_READER_GONE)
+			report_drops(&c, ke);
+		say_summary(&c, ke);
+		status = why == STOP_ERROR ? 1 : 0;
+	}
+	kernel_events_close(ke);
+	process_cache_free(c.procs);
+	pcapng_writer_close(c.out);
+	close(sig_fd);
+	return status;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "extcap.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "options.h"
+#include "pcapio/pcapng.h"
+
+#define HELP_URL "https://github.com/ebpfcap/ebpfcap"
+
+bool extcap_is_known_interface(const char *interface)
+{
+	return interface && strcmp(interface, IFACE_EVENTS) == 0;
+}
+
+static int unknown_interface(const char *interface)
+{
+	fprintf(stderr, "ebpfcap: unknown interface '%s' (try --extcap-interfaces)\n",
+		interface ? interface : "");
+	return -1;
+}
+
+void extcap_print_interfaces(void)
+{
+	printf("extcap {version=%s}{help=%s}{display=ebpfcap: who is behind each connection}\n",
+	       EBPFCAP_VERSION, HELP_URL);
+	printf("interface {value=%s}{display=eBPF Events}\n", IFACE_EVENTS);
+}
+
+int extcap_print_dlts(const char *interface)
+{
+	if (!extcap_is_known_interface(interface))
+		return unknown_interface(interface);
+	printf("dlt {number=%d}{name=WIRESHARK_UPPER_PDU}{display=eBPF events (exported PDU)}\n",
+	       LINKTYPE_WIRESHARK_UPPER_PDU);
+	return 0;
+}
+
+int extcap_print_config(const char *interface)
+{
+	if (!extcap_is_known_interface(interface))
+		return unknown_interface(interface);
+	/* No defaults on purpose: Wireshark passes every arg that has one. */
+	printf("arg {number=0}{call=--pid}{display=Process ID}{type=unsigned}"
+	       "{tooltip=Only events of this process (empty: every process)}{group=Filter}\n");
+	printf("arg {number=1}{call=--event-types}{display=Event types}{type=string}"
+	       "{tooltip=Comma-separated, e.g. TCP_Connect,TCP_Close (empty: all)}"
+	       "{validation=^[A-Za-z_,]*$}{group=Filter}\n");
+	printf("arg {number=2}{call=--ringbuf-size}{display=Kernel buffer (KiB)}{type=unsigned}"
+	       "{range=64,1048576}{tooltip=Ring buffer between kernel and ebpfcap; larger loses fewer events in bursts (default 8192)}"
+	       "{group=Advanced}\n");
+	printf("arg {number=3}{call=--debug}{display=Debug messages}{type=boolflag}"
+	       "{tooltip=Show libbpf's messages on standard error}{group=Advanced}\n");
+	return 0;
+}

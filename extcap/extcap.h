@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Answers to Wireshark's extcap questions (doc/extcap.adoc in Wireshark). */
+#ifndef EBPFCAP_EXTCAP_H
+#define EBPFCAP_EXTCAP_H
+
+#include <stdbool.h>
+
+void extcap_print_interfaces(void);
+/* Return -1 (after one line on stderr) for an interface we do not have. */
+int extcap_print_dlts(const char *interface);
+int extcap_print_config(const char *interface);
+bool extcap_is_known_interface(const char *interface);
+
+#endif

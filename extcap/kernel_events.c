@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "kernel_events.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "ebpfcap.skel.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+
+struct kernel_events {
+	struct ebpfcap_bpf *skel;
+	struct ring_buffer *rb;
+	kernel_event_fn fn;
+	void *ctx;
+};
+
+static int debug_enabled;
+
+/* libbpf talks a lot; during a capture Wireshark shows any stderr as an error. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	return debug_enabled ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+/*
+ * libbpf attaches tracepoints through tracefs, which is not mounted on
+ * every machine (it was not on ours). Mount it when we may.
+ */
+static int ensure_tracefs(void)
+{
+	if (access(TRACEFS "/events", F_OK) == 0)
+		return 0;
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) == 0)
+		return 0;
+	fprintf(stderr, "ebpfcap: tracefs is not mounted at " TRACEFS " and mounting it failed (%s): "
+		"run 'mount -t tracefs nodev " TRACEFS "' as root\n", strerror(errno));
+	return -1;
+}
+
+static void say_load_error(const char *step, int err)
+{
+	/* EACCES is the verifier's refusal, not a privilege problem. */
+	if (err == -EPERM)
+		fprintf(stderr, "ebpfcap: %s the BPF programs was refused (%s): run as root or give "
+			"ebpfcap CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN\n", step, strerror(-err));
+	else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+		fprintf(stderr, "ebpfcap: /sys/kernel/btf/vmlinux is not readable: this kernel has no BTF "
+			"(CONFIG_DEBUG_INFO_BTF), which CO-RE programs need\n");
+	else
+		fprintf(stderr, "ebpfcap: %s the BPF programs failed: %s (rerun with --debug for libbpf's log)\n",
+			step, strerror(-err));
+}
+
+static int on_ringbuf_sample(void *ctx, void *data, size_t size)
+{
+	struct kernel_events *ke = ctx;
+
+	if (size < sizeof(struct ebpf_event))
+		return 0; /* cannot happen: the kernel reserves whole events */
+	return ke->fn(data, ke->ctx);
+}
+
+static void configure(struct ebpfcap_bpf *skel, const struct kernel_filter *f)
+{
+	skel->rodata->filter_pid = f->pid;
+	skel->rodata->event_type_mask = f->event_type_mask;
+	/* The ring buffer size must be a power-of-two number of pages. */
+	uint32_t bytes = 4096;
+
+	while (bytes < f->ringbuf_kib * 1024u && bytes < (1u << 30))
+		bytes <<= 1;
+	bpf_map__set_max_entries(skel->maps.events, bytes);
+}
+
+struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
+					 kernel_event_fn fn, void *ctx)
+{
+	struct kernel_events *ke = calloc(1, sizeof(*ke));
+	int err;
+
+	if (!ke)
+		return NULL;
+	debug_enabled = filter->debug;
+	libbpf_set_print(libbpf_print);
+	ke->fn = fn;
+	ke->ctx = ctx;
+	ke->skel = ebpfcap_bpf__open();
+	if (!ke->skel) {
+		say_load_error("opening", -errno);
+		goto fail;
+	}
+	configure(ke->skel, filter);
+	err = ebpfcap_bpf__load(ke->skel);
+	if (err) {
+		say_load_error("loading", err);
+		goto fail;
+	}
+	if (ensure_tracefs() < 0)
+		goto fail;
+	err = ebpfcap_bpf__attach(ke->skel);
+	if (err) {
+		say_load_error("attaching", err);
+		goto fail;
+	}
+	ke->rb = ring_buffer__new(bpf_map__fd(ke->skel->maps.events), on_ringbuf_sample, ke, NULL);
+	if (!ke->rb) {
+		say_load_error("opening the ring buffer of", -errno);
+		goto fail;
+	}
+	return ke;
+fail:
+	kernel_events_close(ke);
+	return NULL;
+}
+
+int kernel_events_fd(const struct kernel_events *ke)
+{
+	return ring_buffer__epoll_fd(ke->rb);
+}
+
+int kernel_events_consume(struct kernel_events *ke)
+{
+	return ring_buffer__consume(ke->rb);
+}
+
+static uint64_t sum_percpu(int map_fd, uint32_t key)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t total = 0;
+
+	if (ncpu <= 0)
+		return 0;
+	uint64_t *values = calloc((size_t)ncpu, sizeof(*values));
+
+	if (values && bpf_map_lookup_elem(map_fd, &key, values) == 0)
+		for (int i = 0; i < ncpu; i++)
+			total += values[i];
+	free(values);
+	return total;
+}
+
+void kernel_events_counters(const struct kernel_events *ke, struct kernel_counters *out)
+{
+	int fd = bpf_map__fd(ke->skel->maps.counters);
+
+	out->emitted = sum_percpu(fd, EBPF_CNT_EMITTED);
+	out->lost = sum_percpu(fd, EBPF_CNT_LOST);
+	out->filtered = sum_percpu(fd, EBPF_CNT_FILTERED);
+}
+
+void kernel_events_close(struct kernel_events *ke)
+{
+	if (!ke)
+		return;
+	ring_buffer__free(ke->rb);
+	ebpfcap_bpf__destroy(ke->skel); /* detaches links, closes program and map fds */
+	free(ke);
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Command line: the extcap protocol Wireshark speaks (--extcap-*, --capture,
+ * --fifo) and the same capture for people (-i, -w, -c).
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+
+#include "bpf/ebpf_record.h"
+#include "utils/record.h"
+
+enum {
+	OPT_EXTCAP_INTERFACES = 1000,
+	OPT_EXTCAP_VERSION,
+	OPT_EXTCAP_INTERFACE,
+	OPT_EXTCAP_DLTS,
+	OPT_EXTCAP_CONFIG,
+	OPT_EXTCAP_CAPTURE_FILTER,
+	OPT_CAPTURE,
+	OPT_FIFO,
+	OPT_PID,
+	OPT_EVENT_TYPES,
+	OPT_RINGBUF_SIZE,
+	OPT_DEBUG,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "extcap-interfaces", no_argument, NULL, OPT_EXTCAP_INTERFACES },
+	{ "extcap-version", optional_argument, NULL, OPT_EXTCAP_VERSION },
+	{ "extcap-interface", required_argument, NULL, OPT_EXTCAP_INTERFACE },
+	{ "extcap-dlts", no_argument, NULL, OPT_EXTCAP_DLTS },
+	{ "extcap-config", no_argument, NULL, OPT_EXTCAP_CONFIG },
+	{ "extcap-capture-filter", required_argument, NULL, OPT_EXTCAP_CAPTURE_FILTER },
+	{ "capture", no_argument, NULL, OPT_CAPTURE },
+	{ "fifo", required_argument, NULL, OPT_FIFO },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "event-types", required_argument, NULL, OPT_EVENT_TYPES },
+	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF_SIZE },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void options_usage(void)
+{
+	printf("Usage: ebpfcap [-i IFACE] [-w FILE|-] [-c COUNT] [--pid PID] [--event-types LIST]\n"
+	       "       ebpfcap -r FILE\n"
+	       "       ebpfcap --extcap-interfaces | --extcap-interface IFACE --extcap-dlts|--extcap-config\n"
+	       "       ebpfcap --extcap-interface IFACE --capture --fifo PATH [options]\n"
+	       "\n"
+	       "Shows which process is behind each TCP connection, from the kernel's tracepoints.\n"
+	       "\n"
+	       "  -i, --extcap-interface IFACE  interface to capture (default: " IFACE_EVENTS ")\n"
+	       "  -w, --fifo FILE               write pcapng to FILE (- for standard output)\n"
+	       "  -c COUNT                      stop after COUNT events\n"
+	       "  -r FILE                       print the events of a capture file, one per line\n"
+	       "      --pid PID                 only events of process PID\n"
+	       "      --event-types LIST        comma-separated, e.g. TCP_Connect,TCP_Close\n"
+	       "      --ringbuf-size KIB        kernel ring buffer size (default 8192)\n"
+	       "      --debug                   show libbpf's messages\n"
+	       "      --version                 print the version\n");
+}
+
+static int bad(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "ebpfcap: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return -1;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	if (*s == '-' || *s == '\0')
+		return -1;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_event_types(const char *list, uint32_t *mask)
+{
+	char *copy = strdup(list), *save = NULL;
+	int rc = 0;
+
+	*mask = 0;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		unsigned type;
+
+		for (type = 1; type <= EBPF_EVENT_TYPE_MAX; type++)
+			if (strcmp(t, ebpf_event_type_name(type)) == 0)
+				break;
+		if (type > EBPF_EVENT_TYPE_MAX) {
+			rc = bad("unknown event type '%s' (try TCP_Connect,TCP_Accept,TCP_Close)", t);
+			break;
+		}
+		*mask |= 1u << type;
+	}
+	free(copy);
+	if (rc == 0 && *mask == 0)
+		return bad("--event-types needs at least one event type%s", "");
+	return rc;
+}
+
+static int parse_one(int c, const char *arg, struct options *o)
+{
+	uint64_t v;
+
+	switch (c) {
+	case OPT_EXTCAP_INTERFACES: o->mode = MODE_INTERFACES; break;
+	case OPT_EXTCAP_VERSION: break; /* we speak the 4.0 protocol whatever is asked */
+	case OPT_EXTCAP_INTERFACE: case 'i': o->interface = arg; break;
+	case OPT_EXTCAP_DLTS: o->mode = MODE_DLTS; break;
+	case OPT_EXTCAP_CONFIG: o->mode = MODE_CONFIG; break;
+	case OPT_EXTCAP_CAPTURE_FILTER: o->capture_filter = arg; break;
+	case OPT_CAPTURE: o->mode = MODE_CAPTURE; o->from_wireshark = true; break;
+	case OPT_FIFO: case 'w': o->fifo = arg; break;
+	case OPT_DEBUG: o->debug = true; break;
+	case OPT_VERSION: o->mode = MODE_VERSION; break;
+	case 'h': o->mode = MODE_HELP; break;
+	case 'r': o->mode = MODE_READ; o->read_file = arg; break;
+	case OPT_PID:
+		if (parse_u64(arg, UINT32_MAX, &v) < 0)
+			return bad("--pid wants a process id, not '%s'", arg);
+		o->pid = (uint32_t)v;
+		break;
+	case 'c':
+		if (parse_u64(arg, UINT64_MAX, &v) < 0 || v == 0)
+			return bad("-c wants a positive count, not '%s'", arg);
+		o->max_events = v;
+		break;
+	case OPT_RINGBUF_SIZE:
+		if (parse_u64(arg, 1024 * 1024, &v) < 0 || v < 64)
+			return bad("--ringbuf-size wants KiB between 64 and 1048576, not '%s'", arg);
+		o->ringbuf_kib = (uint32_t)v;
+		break;
+	case OPT_EVENT_TYPES:
+		return parse_event_types(arg, &o->event_type_mask);
+	default:
+		return -1; /* getopt already said what was wrong, on one line */
+	}
+	return 0;
+}
+
+int options_parse(int argc, char **argv, struct options *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->event_type_mask = 0xffffffff;
+	o->ringbuf_kib = 8192;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "hi:w:c:r:", long_options, NULL)) != -1)
+		if (parse_one(c, optarg, o) < 0)
+			return -1;
+	if (optind < argc)
+		return bad("unexpected argument '%s' (see --help)", argv[optind]);
+	/* The human CLI: `ebpfcap -w out.pcapng` means capture. */
+	if (o->mode == MODE_NONE && o->fifo)
+		o->mode = MODE_CAPTURE;
+	if (o->mode == MODE_CAPTURE && !o->interface)
+		o->interface = IFACE_EVENTS;
+	if (o->mode == MODE_CAPTURE && !o->fifo)
+		return bad("a capture needs --fifo PATH or -w FILE%s", "");
+	if ((o->mode == MODE_DLTS || o->mode == MODE_CONFIG) && !o->interface)
+		return bad("--extcap-dlts and --extcap-config need --extcap-interface%s", "");
+	return 0;
+}

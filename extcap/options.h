@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef EBPFCAP_OPTIONS_H
+#define EBPFCAP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define EBPFCAP_VERSION "0.1.0"
+#define IFACE_EVENTS "ebpfevents"
+
+enum mode {
+	MODE_NONE,
+	MODE_INTERFACES,
+	MODE_DLTS,
+	MODE_CONFIG,
+	MODE_CAPTURE,
+	MODE_VERSION,
+	MODE_HELP,
+	MODE_READ,
+};
+
+struct options {
+	enum mode mode;
+	const char *interface;      /* --extcap-interface / -i */
+	const char *fifo;           /* --fifo (extcap) or -w (CLI); "-" is stdout */
+	const char *capture_filter; /* --extcap-capture-filter */
+	const char *read_file;      /* -r: print a capture back */
+	uint32_t pid;               /* --pid: only this process (0: all) */
+	uint32_t event_type_mask;   /* --event-types, bit per enum ebpf_event_type */
+	uint64_t max_events;        /* -c: stop after this many (0: no limit) */
+	uint32_t ringbuf_kib;       /* --ringbuf-size */
+	bool debug;
+	bool from_wireshark;         /* --capture: our parent is Wireshark */
+};
+
+/* Parses argv; on bad input prints one line to stderr and returns -1. */
+int options_parse(int argc, char **argv, struct options *opts);
+void options_usage(void);
+
+#endif
