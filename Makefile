@@ -24,10 +24,11 @@ USER_SRCS := utils/record.c utils/process.c pcapio/pcapng.c pcapio/pcapng_reader
 EXTCAP_SRCS := $(wildcard extcap/*.c) $(USER_SRCS)
 PLUGIN_SRCS := $(wildcard dissector/*.c)
 UNIT_TESTS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/unit_*.c))
+TEST_TOOLS := $(BUILD)/test/traffic
 
 .PHONY: all deps demo check install uninstall clean bench
 
-all: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so $(UNIT_TESTS)
+all: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so $(UNIT_TESTS) $(TEST_TOOLS)
 
 # Installs only what is missing, so a warm machine pays nothing.
 deps:
@@ -59,6 +60,9 @@ $(BUILD)/ebpfflow.so: $(PLUGIN_SRCS) $(wildcard dissector/*.h) bpf/ebpf_record.h
 
 $(BUILD)/test/unit_%: test/unit_%.c $(USER_SRCS) $(wildcard test/*.h utils/*.h pcapio/*.h) | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $< $(USER_SRCS) -o $@ -lpcap
+
+$(BUILD)/test/traffic: test/traffic.c | $(BUILD)/.dir
+	$(CC) $(CFLAGS) $< -o $@
 
 install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
 	install -D -m 0755 $(BUILD)/ebpfcap $(DESTDIR)$(EXTCAPDIR)/ebpfcap

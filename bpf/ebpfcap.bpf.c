@@ -25,6 +25,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Programs and maps are named ebpfcap_*: `bpftool prog show` tells ours apart. */
+
 /* Set by the loader before load; 0 / all bits mean "no filter". */
 const volatile __u32 filter_pid = 0;
 const volatile __u32 event_type_mask = 0xffffffff;
@@ -46,12 +48,12 @@ struct {
 	__uint(max_entries, MAX_SOCKETS);
 	__type(key, __u64); /* struct sock * */
 	__type(value, struct owner);
-} sock_owners SEC(".maps");
+} ebpfcap_owners SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 * 1024 * 1024); /* resized by the loader */
-} events SEC(".maps");
+} ebpfcap_events SEC(".maps");
 
 /* Per-CPU counters read by user space: what we sent, lost and filtered. */
 struct {
@@ -59,11 +61,11 @@ struct {
 	__uint(max_entries, EBPF_CNT_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
-} counters SEC(".maps");
+} ebpfcap_counts SEC(".maps");
 
 static __always_inline void count(__u32 which)
 {
-	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+	__u64 *c = bpf_map_lookup_elem(&ebpfcap_counts, &which);
 
 	if (c)
 		(*c)++;
@@ -103,7 +105,7 @@ static __always_inline struct ebpf_event *reserve_event(__u16 type, const struct
 
 	if (!wanted(type, o))
 		return NULL;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&ebpfcap_events, sizeof(*e), 0);
 	if (!e) {
 		count(EBPF_CNT_LOST);
 		return NULL;
@@ -184,7 +186,7 @@ static __always_inline void on_syn_sent(__u64 key)
 
 	owner_from_current(&o);
 	o.start_ns = bpf_ktime_get_boot_ns();
-	bpf_map_update_elem(&sock_owners, &key, &o, BPF_ANY);
+	bpf_map_update_elem(&ebpfcap_owners, &key, &o, BPF_ANY);
 }
 
 /* The child socket of a listener is born here, in softirq: note its birth only. */
@@ -192,7 +194,7 @@ static __always_inline void on_passive_established(__u64 key)
 {
 	struct owner o = { .start_ns = bpf_ktime_get_boot_ns() };
 
-	bpf_map_update_elem(&sock_owners, &key, &o, BPF_NOEXIST);
+	bpf_map_update_elem(&ebpfcap_owners, &key, &o, BPF_NOEXIST);
 }
 
 /*
@@ -209,7 +211,7 @@ static __always_inline bool ended_by_reset(const struct owner *o, int oldstate, 
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")
-int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+int ebpfcap_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	const struct sock *sk = ctx->skaddr;
 	__u64 key = (__u64)sk, now = bpf_ktime_get_boot_ns();
@@ -237,7 +239,7 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	else
 		return 0;
 
-	o = bpf_map_lookup_elem(&sock_owners, &key);
+	o = bpf_map_lookup_elem(&ebpfcap_owners, &key);
 	if (!o) {
 		/* Predates the capture (or was evicted): report it without an owner. */
 		struct owner unknown = {};
@@ -271,7 +273,7 @@ out:
 	if (type == EBPF_TCP_CONNECT && o)
 		o->start_ns = now; /* the connection's life starts now */
 	else if (type != EBPF_TCP_CONNECT)
-		bpf_map_delete_elem(&sock_owners, &key);
+		bpf_map_delete_elem(&ebpfcap_owners, &key);
 	return 0;
 }
 
@@ -325,10 +327,10 @@ static __always_inline int on_accept_return(long fd)
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
 	owner_from_current(&o);
-	known = bpf_map_lookup_elem(&sock_owners, &key);
+	known = bpf_map_lookup_elem(&ebpfcap_owners, &key);
 	o.start_ns = known ? known->start_ns : bpf_ktime_get_boot_ns();
 	o.reset = known ? known->reset : 0;
-	bpf_map_update_elem(&sock_owners, &key, &o, BPF_ANY);
+	bpf_map_update_elem(&ebpfcap_owners, &key, &o, BPF_ANY);
 
 	e = reserve_event(EBPF_TCP_ACCEPT, &o);
 	if (!e)
@@ -341,13 +343,13 @@ static __always_inline int on_accept_return(long fd)
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
-int handle_accept4_exit(struct trace_event_raw_sys_exit *ctx)
+int ebpfcap_accept4(struct trace_event_raw_sys_exit *ctx)
 {
 	return on_accept_return(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
-int handle_accept_exit(struct trace_event_raw_sys_exit *ctx)
+int ebpfcap_accept(struct trace_event_raw_sys_exit *ctx)
 {
 	return on_accept_return(ctx->ret);
 }
@@ -366,21 +368,21 @@ struct reset_ctx {
 static __always_inline void mark_reset(const void *sk)
 {
 	__u64 key = (__u64)sk;
-	struct owner *o = sk ? bpf_map_lookup_elem(&sock_owners, &key) : NULL;
+	struct owner *o = sk ? bpf_map_lookup_elem(&ebpfcap_owners, &key) : NULL;
 
 	if (o)
 		o->reset = 1;
 }
 
 SEC("tracepoint/tcp/tcp_send_reset")
-int handle_send_reset(struct reset_ctx *ctx)
+int ebpfcap_rst_out(struct reset_ctx *ctx)
 {
 	mark_reset(ctx->skaddr);
 	return 0;
 }
 
 SEC("tracepoint/tcp/tcp_receive_reset")
-int handle_receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
+int ebpfcap_rst_in(struct trace_event_raw_tcp_event_sk *ctx)
 {
 	mark_reset(ctx->skaddr);
 	return 0;

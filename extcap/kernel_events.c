@@ -78,7 +78,7 @@ static void configure(struct ebpfcap_bpf *skel, const struct kernel_filter *f)
 
 	while (bytes < f->ringbuf_kib * 1024u && bytes < (1u << 30))
 		bytes <<= 1;
-	bpf_map__set_max_entries(skel->maps.events, bytes);
+	bpf_map__set_max_entries(skel->maps.ebpfcap_events, bytes);
 }
 
 struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
@@ -111,7 +111,7 @@ struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 		say_load_error("attaching", err);
 		goto fail;
 	}
-	ke->rb = ring_buffer__new(bpf_map__fd(ke->skel->maps.events), on_ringbuf_sample, ke, NULL);
+	ke->rb = ring_buffer__new(bpf_map__fd(ke->skel->maps.ebpfcap_events), on_ringbuf_sample, ke, NULL);
 	if (!ke->rb) {
 		say_load_error("opening the ring buffer of", -errno);
 		goto fail;
@@ -150,7 +150,7 @@ static uint64_t sum_percpu(int map_fd, uint32_t key)
 
 void kernel_events_counters(const struct kernel_events *ke, struct kernel_counters *out)
 {
-	int fd = bpf_map__fd(ke->skel->maps.counters);
+	int fd = bpf_map__fd(ke->skel->maps.ebpfcap_counts);
 
 	out->emitted = sum_percpu(fd, EBPF_CNT_EMITTED);
 	out->lost = sum_percpu(fd, EBPF_CNT_LOST);

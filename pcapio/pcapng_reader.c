@@ -24,11 +24,12 @@ struct pcapng_reader {
 	size_t cap;
 	struct interface ifs[MAX_INTERFACES];
 	uint32_t n_ifs;
+	const char *error; /* why the last call failed; the caller says it once */
 };
 
 static int bad(struct pcapng_reader *r, const char *why)
 {
-	fprintf(stderr, "ebpfcap: %s: %s\n", r->name, why);
+	r->error = why;
 	return -1;
 }
 
@@ -142,6 +143,7 @@ struct pcapng_reader *pcapng_reader_open(FILE *f, const char *name)
 	r->f = f;
 	r->name = name;
 	if (read_block(r, &len) != BT_SHB || len < 28 || u32_at(r->block + 8) != BYTE_ORDER_MAGIC) {
+		/* Whatever read_block() disliked, the user's answer is this one. */
 		fprintf(stderr, "ebpfcap: %s: not a little-endian pcapng file\n", name);
 		pcapng_reader_close(r);
 		return NULL;
@@ -149,7 +151,7 @@ struct pcapng_reader *pcapng_reader_open(FILE *f, const char *name)
 	return r;
 }
 
-int pcapng_reader_next(struct pcapng_reader *r, struct pcapng_packet *pkt)
+static int next_packet(struct pcapng_reader *r, struct pcapng_packet *pkt)
 {
 	for (;;) {
 		uint32_t len = 0;
@@ -167,6 +169,15 @@ int pcapng_reader_next(struct pcapng_reader *r, struct pcapng_packet *pkt)
 		}
 		/* Other blocks (statistics, name resolution, ...) carry nothing we show. */
 	}
+}
+
+int pcapng_reader_next(struct pcapng_reader *r, struct pcapng_packet *pkt)
+{
+	int rc = next_packet(r, pkt);
+
+	if (rc < 0)
+		fprintf(stderr, "ebpfcap: %s: %s\n", r->name, r->error);
+	return rc;
 }
 
 void pcapng_reader_close(struct pcapng_reader *r)

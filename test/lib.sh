@@ -1,0 +1,65 @@
+# Shared helpers for the shell tests (sourced). Tests run as root against
+# the real kernel and the installed tshark + plugin (make check installs them).
+BUILD=${1:-build}
+EBPFCAP=$BUILD/ebpfcap
+TRAFFIC=$BUILD/test/traffic
+TMP=$(mktemp -d /tmp/ebpfcap-test.XXXXXX)
+trap 'cleanup_test' EXIT
+CLEANUPS=""
+
+cleanup_test() {
+	for c in $CLEANUPS; do eval "$c" >/dev/null 2>&1; done
+	rm -rf "$TMP"
+}
+
+# Remembers a command to run at exit (last added runs first).
+at_exit() { CLEANUPS="$1 $CLEANUPS"; }
+
+fail() { echo "FAIL: $*"; exit 1; }
+ok() { echo "ok: $*"; }
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+	ok "$1 = $3"
+}
+
+our_programs() { bpftool prog show 2>/dev/null | grep -c ' name ebpfcap_' || true; }
+
+# Waits until a capture has attached its programs (at most 10 s).
+wait_attached() {
+	i=0
+	while [ "$(our_programs)" -eq 0 ]; do
+		i=$((i + 1)); [ $i -gt 100 ] && fail "programs not attached within 10 s"
+		sleep 0.1
+	done
+	sleep 0.2 # attach of the last program is not the last step of start-up
+}
+
+# Waits until no program of ours is loaded (at most 5 s); fails otherwise.
+expect_no_programs() {
+	i=0
+	while [ "$(our_programs)" -ne 0 ]; do
+		i=$((i + 1)); [ $i -gt 50 ] && fail "BPF programs left behind: $(bpftool prog show | grep ' name ebpfcap_')"
+		sleep 0.1
+	done
+	ok "no BPF program of ours left"
+}
+
+# Waits for a pid to exit (at most $2 s, default 10).
+wait_exit() {
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt $(( ${2:-10} * 10 )) ] && fail "process $1 did not exit"
+		sleep 0.1
+	done
+}
+
+# key=value from the traffic generator's output line.
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# Decoded events of a capture through tshark and the plugin, one per line.
+tshark_fields() {
+	file=$1; shift
+	tshark -r "$file" -T fields -E separator=' ' "$@" 2>"$TMP/tshark.err" || { cat "$TMP/tshark.err"; fail "tshark -r failed"; }
+}

@@ -1,0 +1,35 @@
+# The extcap protocol as Wireshark speaks it, and bad input: one line, non-zero exit.
+. test/lib.sh
+
+tshark -D 2>/dev/null | grep -q 'ebpfevents (eBPF Events)$' || fail "tshark -D does not list 'ebpfevents (eBPF Events)'"
+ok "tshark -D lists ebpfevents (eBPF Events)"
+
+out=$($EBPFCAP --extcap-interfaces --extcap-version=4.0)
+echo "$out" | grep -q '^extcap {version=[0-9.]*}' || fail "no extcap version line: $out"
+echo "$out" | grep -qx 'interface {value=ebpfevents}{display=eBPF Events}' || fail "no interface line: $out"
+ok "--extcap-interfaces"
+
+expect_eq "dlt" 'dlt {number=252}{name=WIRESHARK_UPPER_PDU}{display=eBPF events (exported PDU)}' \
+	"$($EBPFCAP --extcap-interface ebpfevents --extcap-dlts)"
+$EBPFCAP --extcap-interface ebpfevents --extcap-config | grep -q '{call=--pid}' || fail "config lacks --pid"
+ok "--extcap-config"
+
+# expect_error NAME EXPECTED_SUBSTRING CMD...
+expect_error() {
+	name=$1 want=$2; shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err" && fail "$name: exited 0"
+	[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$TMP/err")"
+	grep -q -- "$want" "$TMP/err" || fail "$name: stderr lacks '$want': $(cat "$TMP/err")"
+	ok "$name: $(cat "$TMP/err")"
+}
+expect_error "unknown interface (dlts)" "unknown interface 'eth99'" $EBPFCAP --extcap-interface eth99 --extcap-dlts
+expect_error "unknown interface (capture)" "unknown interface 'eth99'" $EBPFCAP --extcap-interface eth99 --capture --fifo "$TMP/f"
+expect_error "unknown option" "unrecognized option '--frobnicate'" $EBPFCAP --frobnicate
+expect_error "missing fifo dir" "cannot open output '$TMP/nodir/fifo'" $EBPFCAP --extcap-interface ebpfevents --capture --fifo "$TMP/nodir/fifo"
+expect_error "bad pid" "--pid wants a process id" $EBPFCAP --capture --fifo "$TMP/f" --pid 12x
+expect_error "bad event type" "unknown event type 'TCP_Bogus'" $EBPFCAP -w "$TMP/f" --event-types TCP_Connect,TCP_Bogus
+expect_error "capture filter" "capture filters do not apply" $EBPFCAP --extcap-interface ebpfevents --capture --fifo "$TMP/f" --extcap-capture-filter "tcp port 80"
+expect_error "unreadable file" "cannot read '$TMP/none'" $EBPFCAP -r "$TMP/none"
+echo garbage >"$TMP/garbage"
+expect_error "not pcapng" "not a little-endian pcapng file" $EBPFCAP -r "$TMP/garbage"
+expect_no_programs
