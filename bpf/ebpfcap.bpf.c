@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ebpfcap kernel side: TCP lifecycle events from tracepoints only (kprobes
- * and fentry are unavailable on the machines we target), each attributed to
- * the process that did the thing, never to whoever is on the CPU in softirq.
+ * ebpfcap kernel side: TCP and UDP events from tracepoints only (kprobes and
+ * fentry are unavailable on the machines we target), each attributed to the
+ * process that did the thing, never to whoever is on the CPU in softirq.
  *
  * How attribution works:
  *  - connect(): the CLOSE -> SYN_SENT state change runs in the connecting
@@ -10,7 +10,13 @@
  *    SYN_SENT -> ESTABLISHED step runs in softirq and uses the remembered owner.
  *  - accept(): the socket is born in softirq; sys_exit_accept{,4} runs in the
  *    accepting process and finds the socket from the returned fd.
- *  - close: whoever owned the socket (remembered above), wherever it closes.
+ *  - close and retransmit: whoever owned the socket, wherever it happens.
+ *  - UDP: sock_{send,recv}_length run in the sending/receiving process; the
+ *    peer of an unconnected socket comes from the syscall's sockaddr.
+ *
+ * Filters run in process context, where the process is known, and their
+ * verdict travels with the owner: a filtered-out event never reserves
+ * ring-buffer space.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -21,41 +27,84 @@
 #define AF_INET6 10
 #define SOCK_STREAM 1
 #define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define ETIMEDOUT 110
 #define MAX_SOCKETS 65536
+#define MAX_UDP_FLOWS 16384
+#define MAX_CGROUP_DEPTH 16
 
 char LICENSE[] SEC("license") = "GPL";
 
 /* Programs and maps are named ebpfcap_*: `bpftool prog show` tells ours apart. */
 
-/* Set by the loader before load; 0 / all bits mean "no filter". */
-const volatile __u32 filter_pid = 0;
+/* Set by the loader before load; zero means "no filter". */
 const volatile __u32 event_type_mask = 0xffffffff;
+const volatile bool filter_pids = false;    /* only pids in ebpfcap_pids (and their children) */
+const volatile bool filter_cgroups = false; /* only cgroups in ebpfcap_cgroups or below */
+const volatile char filter_comm[EBPF_COMM_LEN] = {};
+const volatile __u16 filter_port = 0;       /* local or remote */
+const volatile __u16 filter_family = 0;
+const volatile bool cgroup_v1 = false;      /* ids from the v1 memory controller */
 
-/* Who owns a socket, remembered from process context. */
-struct owner {
-	__u64 start_ns;   /* SYN sent (connect) or established (accept) */
-	__u64 cgroup_id;
-	__u32 pid, tid, ppid, uid, gid;
-	__u8 reset;       /* an RST was sent or received */
-	__u8 known;       /* pid & co. are filled in */
-	char comm[EBPF_COMM_LEN];
-	char parent_comm[EBPF_COMM_LEN];
-};
-
-/* Entries are deleted on close; LRU bounds the map if a close is missed. */
+/* Socket owners; entries are deleted on close, LRU bounds a missed close. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_SOCKETS);
 	__type(key, __u64); /* struct sock * */
-	__type(value, struct owner);
+	__type(value, struct ebpf_owner);
 } ebpfcap_owners SEC(".maps");
+
+/* Not LRU: a flow evicted silently would lose counts. Full means per-datagram events. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_UDP_FLOWS);
+	__type(key, struct ebpf_udp_key);
+	__type(value, struct ebpf_udp_flow);
+} ebpfcap_udp SEC(".maps");
+
+/* Per thread, between a UDP syscall's entry and exit: where the peer's address is. */
+struct udp_call {
+	__u64 uaddr;   /* user sockaddr * (sendto/recvfrom) or struct msghdr * (recvmsg) */
+	__u64 sk;      /* recv: the socket, once sock_recv_length has run */
+	__u32 bytes;
+	__u8 is_msghdr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32); /* tid */
+	__type(value, struct udp_call);
+} ebpfcap_udpcall SEC(".maps");
+
+/* Processes the capture follows (--pid and their descendants). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} ebpfcap_pids SEC(".maps");
+
+/* Cgroups the capture follows (--container, --cgroup): these and their descendants. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} ebpfcap_cgroups SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 * 1024 * 1024); /* resized by the loader */
 } ebpfcap_events SEC(".maps");
 
-/* Per-CPU counters read by user space: what we sent, lost and filtered. */
+/* Drained before ebpfcap_events, so a process's exec note precedes its events. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} ebpfcap_execs SEC(".maps");
+
+/* Per-CPU counters read by user space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, EBPF_CNT_MAX);
@@ -71,10 +120,70 @@ static __always_inline void count(__u32 which)
 		(*c)++;
 }
 
-static __always_inline void owner_from_current(struct owner *o)
+/* ---- process context: who, and does the capture want them ---- */
+
+/* kernfs_node.parent became __parent in 6.18. */
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+/* The task's cgroup node: v2's, or v1's memory controller (docker's on v1). */
+static __always_inline struct kernfs_node *task_cgroup_kn(struct task_struct *task)
+{
+	if (cgroup_v1) {
+		int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+		return BPF_CORE_READ(task, cgroups, subsys[id], cgroup, kn);
+	}
+	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+}
+
+static __always_inline bool cgroup_wanted(struct kernfs_node *kn)
+{
+	for (int i = 0; i < MAX_CGROUP_DEPTH && kn; i++) {
+		__u64 id = BPF_CORE_READ(kn, id);
+
+		if (bpf_map_lookup_elem(&ebpfcap_cgroups, &id))
+			return true;
+		kn = kn_parent(kn);
+	}
+	return false;
+}
+
+static __always_inline bool comm_wanted(const char *comm)
+{
+	for (int i = 0; i < EBPF_COMM_LEN; i++) {
+		if (filter_comm[i] != comm[i])
+			return false;
+		if (comm[i] == '\0')
+			break;
+	}
+	return true;
+}
+
+static __always_inline bool process_wanted(const struct ebpf_owner *o, struct kernfs_node *kn)
+{
+	if (filter_pids && !bpf_map_lookup_elem(&ebpfcap_pids, &o->pid))
+		return false;
+	if (filter_comm[0] && !comm_wanted(o->comm))
+		return false;
+	if (filter_cgroups && !cgroup_wanted(kn))
+		return false;
+	return true;
+}
+
+static __always_inline void owner_from_current(struct ebpf_owner *o)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+	struct kernfs_node *kn = task_cgroup_kn(task);
 	__u64 id = bpf_get_current_pid_tgid();
 	__u64 ugid = bpf_get_current_uid_gid();
 
@@ -83,28 +192,38 @@ static __always_inline void owner_from_current(struct owner *o)
 	o->uid = (__u32)ugid;
 	o->gid = ugid >> 32;
 	o->ppid = BPF_CORE_READ(parent, tgid);
-	o->cgroup_id = bpf_get_current_cgroup_id();
+	o->cgroup_id = BPF_CORE_READ(kn, id);
 	o->known = 1;
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 	BPF_CORE_READ_STR_INTO(&o->parent_comm, parent, comm);
+	o->wanted = process_wanted(o, kn);
 }
 
-/* The filter runs before the ring buffer is touched: filtered events cost no space. */
-static __always_inline bool wanted(__u16 type, const struct owner *o)
+/* ---- events ---- */
+
+static __always_inline bool flow_wanted(const struct ebpf_event *e)
 {
-	if (!(event_type_mask & (1u << type)) || (filter_pid && o->pid != filter_pid)) {
-		count(EBPF_CNT_FILTERED);
+	if (filter_family && e->family != filter_family)
 		return false;
-	}
+	if (filter_port && e->sport != filter_port && e->dport != filter_port)
+		return false;
 	return true;
 }
 
-static __always_inline struct ebpf_event *reserve_event(__u16 type, const struct owner *o)
+/*
+ * Checks everything but the flow (known only later for some events) and
+ * reserves. Owners we never saw in process context (sockets that predate the
+ * capture) pass only an unfiltered capture.
+ */
+static __always_inline struct ebpf_event *reserve_event(__u16 type, const struct ebpf_owner *o)
 {
 	struct ebpf_event *e;
+	bool unfiltered = !filter_pids && !filter_comm[0] && !filter_cgroups;
 
-	if (!wanted(type, o))
+	if (!(event_type_mask & (1u << type)) || !(o->known ? o->wanted : unfiltered)) {
+		count(EBPF_CNT_FILTERED);
 		return NULL;
+	}
 	e = bpf_ringbuf_reserve(&ebpfcap_events, sizeof(*e), 0);
 	if (!e) {
 		count(EBPF_CNT_LOST);
@@ -127,38 +246,50 @@ static __always_inline struct ebpf_event *reserve_event(__u16 type, const struct
 	return e;
 }
 
+/* The flow filter needs the addresses, so it runs once they are filled in. */
 static __always_inline void submit(struct ebpf_event *e)
 {
+	if (!flow_wanted(e)) {
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		count(EBPF_CNT_FILTERED);
+		return;
+	}
 	bpf_ringbuf_submit(e, 0);
 	count(EBPF_CNT_EMITTED);
 }
 
-/*
- * Addresses and ports as the tracepoints give them (sport/dport host order).
- * The verifier refuses derived ctx pointers, so arrays go through probe_read.
- */
-static __always_inline void flow_from_tp(struct ebpf_event *e, __u16 family, __u16 sport,
-					 __u16 dport, const __u8 *s4, const __u8 *d4,
-					 const __u8 *s6, const __u8 *d6)
-{
-	e->family = family;
-	e->sport = sport;
-	e->dport = dport;
-	if (family == AF_INET) {
-		bpf_probe_read_kernel(e->saddr, 4, s4);
-		bpf_probe_read_kernel(e->daddr, 4, d4);
-	} else {
-		bpf_probe_read_kernel(e->saddr, 16, s6);
-		bpf_probe_read_kernel(e->daddr, 16, d6);
-	}
-}
+/* ---- reading sockets ---- */
 
 static __always_inline __u32 sock_netns(const struct sock *sk)
 {
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
-#define ETIMEDOUT 110
+/* The interface the connection's route leaves by, where the socket caches one. */
+static __always_inline __u32 sock_ifindex(const struct sock *sk)
+{
+	__u32 bound = BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if);
+
+	return bound ? bound : BPF_CORE_READ(sk, sk_dst_cache, dev, ifindex);
+}
+
+/* Local and remote address of a socket. Sizes spelled out: BPF_CORE_READ_INTO on an array copies one element. */
+static __always_inline void flow_from_sock(struct ebpf_event *e, const struct sock *sk)
+{
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	/* inet_sport, not skc_num: closing unhashes the port before the tracepoint runs. */
+	e->sport = __builtin_bswap16(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	e->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (e->family == AF_INET) {
+		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+	e->netns = sock_netns(sk);
+	e->ifindex = sock_ifindex(sk);
+}
 
 /*
  * What the kernel measured for the connection, from struct tcp_sock.
@@ -180,9 +311,11 @@ static __always_inline void tcp_metrics(struct ebpf_event *e, const struct sock 
 	e->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3; /* kernel keeps srtt << 3 */
 }
 
+/* ---- TCP ---- */
+
 static __always_inline void on_syn_sent(__u64 key)
 {
-	struct owner o = {};
+	struct ebpf_owner o = {};
 
 	owner_from_current(&o);
 	o.start_ns = bpf_ktime_get_boot_ns();
@@ -192,7 +325,7 @@ static __always_inline void on_syn_sent(__u64 key)
 /* The child socket of a listener is born here, in softirq: note its birth only. */
 static __always_inline void on_passive_established(__u64 key)
 {
-	struct owner o = { .start_ns = bpf_ktime_get_boot_ns() };
+	struct ebpf_owner o = { .start_ns = bpf_ktime_get_boot_ns() };
 
 	bpf_map_update_elem(&ebpfcap_owners, &key, &o, BPF_NOEXIST);
 }
@@ -203,11 +336,35 @@ static __always_inline void on_passive_established(__u64 key)
  * but it is the only way from ESTABLISHED or CLOSE_WAIT straight to CLOSE
  * other than a retransmission timeout.
  */
-static __always_inline bool ended_by_reset(const struct owner *o, int oldstate, int err)
+static __always_inline bool ended_by_reset(const struct ebpf_owner *o, int oldstate, int err)
 {
-	if (o && o->reset)
+	if (o->reset)
 		return true;
 	return (oldstate == TCP_ESTABLISHED || oldstate == TCP_CLOSE_WAIT) && err != ETIMEDOUT;
+}
+
+static __always_inline void emit_state_change(__u16 type, const struct sock *sk, const struct ebpf_owner *o,
+					      int oldstate, __u64 now)
+{
+	struct ebpf_event *e = reserve_event(type, o);
+
+	if (!e)
+		return;
+	flow_from_sock(e, sk);
+	e->tcp_state = oldstate;
+	if (type == EBPF_TCP_CONNECT) {
+		e->latency_us = (now - o->start_ns) / 1000;
+	} else if (type == EBPF_TCP_CONNECT_FAILED) {
+		e->error = BPF_CORE_READ(sk, sk_err);
+	} else {
+		tcp_metrics(e, sk);
+		e->error = BPF_CORE_READ(sk, sk_err);
+		if (o->known || o->start_ns)
+			e->duration_us = (now - o->start_ns) / 1000;
+		if (ended_by_reset(o, oldstate, e->error))
+			e->flags |= EBPF_FLAG_RESET;
+	}
+	submit(e);
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")
@@ -216,8 +373,7 @@ int ebpfcap_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	const struct sock *sk = ctx->skaddr;
 	__u64 key = (__u64)sk, now = bpf_ktime_get_boot_ns();
 	int oldstate = ctx->oldstate, newstate = ctx->newstate;
-	struct ebpf_event *e;
-	struct owner *o;
+	struct ebpf_owner owner = {}, *o;
 	__u16 type;
 
 	if (ctx->protocol != IPPROTO_TCP)
@@ -240,36 +396,11 @@ int ebpfcap_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		return 0;
 
 	o = bpf_map_lookup_elem(&ebpfcap_owners, &key);
-	if (!o) {
-		/* Predates the capture (or was evicted): report it without an owner. */
-		struct owner unknown = {};
-
-		if (type != EBPF_TCP_CLOSE)
-			return 0;
-		e = reserve_event(type, &unknown);
-	} else {
-		e = reserve_event(type, o);
-	}
-	if (!e)
-		goto out;
-	flow_from_tp(e, ctx->family, ctx->sport, ctx->dport, ctx->saddr, ctx->daddr,
-		     ctx->saddr_v6, ctx->daddr_v6);
-	e->netns = sock_netns(sk);
-	e->tcp_state = oldstate;
-	if (type == EBPF_TCP_CONNECT && o) {
-		e->latency_us = (now - o->start_ns) / 1000;
-	} else if (type == EBPF_TCP_CONNECT_FAILED) {
-		e->error = BPF_CORE_READ(sk, sk_err);
-	} else if (type == EBPF_TCP_CLOSE) {
-		tcp_metrics(e, sk);
-		e->error = BPF_CORE_READ(sk, sk_err);
-		if (o)
-			e->duration_us = (now - o->start_ns) / 1000;
-		if (ended_by_reset(o, oldstate, e->error))
-			e->flags |= EBPF_FLAG_RESET;
-	}
-	submit(e);
-out:
+	if (!o && type != EBPF_TCP_CLOSE)
+		return 0; /* the handshake began before the capture */
+	if (o)
+		owner = *o; /* a stack copy: the verifier refuses maybe-null pointer games */
+	emit_state_change(type, sk, &owner, oldstate, now);
 	if (type == EBPF_TCP_CONNECT && o)
 		o->start_ns = now; /* the connection's life starts now */
 	else if (type != EBPF_TCP_CONNECT)
@@ -297,28 +428,12 @@ static __always_inline struct sock *sock_from_fd(long fd)
 	return BPF_CORE_READ(sock, sk);
 }
 
-static __always_inline void flow_from_sock(struct ebpf_event *e, const struct sock *sk)
-{
-	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	e->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	/* Sizes spelled out: BPF_CORE_READ_INTO on an array copies one element. */
-	if (e->family == AF_INET) {
-		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
-	} else {
-		bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
-	}
-	e->netns = sock_netns(sk);
-}
-
 static __always_inline int on_accept_return(long fd)
 {
 	struct sock *sk = sock_from_fd(fd);
 	__u64 key = (__u64)sk;
 	struct ebpf_event *e;
-	struct owner *known, o = {};
+	struct ebpf_owner *born, o = {};
 	__u16 family;
 
 	if (!sk)
@@ -327,9 +442,9 @@ static __always_inline int on_accept_return(long fd)
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
 	owner_from_current(&o);
-	known = bpf_map_lookup_elem(&ebpfcap_owners, &key);
-	o.start_ns = known ? known->start_ns : bpf_ktime_get_boot_ns();
-	o.reset = known ? known->reset : 0;
+	born = bpf_map_lookup_elem(&ebpfcap_owners, &key);
+	o.start_ns = born ? born->start_ns : bpf_ktime_get_boot_ns();
+	o.reset = born ? born->reset : 0;
 	bpf_map_update_elem(&ebpfcap_owners, &key, &o, BPF_ANY);
 
 	e = reserve_event(EBPF_TCP_ACCEPT, &o);
@@ -355,35 +470,320 @@ int ebpfcap_accept(struct trace_event_raw_sys_exit *ctx)
 }
 
 /*
- * tcp_send_reset changed its layout across kernels, but skaddr has always
- * followed skbaddr right after the 8-byte common header: a fixed layout,
- * deliberately not relocated.
+ * tcp_send_reset, tcp_receive_reset and tcp_retransmit_skb changed layout
+ * across kernels, but where they carry skaddr it has always come right after
+ * the 8-byte common header (reset_rx) or after skbaddr (the others): fixed
+ * layouts, deliberately not relocated.
  */
-struct reset_ctx {
+struct skb_sk_ctx {
 	__u64 common;
 	const void *skbaddr;
 	const void *skaddr;
 };
 
-static __always_inline void mark_reset(const void *sk)
+struct sk_ctx {
+	__u64 common;
+	const void *skaddr;
+};
+
+SEC("tracepoint/tcp/tcp_receive_reset")
+int ebpfcap_rst_in(struct sk_ctx *ctx)
 {
-	__u64 key = (__u64)sk;
-	struct owner *o = sk ? bpf_map_lookup_elem(&ebpfcap_owners, &key) : NULL;
+	__u64 key = (__u64)ctx->skaddr;
+	struct ebpf_owner *o = bpf_map_lookup_elem(&ebpfcap_owners, &key);
 
 	if (o)
 		o->reset = 1;
-}
-
-SEC("tracepoint/tcp/tcp_send_reset")
-int ebpfcap_rst_out(struct reset_ctx *ctx)
-{
-	mark_reset(ctx->skaddr);
 	return 0;
 }
 
-SEC("tracepoint/tcp/tcp_receive_reset")
-int ebpfcap_rst_in(struct trace_event_raw_tcp_event_sk *ctx)
+SEC("tracepoint/tcp/tcp_retransmit_skb")
+int ebpfcap_retrans(struct skb_sk_ctx *ctx)
 {
-	mark_reset(ctx->skaddr);
+	const struct sock *sk = ctx->skaddr;
+	__u64 key = (__u64)sk;
+	struct ebpf_owner owner = {}, *o = bpf_map_lookup_elem(&ebpfcap_owners, &key);
+	struct ebpf_event *e;
+
+	if (o)
+		owner = *o;
+	e = reserve_event(EBPF_TCP_RETRANSMIT, &owner);
+	if (!e)
+		return 0;
+	flow_from_sock(e, sk);
+	e->tcp_state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	/* The tracepoint fires before total_retrans counts this one. */
+	e->retransmits = BPF_CORE_READ((struct tcp_sock *)sk, total_retrans) + 1;
+	e->srtt_us = BPF_CORE_READ((struct tcp_sock *)sk, srtt_us) >> 3;
+	submit(e);
+	return 0;
+}
+
+/* ---- UDP ---- */
+
+static __always_inline void peer_from_sockaddr(struct ebpf_udp_key *k, __u64 uaddr)
+{
+	struct {
+		__u16 family;
+		__u16 port;
+		__u32 v4_or_flowinfo;
+		__u8 v6[16];
+	} sa = {};
+
+	if (!uaddr || bpf_probe_read_user(&sa, sizeof(sa), (void *)uaddr) < 0)
+		return;
+	if (sa.family != k->family)
+		return; /* e.g. a v4 sockaddr on a v6 socket: keep the peer unknown */
+	k->dport = __builtin_bswap16(sa.port);
+	if (sa.family == AF_INET)
+		__builtin_memcpy(k->daddr, &sa.v4_or_flowinfo, 4);
+	else
+		__builtin_memcpy(k->daddr, sa.v6, 16);
+}
+
+static __always_inline void udp_key_from_sock(struct ebpf_udp_key *k, const struct sock *sk, __u16 type)
+{
+	struct ebpf_event tmp = {};
+
+	flow_from_sock(&tmp, sk);
+	k->type = type;
+	k->family = tmp.family;
+	k->sport = tmp.sport;
+	k->netns = tmp.netns;
+	__builtin_memcpy(k->saddr, tmp.saddr, 16);
+	/* Connected: the socket knows its peer. Otherwise the syscall's sockaddr does. */
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_ESTABLISHED) {
+		k->dport = tmp.dport;
+		__builtin_memcpy(k->daddr, tmp.daddr, 16);
+	}
+}
+
+static __always_inline void emit_udp(const struct ebpf_udp_key *k, const struct ebpf_owner *o, __u32 bytes)
+{
+	struct ebpf_event *e = reserve_event(k->type, o);
+
+	if (!e)
+		return;
+	e->proto = IPPROTO_UDP;
+	e->family = k->family;
+	e->sport = k->sport;
+	e->dport = k->dport;
+	e->netns = k->netns;
+	__builtin_memcpy(e->saddr, k->saddr, 16);
+	__builtin_memcpy(e->daddr, k->daddr, 16);
+	e->packets = 1;
+	if (k->type == EBPF_UDP_SEND)
+		e->bytes_sent = bytes;
+	else
+		e->bytes_received = bytes;
+	submit(e);
+}
+
+/*
+ * The first datagram of a flow is reported at once; later ones are summed
+ * here (from zero, so a sweep never counts the first twice) and reported by
+ * user space once per interval. If the table is full, every datagram is
+ * reported on its own rather than lost from the counts.
+ */
+static __always_inline void account_udp(struct ebpf_udp_key *k, __u32 bytes)
+{
+	struct ebpf_udp_flow *f, fresh = {};
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	owner_from_current(&fresh.owner);
+	k->pid = fresh.owner.pid;
+	f = bpf_map_lookup_elem(&ebpfcap_udp, k);
+	if (f) {
+		__sync_fetch_and_add(&f->packets, 1);
+		__sync_fetch_and_add(&f->bytes, bytes);
+		f->last_ns = now;
+		return;
+	}
+	if (!fresh.owner.wanted || !(event_type_mask & (1u << k->type))) {
+		count(EBPF_CNT_FILTERED);
+		return;
+	}
+	fresh.owner.start_ns = now;
+	fresh.last_ns = now;
+	if (bpf_map_update_elem(&ebpfcap_udp, k, &fresh, BPF_NOEXIST) == -17 /* EEXIST */) {
+		f = bpf_map_lookup_elem(&ebpfcap_udp, k); /* another CPU inserted it first */
+		if (f) {
+			__sync_fetch_and_add(&f->packets, 1);
+			__sync_fetch_and_add(&f->bytes, bytes);
+		}
+		return;
+	}
+	if (!bpf_map_lookup_elem(&ebpfcap_udp, k))
+		count(EBPF_CNT_UDP_UNTRACKED);
+	emit_udp(k, &fresh.owner, bytes);
+}
+
+/* Only calls that carry an address need remembering: others use the socket's peer. */
+static __always_inline void remember_udp_call(__u64 uaddr, __u8 is_msghdr)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct udp_call c = { .uaddr = uaddr, .is_msghdr = is_msghdr };
+
+	if (!uaddr)
+		return;
+	bpf_map_update_elem(&ebpfcap_udpcall, &tid, &c, BPF_ANY);
+}
+
+static __always_inline __u64 msghdr_name(__u64 umsg)
+{
+	void *name = NULL;
+
+	if (umsg)
+		bpf_probe_read_user(&name, sizeof(name), (void *)umsg); /* msg_name is first */
+	return (__u64)name;
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int ebpfcap_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	remember_udp_call(ctx->args[4], 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int ebpfcap_sendmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	remember_udp_call(msghdr_name(ctx->args[1]), 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvfrom")
+int ebpfcap_recvfrom(struct trace_event_raw_sys_enter *ctx)
+{
+	remember_udp_call(ctx->args[4], 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvmsg")
+int ebpfcap_recvmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	/* msg_name is filled in on the way out: keep the msghdr itself. */
+	if (msghdr_name(ctx->args[1]))
+		remember_udp_call(ctx->args[1], 1);
+	return 0;
+}
+
+SEC("tracepoint/sock/sock_send_length")
+int ebpfcap_udp_tx(struct trace_event_raw_sock_msg_length *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ebpf_udp_key k = {};
+	struct udp_call *call;
+
+	if (ctx->protocol != IPPROTO_UDP || ctx->ret <= 0)
+		return 0;
+	udp_key_from_sock(&k, ctx->sk, EBPF_UDP_SEND);
+	call = bpf_map_lookup_elem(&ebpfcap_udpcall, &tid);
+	if (call && call->uaddr)
+		peer_from_sockaddr(&k, call->uaddr);
+	account_udp(&k, ctx->ret);
+	return 0;
+}
+
+SEC("tracepoint/sock/sock_recv_length")
+int ebpfcap_udp_rx(struct trace_event_raw_sock_msg_length *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	const struct sock *sk = ctx->sk;
+	struct ebpf_udp_key k = {};
+	struct udp_call *call;
+
+	if (ctx->protocol != IPPROTO_UDP || ctx->ret <= 0)
+		return 0;
+	call = bpf_map_lookup_elem(&ebpfcap_udpcall, &tid);
+	if (call && call->uaddr && BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_ESTABLISHED) {
+		/* The peer's address reaches user memory only on the way out. */
+		call->sk = (__u64)sk;
+		call->bytes = ctx->ret;
+		return 0;
+	}
+	udp_key_from_sock(&k, sk, EBPF_UDP_RECV);
+	account_udp(&k, ctx->ret);
+	return 0;
+}
+
+static __always_inline int on_recv_return(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct udp_call *call = bpf_map_lookup_elem(&ebpfcap_udpcall, &tid);
+	struct ebpf_udp_key k = {};
+
+	if (!call)
+		return 0;
+	if (call->sk) {
+		udp_key_from_sock(&k, (const struct sock *)call->sk, EBPF_UDP_RECV);
+		peer_from_sockaddr(&k, call->is_msghdr ? msghdr_name(call->uaddr) : call->uaddr);
+		account_udp(&k, call->bytes);
+	}
+	bpf_map_delete_elem(&ebpfcap_udpcall, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvfrom")
+int ebpfcap_recvfrom_x(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_recv_return();
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int ebpfcap_recvmsg_x(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_recv_return();
+}
+
+static __always_inline int forget_udp_call(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&ebpfcap_udpcall, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int ebpfcap_sendto_x(struct trace_event_raw_sys_exit *ctx)
+{
+	return forget_udp_call();
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int ebpfcap_sendmsg_x(struct trace_event_raw_sys_exit *ctx)
+{
+	return forget_udp_call();
+}
+
+/* ---- processes ---- */
+
+/* Children of followed processes are followed too (--pid, and `-- CMD`). */
+SEC("tracepoint/sched/sched_process_fork")
+int ebpfcap_fork(struct trace_event_raw_sched_process_fork *ctx)
+{
+	/* parent_pid is the forking thread's id; the map holds processes. */
+	__u32 parent = bpf_get_current_pid_tgid() >> 32, child = ctx->child_pid;
+	__u8 yes = 1;
+
+	if (filter_pids && bpf_map_lookup_elem(&ebpfcap_pids, &parent))
+		bpf_map_update_elem(&ebpfcap_pids, &child, &yes, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int ebpfcap_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct ebpf_exec_note *n = bpf_ringbuf_reserve(&ebpfcap_execs, sizeof(*n), 0);
+	unsigned int loc = ctx->__data_loc_filename & 0xffff;
+
+	if (!n) {
+		count(EBPF_CNT_NOTES_LOST);
+		return 0;
+	}
+	n->pid = bpf_get_current_pid_tgid() >> 32;
+	n->reserved = 0;
+	bpf_probe_read_kernel_str(n->path, sizeof(n->path), (void *)ctx + loc);
+	bpf_ringbuf_submit(n, 0);
 	return 0;
 }

@@ -14,19 +14,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "kernel_events.h"
+#include "udp_flows.h"
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
 #include "utils/process.h"
 #include "utils/record.h"
 
 #define STOP_COUNT_REACHED (-ECANCELED)
-#define DROPS_CHECK_NS 1000000000ull
 
 struct capture {
 	const struct options *opts;
@@ -36,7 +38,9 @@ struct capture {
 	uint64_t written;
 	uint64_t lost_reported;
 	char host[64];
+	uint32_t own_netns;       /* ifindex names are ours to resolve only here */
 	struct process_cache *procs;
+	struct udp_flows *udp;
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -67,6 +71,18 @@ static void enrich(struct capture *c, struct ebpf_record *rec)
 {
 	process_cache_exe(c->procs, rec->ev.pid, rec->ev.comm, rec->exe, sizeof(rec->exe));
 	ebpf_copy_string(rec->host, sizeof(rec->host), c->host);
+	if (rec->ev.ifindex && rec->ev.netns == c->own_netns)
+		if_indextoname(rec->ev.ifindex, rec->ifname);
+}
+
+static void on_exec(const struct ebpf_exec_note *note, void *ctx)
+{
+	struct capture *c = ctx;
+	char path[sizeof(note->path) + 1];
+
+	memcpy(path, note->path, sizeof(note->path));
+	path[sizeof(note->path)] = '\0';
+	process_cache_exec(c->procs, note->pid, path);
 }
 
 static int on_event(const struct ebpf_event *ev, void *ctx)
@@ -147,7 +163,7 @@ static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke
 		{ .fd = sig_fd, .events = POLLIN },
 		{ .fd = out_fd, .events = 0 }, /* POLLERR once a fifo's reader closes */
 	};
-	uint64_t next_drops_check = 0;
+	uint64_t next_sweep = clock_ns(CLOCK_BOOTTIME) + udp_flows_interval_ns(c->udp);
 
 	for (;;) {
 		if (poll(fds, 3, 200) < 0 && errno != EINTR)
@@ -166,12 +182,15 @@ static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke
 			fprintf(stderr, "ebpfcap: writing the capture failed: %s\n", strerror(-rc));
 			return STOP_ERROR;
 		}
-		uint64_t now = clock_ns(CLOCK_MONOTONIC);
+		uint64_t now = clock_ns(CLOCK_BOOTTIME);
 
-		if (now >= next_drops_check) {
-			if (report_drops(c, ke) == -EPIPE)
+		if (now >= next_sweep) {
+			rc = udp_flows_sweep(c->udp, now, false, on_event, c);
+			if (rc == STOP_COUNT_REACHED)
+				return STOP_COUNT;
+			if (rc == -EPIPE || report_drops(c, ke) == -EPIPE)
 				return STOP_READER_GONE;
-			next_drops_check = now + DROPS_CHECK_NS;
+			next_sweep = now + udp_flows_interval_ns(c->udp);
 		}
 	}
 }
@@ -186,9 +205,11 @@ static void say_summary(const struct capture *c, struct kernel_events *ke)
 			"(raise --ringbuf-size); %llu written\n",
 			(unsigned long long)k.lost, (unsigned long long)c->written);
 	if (c->opts->debug)
-		fprintf(stderr, "ebpfcap: %llu written, %llu emitted, %llu filtered in the kernel, %llu lost\n",
+		fprintf(stderr, "ebpfcap: %llu written, %llu emitted, %llu filtered in the kernel, %llu lost, "
+			"%llu UDP datagrams untracked, %llu exec notes lost\n",
 			(unsigned long long)c->written, (unsigned long long)k.emitted,
-			(unsigned long long)k.filtered, (unsigned long long)k.lost);
+			(unsigned long long)k.filtered, (unsigned long long)k.lost,
+			(unsigned long long)k.udp_untracked, (unsigned long long)k.notes_lost);
 }
 
 static int check_capture_options(const struct options *o)
@@ -205,18 +226,68 @@ static int check_capture_options(const struct options *o)
 	return 0;
 }
 
+static uint32_t own_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) == 0 ? (uint32_t)st.st_ino : 0;
+}
+
+/* A cgroup's id is its directory's inode number, in v1 and v2 alike. */
+static int cgroup_id_of(const char *path, uint64_t *id)
+{
+	char full[4096];
+	struct stat st;
+
+	snprintf(full, sizeof(full), "%s/%s", kernel_events_cgroup_root(), path[0] == '/' ? path + 1 : path);
+	if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*id = st.st_ino;
+		return 0;
+	}
+	fprintf(stderr, "ebpfcap: no cgroup '%s' under %s\n", path, kernel_events_cgroup_root());
+	return -1;
+}
+
+static int build_filter(const struct options *o, struct kernel_filter *f, uint32_t *pid, uint64_t *cgroup)
+{
+	memset(f, 0, sizeof(*f));
+	f->event_type_mask = o->event_type_mask;
+	f->ringbuf_kib = o->ringbuf_kib;
+	f->debug = o->debug;
+	f->port = o->port;
+	f->family = o->family;
+	if (o->comm)
+		ebpf_copy_string(f->comm, sizeof(f->comm), o->comm);
+	if (o->pid) {
+		*pid = o->pid;
+		f->pids = pid;
+		f->n_pids = 1;
+	}
+	if (o->cgroup) {
+		if (cgroup_id_of(o->cgroup, cgroup) < 0)
+			return -1;
+		f->cgroup_ids = cgroup;
+		f->n_cgroups = 1;
+	}
+	return 0;
+}
+
 int capture_run(const struct options *o)
 {
 	struct capture c = { .opts = o };
-	struct kernel_filter filter = {
-		.pid = o->pid, .event_type_mask = o->event_type_mask,
-		.ringbuf_kib = o->ringbuf_kib, .debug = o->debug,
-	};
+	struct kernel_callbacks cb = { .event = on_event, .exec = on_exec, .ctx = &c };
+	struct kernel_filter filter;
 	struct kernel_events *ke = NULL;
+	uint32_t pid;
+	uint64_t cgroup;
 	int sig_fd, out_fd, status = 1;
 
-	if (check_capture_options(o) < 0)
+	if (check_capture_options(o) < 0 || build_filter(o, &filter, &pid, &cgroup) < 0)
 		return 1;
+	if (o->pid && kill((pid_t)o->pid, 0) < 0 && errno == ESRCH) {
+		fprintf(stderr, "ebpfcap: no process with pid %u\n", o->pid);
+		return 1;
+	}
 	sig_fd = stop_signals_fd(o->from_wireshark);
 	out_fd = open_output(o->fifo);
 	if (out_fd < 0)
@@ -231,16 +302,22 @@ int capture_run(const struct options *o)
 					   IFACE_EVENTS, "eBPF Events");
 	c.procs = process_cache_new();
 	gethostname(c.host, sizeof(c.host) - 1);
+	c.own_netns = own_netns();
 	c.boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
-	ke = kernel_events_open(&filter, on_event, &c);
-	if (ke && c.events_if >= 0 && c.procs) {
+	ke = kernel_events_open(&filter, &cb);
+	if (ke)
+		c.udp = udp_flows_new(kernel_events_udp_map_fd(ke), o->udp_interval_ms * 1000000ull);
+	if (ke && c.udp && c.events_if >= 0 && c.procs) {
 		enum stop_reason why = capture_loop(&c, ke, sig_fd, out_fd);
 
+		if (why == STOP_SIGNAL)
+			udp_flows_sweep(c.udp, clock_ns(CLOCK_BOOTTIME), true, on_event, &c);
 		if (why != STOP_READER_GONE)
 			report_drops(&c, ke);
 		say_summary(&c, ke);
 		status = why == STOP_ERROR ? 1 : 0;
 	}
+	udp_flows_free(c.udp);
 	kernel_events_close(ke);
 	process_cache_free(c.procs);
 	pcapng_writer_close(c.out);

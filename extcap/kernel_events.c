@@ -2,24 +2,27 @@
 #include "kernel_events.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "ebpfcap.skel.h"
+#include "utils/process.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 
 struct kernel_events {
 	struct ebpfcap_bpf *skel;
 	struct ring_buffer *rb;
-	kernel_event_fn fn;
-	void *ctx;
+	struct kernel_callbacks cb;
 };
 
 static int debug_enabled;
@@ -60,19 +63,49 @@ static void say_load_error(const char *step, int err)
 			step, strerror(-err));
 }
 
-static int on_ringbuf_sample(void *ctx, void *data, size_t size)
+static int on_event_sample(void *ctx, void *data, size_t size)
 {
 	struct kernel_events *ke = ctx;
 
 	if (size < sizeof(struct ebpf_event))
 		return 0; /* cannot happen: the kernel reserves whole events */
-	return ke->fn(data, ke->ctx);
+	return ke->cb.event(data, ke->cb.ctx);
+}
+
+static int on_exec_sample(void *ctx, void *data, size_t size)
+{
+	struct kernel_events *ke = ctx;
+
+	if (size >= sizeof(struct ebpf_exec_note) && ke->cb.exec)
+		ke->cb.exec(data, ke->cb.ctx);
+	return 0;
+}
+
+/*
+ * Which hierarchy names a process's cgroup: v2 where it is mounted at
+ * /sys/fs/cgroup, else v1's memory controller (docker's on our machines).
+ */
+static bool cgroup_v1_only(void)
+{
+	struct statfs fs;
+
+	return statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type != CGROUP2_SUPER_MAGIC;
+}
+
+const char *kernel_events_cgroup_root(void)
+{
+	return cgroup_v1_only() ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup";
 }
 
 static void configure(struct ebpfcap_bpf *skel, const struct kernel_filter *f)
 {
-	skel->rodata->filter_pid = f->pid;
 	skel->rodata->event_type_mask = f->event_type_mask;
+	skel->rodata->filter_pids = f->n_pids > 0;
+	skel->rodata->filter_cgroups = f->n_cgroups > 0;
+	memcpy((char *)skel->rodata->filter_comm, f->comm, sizeof(f->comm));
+	skel->rodata->filter_port = f->port;
+	skel->rodata->filter_family = f->family;
+	skel->rodata->cgroup_v1 = cgroup_v1_only();
 	/* The ring buffer size must be a power-of-two number of pages. */
 	uint32_t bytes = 4096;
 
@@ -81,8 +114,48 @@ static void configure(struct ebpfcap_bpf *skel, const struct kernel_filter *f)
 	bpf_map__set_max_entries(skel->maps.ebpfcap_events, bytes);
 }
 
+static int follow_pid(pid_t pid, void *ctx)
+{
+	uint8_t yes = 1;
+	uint32_t key = (uint32_t)pid;
+
+	return bpf_map_update_elem(*(int *)ctx, &key, &yes, BPF_ANY);
+}
+
+/* Filter maps are filled after load, before attach: no event escapes them. */
+static int fill_filter_maps(struct ebpfcap_bpf *skel, const struct kernel_filter *f)
+{
+	int pids_fd = bpf_map__fd(skel->maps.ebpfcap_pids);
+	int cg_fd = bpf_map__fd(skel->maps.ebpfcap_cgroups);
+	uint8_t yes = 1;
+
+	for (size_t i = 0; i < f->n_pids; i++) {
+		if (follow_pid((pid_t)f->pids[i], &pids_fd) < 0 ||
+		    process_for_each_descendant((pid_t)f->pids[i], follow_pid, &pids_fd) < 0)
+			return -errno;
+	}
+	for (size_t i = 0; i < f->n_cgroups; i++)
+		if (bpf_map_update_elem(cg_fd, &f->cgroup_ids[i], &yes, BPF_ANY) < 0)
+			return -errno;
+	return 0;
+}
+
+static struct ring_buffer *open_ring_buffers(struct kernel_events *ke)
+{
+	/* Exec notes first: consume() drains rings in the order they were added. */
+	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(ke->skel->maps.ebpfcap_execs),
+						  on_exec_sample, ke, NULL);
+
+	if (rb && ring_buffer__add(rb, bpf_map__fd(ke->skel->maps.ebpfcap_events),
+				   on_event_sample, ke) < 0) {
+		ring_buffer__free(rb);
+		return NULL;
+	}
+	return rb;
+}
+
 struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
-					 kernel_event_fn fn, void *ctx)
+					 const struct kernel_callbacks *cb)
 {
 	struct kernel_events *ke = calloc(1, sizeof(*ke));
 	int err;
@@ -91,8 +164,7 @@ struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 		return NULL;
 	debug_enabled = filter->debug;
 	libbpf_set_print(libbpf_print);
-	ke->fn = fn;
-	ke->ctx = ctx;
+	ke->cb = *cb;
 	ke->skel = ebpfcap_bpf__open();
 	if (!ke->skel) {
 		say_load_error("opening", -errno);
@@ -104,6 +176,11 @@ struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 		say_load_error("loading", err);
 		goto fail;
 	}
+	err = fill_filter_maps(ke->skel, filter);
+	if (err) {
+		say_load_error("filling the filter maps of", err);
+		goto fail;
+	}
 	if (ensure_tracefs() < 0)
 		goto fail;
 	err = ebpfcap_bpf__attach(ke->skel);
@@ -111,7 +188,7 @@ struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 		say_load_error("attaching", err);
 		goto fail;
 	}
-	ke->rb = ring_buffer__new(bpf_map__fd(ke->skel->maps.ebpfcap_events), on_ringbuf_sample, ke, NULL);
+	ke->rb = open_ring_buffers(ke);
 	if (!ke->rb) {
 		say_load_error("opening the ring buffer of", -errno);
 		goto fail;
@@ -155,6 +232,13 @@ void kernel_events_counters(const struct kernel_events *ke, struct kernel_counte
 	out->emitted = sum_percpu(fd, EBPF_CNT_EMITTED);
 	out->lost = sum_percpu(fd, EBPF_CNT_LOST);
 	out->filtered = sum_percpu(fd, EBPF_CNT_FILTERED);
+	out->udp_untracked = sum_percpu(fd, EBPF_CNT_UDP_UNTRACKED);
+	out->notes_lost = sum_percpu(fd, EBPF_CNT_NOTES_LOST);
+}
+
+int kernel_events_udp_map_fd(const struct kernel_events *ke)
+{
+	return bpf_map__fd(ke->skel->maps.ebpfcap_udp);
 }
 
 void kernel_events_close(struct kernel_events *ke)

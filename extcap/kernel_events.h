@@ -3,36 +3,55 @@
 #ifndef EBPFCAP_KERNEL_EVENTS_H
 #define EBPFCAP_KERNEL_EVENTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
 #include "bpf/ebpf_record.h"
 
 struct kernel_events;
 
+/* What the capture wants; everything is applied in the kernel. */
 struct kernel_filter {
-	uint32_t pid;
-	uint32_t event_type_mask;
+	uint32_t event_type_mask;      /* bit per enum ebpf_event_type */
+	const uint32_t *pids;          /* these processes and their descendants */
+	size_t n_pids;
+	const uint64_t *cgroup_ids;    /* these cgroups and those below them */
+	size_t n_cgroups;
+	char comm[EBPF_COMM_LEN];
+	uint16_t port;                 /* local or remote */
+	uint16_t family;               /* AF_INET or AF_INET6 */
 	uint32_t ringbuf_kib;
 	int debug;
 };
 
 struct kernel_counters {
-	uint64_t emitted;  /* put into the ring buffer */
-	uint64_t lost;     /* ring buffer full: counted per CPU, summed here */
-	uint64_t filtered; /* dropped in the kernel by the capture's filters */
+	uint64_t emitted;       /* put into the ring buffer */
+	uint64_t lost;          /* ring buffer full: counted per CPU, summed here */
+	uint64_t filtered;      /* dropped in the kernel by the capture's filters */
+	uint64_t udp_untracked; /* UDP datagrams sent one by one: flow table full */
+	uint64_t notes_lost;    /* exec notes lost: paths fall back to /proc */
 };
 
-/* Called for each event; a negative return stops kernel_events_consume(). */
-typedef int (*kernel_event_fn)(const struct ebpf_event *ev, void *ctx);
+struct kernel_callbacks {
+	/* Each event; a negative return stops kernel_events_consume(). */
+	int (*event)(const struct ebpf_event *ev, void *ctx);
+	/* Each execve(), before any event of the process after it. */
+	void (*exec)(const struct ebpf_exec_note *note, void *ctx);
+	void *ctx;
+};
 
 /* NULL after printing one line that says why (privileges, BTF, tracefs). */
 struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
-					 kernel_event_fn fn, void *ctx);
+					 const struct kernel_callbacks *cb);
 /* A descriptor that polls readable when events are waiting. */
 int kernel_events_fd(const struct kernel_events *ke);
-/* Hands every waiting event to fn; returns their number or fn's error. */
+/* Hands every waiting note and event to the callbacks; their number or an error. */
 int kernel_events_consume(struct kernel_events *ke);
 void kernel_events_counters(const struct kernel_events *ke, struct kernel_counters *out);
+/* The map of per-flow UDP counters (struct ebpf_udp_key -> struct ebpf_udp_flow). */
+int kernel_events_udp_map_fd(const struct kernel_events *ke);
+/* Where cgroup ids of events come from: ids are inode numbers of directories there. */
+const char *kernel_events_cgroup_root(void);
 /* Detaches every program and frees every map. */
 void kernel_events_close(struct kernel_events *ke);
 

@@ -27,6 +27,11 @@ enum {
 	OPT_PID,
 	OPT_EVENT_TYPES,
 	OPT_RINGBUF_SIZE,
+	OPT_COMM,
+	OPT_CGROUP,
+	OPT_PORT,
+	OPT_FAMILY,
+	OPT_UDP_INTERVAL,
 	OPT_DEBUG,
 	OPT_VERSION,
 };
@@ -43,6 +48,11 @@ static const struct option long_options[] = {
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "event-types", required_argument, NULL, OPT_EVENT_TYPES },
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF_SIZE },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "family", required_argument, NULL, OPT_FAMILY },
+	{ "udp-interval", required_argument, NULL, OPT_UDP_INTERVAL },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -62,7 +72,12 @@ void options_usage(void)
 	       "  -w, --fifo FILE               write pcapng to FILE (- for standard output)\n"
 	       "  -c COUNT                      stop after COUNT events\n"
 	       "  -r FILE                       print the events of a capture file, one per line\n"
-	       "      --pid PID                 only events of process PID\n"
+	       "      --pid PID                 only events of process PID and its children\n"
+	       "      --comm NAME               only events of processes named NAME\n"
+	       "      --cgroup PATH             only events of cgroup PATH and below (e.g. /docker)\n"
+	       "      --port PORT               only flows with PORT at either end\n"
+	       "      --family 4|6              only IPv4 or only IPv6\n"
+	       "      --udp-interval MS         UDP flow summary period (default 1000)\n"
 	       "      --event-types LIST        comma-separated, e.g. TCP_Connect,TCP_Close\n"
 	       "      --ringbuf-size KIB        kernel ring buffer size (default 8192)\n"
 	       "      --debug                   show libbpf's messages\n"
@@ -150,6 +165,29 @@ static int parse_one(int c, const char *arg, struct options *o)
 		break;
 	case OPT_EVENT_TYPES:
 		return parse_event_types(arg, &o->event_type_mask);
+	case OPT_COMM:
+		if (strlen(arg) == 0 || strlen(arg) >= EBPF_COMM_LEN)
+			return bad("--comm wants a process name of 1 to 15 characters, not '%s'", arg);
+		o->comm = arg;
+		break;
+	case OPT_CGROUP:
+		o->cgroup = arg;
+		break;
+	case OPT_PORT:
+		if (parse_u64(arg, 65535, &v) < 0 || v == 0)
+			return bad("--port wants a port from 1 to 65535, not '%s'", arg);
+		o->port = (uint16_t)v;
+		break;
+	case OPT_FAMILY:
+		if (strcmp(arg, "4") && strcmp(arg, "6"))
+			return bad("--family wants 4 or 6, not '%s'", arg);
+		o->family = arg[0] == '4' ? 2 : 10;
+		break;
+	case OPT_UDP_INTERVAL:
+		if (parse_u64(arg, 3600000, &v) < 0 || v < 10)
+			return bad("--udp-interval wants milliseconds from 10 to 3600000, not '%s'", arg);
+		o->udp_interval_ms = (uint32_t)v;
+		break;
 	default:
 		return -1; /* getopt already said what was wrong, on one line */
 	}
@@ -163,6 +201,7 @@ int options_parse(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->event_type_mask = 0xffffffff;
 	o->ringbuf_kib = 8192;
+	o->udp_interval_ms = 1000;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "hi:w:c:r:", long_options, NULL)) != -1)
 		if (parse_one(c, optarg, o) < 0)

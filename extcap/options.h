@@ -25,7 +25,12 @@ struct options {
 	const char *fifo;           /* --fifo (extcap) or -w (CLI); "-" is stdout */
 	const char *capture_filter; /* --extcap-capture-filter */
 	const char *read_file;      /* -r: print a capture back */
-	uint32_t pid;               /* --pid: only this process (0: all) */
+	uint32_t pid;               /* --pid: only this process and its children (0: all) */
+	const char *comm;           /* --comm: only processes of this name */
+	const char *cgroup;         /* --cgroup: only this cgroup (path) and below */
+	uint16_t port;              /* --port: local or remote */
+	uint16_t family;            /* --family 4|6 */
+	uint32_t udp_interval_ms;   /* --udp-interval: UDP summary period */
 	uint32_t event_type_mask;   /* --event-types, bit per enum ebpf_event_type */
 	uint64_t max_events;        /* -c: stop after this many (0: no limit) */
 	uint32_t ringbuf_kib;       /* --ringbuf-size */

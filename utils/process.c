@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "process.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define CACHE_SLOTS 4096 /* direct-mapped by pid: bounded memory, O(1) */
+#define CACHE_SLOTS 16384 /* direct-mapped by pid: bounded memory, O(1) */
+#define COMM_LEN 16
 
 struct process_slot {
 	uint32_t pid;
-	char comm[16];
+	char comm[COMM_LEN];
 	char exe[256];
 };
 
@@ -38,6 +41,28 @@ static void read_exe(uint32_t pid, char *buf, size_t size)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
+static void fill_slot(struct process_slot *s, uint32_t pid, const char *comm, const char *exe)
+{
+	s->pid = pid;
+	snprintf(s->comm, sizeof(s->comm), "%s", comm);
+	snprintf(s->exe, sizeof(s->exe), "%s", exe);
+}
+
+void process_cache_exec(struct process_cache *pc, uint32_t pid, const char *path)
+{
+	struct process_slot *s = &pc->slots[pid % CACHE_SLOTS];
+	const char *base = strrchr(path, '/');
+	char exe[256];
+
+	/* A relative path is relative to a directory we do not know: ask /proc. */
+	if (path[0] == '/')
+		snprintf(exe, sizeof(exe), "%s", path);
+	else
+		read_exe(pid, exe, sizeof(exe));
+	/* The kernel names the process after the file it executes. */
+	fill_slot(s, pid, base ? base + 1 : path, exe);
+}
+
 void process_cache_exe(struct process_cache *pc, uint32_t pid, const char *comm,
 		       char *buf, size_t size)
 {
@@ -47,11 +72,62 @@ void process_cache_exe(struct process_cache *pc, uint32_t pid, const char *comm,
 		buf[0] = '\0';
 		return;
 	}
-	if (s->pid != pid || strncmp(s->comm, comm, sizeof(s->comm)) != 0) {
-		read_exe(pid, s->exe, sizeof(s->exe));
-		s->pid = pid;
-		strncpy(s->comm, comm, sizeof(s->comm) - 1);
-		s->comm[sizeof(s->comm) - 1] = '\0';
+	if (s->pid != pid || strncmp(s->comm, comm, COMM_LEN - 1) != 0) {
+		char exe[256];
+
+		read_exe(pid, exe, sizeof(exe));
+		fill_slot(s, pid, comm, exe);
 	}
 	snprintf(buf, size, "%s", s->exe);
+}
+
+static pid_t parent_of(pid_t pid)
+{
+	char path[32], line[512];
+	FILE *f;
+	int ppid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	/* comm may hold spaces and parentheses: the state follows the last ')'. */
+	if (fgets(line, sizeof(line), f)) {
+		char *close = strrchr(line, ')');
+
+		if (close && sscanf(close + 1, " %*c %d", &ppid) != 1)
+			ppid = -1;
+	}
+	fclose(f);
+	return ppid;
+}
+
+static int is_descendant(pid_t pid, pid_t ancestor)
+{
+	for (int depth = 0; depth < 64 && pid > 1; depth++) {
+		pid = parent_of(pid);
+		if (pid == ancestor)
+			return 1;
+	}
+	return 0;
+}
+
+int process_for_each_descendant(pid_t ancestor, int (*fn)(pid_t pid, void *ctx), void *ctx)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return -1;
+	while (rc == 0 && (de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid_t pid = (pid_t)atoi(de->d_name);
+
+		if (pid != ancestor && is_descendant(pid, ancestor))
+			rc = fn(pid, ctx);
+	}
+	closedir(d);
+	return rc;
 }

@@ -1,23 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Executable paths by pid, cached so the event path does not readlink()
- * /proc for every event. An entry is trusted only while the process keeps
- * the comm it had when we cached it: exec changes the comm, pid reuse almost
- * always does, and a stale path is worse than none.
+ * What user space knows about processes: their executables (from the
+ * kernel's exec notes, else /proc, cached so the event path does not
+ * readlink() per event) and their descendants (for --pid).
  */
 #ifndef EBPFCAP_PROCESS_H
 #define EBPFCAP_PROCESS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct process_cache;
 
 struct process_cache *process_cache_new(void);
 void process_cache_free(struct process_cache *pc);
 
-/* Copies pid's executable path into buf ("" if the process is gone). */
+/* Records what execve() ran: pid now runs path. */
+void process_cache_exec(struct process_cache *pc, uint32_t pid, const char *path);
+
+/*
+ * Copies pid's executable path into buf ("" if unknown). An entry is trusted
+ * while the process keeps the comm it had when cached: exec changes the
+ * comm, pid reuse almost always does, and a stale path is worse than none.
+ */
 void process_cache_exe(struct process_cache *pc, uint32_t pid, const char *comm,
 		       char *buf, size_t size);
+
+/* Calls fn for every living descendant of pid; stops at fn's first error. */
+int process_for_each_descendant(pid_t pid, int (*fn)(pid_t pid, void *ctx), void *ctx);
 
 #endif
