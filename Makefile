@@ -25,7 +25,7 @@ USER_SRCS := utils/record.c utils/process.c pcapio/pcapng.c pcapio/pcapng_reader
 EXTCAP_SRCS := $(wildcard extcap/*.c) $(USER_SRCS)
 PLUGIN_SRCS := $(wildcard dissector/*.c)
 UNIT_TESTS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/unit_*.c))
-TEST_TOOLS := $(BUILD)/test/traffic
+TEST_TOOLS := $(BUILD)/test/traffic $(BUILD)/test/lossy.bpf.o
 
 .PHONY: all deps demo check install uninstall clean bench
 
@@ -64,6 +64,10 @@ $(BUILD)/test/unit_%: test/unit_%.c $(USER_SRCS) $(wildcard test/*.h utils/*.h p
 
 $(BUILD)/test/traffic: test/traffic.c | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $< -o $@
+
+# Test helper: a tc program that drops packets (this kernel has no netem).
+$(BUILD)/test/lossy.bpf.o: test/lossy.bpf.c | $(BUILD)/.dir
+	$(CLANG) -g -O2 -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
 
 install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
 	install -D -m 0755 $(BUILD)/ebpfcap $(DESTDIR)$(EXTCAPDIR)/ebpfcap

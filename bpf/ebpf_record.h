@@ -108,7 +108,7 @@ struct ebpf_owner {
 	__u8 reset;       /* an RST was received */
 	__u8 known;       /* pid & co. are filled in */
 	__u8 wanted;      /* passed the process filters (pid, comm, cgroup) */
-	__u8 reserved;
+	__u8 active;      /* we saw its connect(): its SYN is in bytes_acked */
 	char comm[EBPF_COMM_LEN];
 	char parent_comm[EBPF_COMM_LEN];
 };

@@ -292,12 +292,31 @@ static __always_inline void flow_from_sock(struct ebpf_event *e, const struct so
 }
 
 /*
- * What the kernel measured for the connection, from struct tcp_sock.
- * Byte counts are payload only: bytes_acked would count SYN and FIN
- * sequence space, and bytes_received counts a received FIN, which is what
- * sets SOCK_DONE before the CLOSE state change we run in.
+ * Payload bytes the peer acknowledged. bytes_acked counts sequence space:
+ * our SYN when we opened actively (a passive child starts past it) and our
+ * FIN once acked, which is what FIN_WAIT2, CLOSING and LAST_ACK mean.
+ * bytes_sent is no substitute: it counts attempts a local qdisc dropped,
+ * which TCP sends again as new data.
  */
-static __always_inline void tcp_metrics(struct ebpf_event *e, const struct sock *sk)
+static __always_inline __u64 payload_acked(const struct tcp_sock *tp, const struct ebpf_owner *o, int oldstate)
+{
+	__u64 acked = BPF_CORE_READ(tp, bytes_acked);
+	__u64 control = o->active ? 1 : 0;
+
+	if (!o->known)
+		return BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
+	if (oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING || oldstate == TCP_LAST_ACK)
+		control++;
+	return acked > control ? acked - control : 0;
+}
+
+/*
+ * What the kernel measured for the connection, from struct tcp_sock.
+ * bytes_received counts a received FIN, which is what sets SOCK_DONE
+ * before the CLOSE state change we run in.
+ */
+static __always_inline void tcp_metrics(struct ebpf_event *e, const struct sock *sk,
+					const struct ebpf_owner *o, int oldstate)
 {
 	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
 	__u64 received = BPF_CORE_READ(tp, bytes_received);
@@ -305,7 +324,7 @@ static __always_inline void tcp_metrics(struct ebpf_event *e, const struct sock 
 
 	if ((sk_flags & (1ul << bpf_core_enum_value(enum sock_flags, SOCK_DONE))) && received > 0)
 		received--;
-	e->bytes_sent = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
+	e->bytes_sent = payload_acked(tp, o, oldstate);
 	e->bytes_received = received;
 	e->retransmits = BPF_CORE_READ(tp, total_retrans);
 	e->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3; /* kernel keeps srtt << 3 */
@@ -319,6 +338,7 @@ static __always_inline void on_syn_sent(__u64 key)
 
 	owner_from_current(&o);
 	o.start_ns = bpf_ktime_get_boot_ns();
+	o.active = 1;
 	bpf_map_update_elem(&ebpfcap_owners, &key, &o, BPF_ANY);
 }
 
@@ -357,7 +377,7 @@ static __always_inline void emit_state_change(__u16 type, const struct sock *sk,
 	} else if (type == EBPF_TCP_CONNECT_FAILED) {
 		e->error = BPF_CORE_READ(sk, sk_err);
 	} else {
-		tcp_metrics(e, sk);
+		tcp_metrics(e, sk, o, oldstate);
 		e->error = BPF_CORE_READ(sk, sk_err);
 		if (o->known || o->start_ns)
 			e->duration_us = (now - o->start_ns) / 1000;
@@ -497,6 +517,14 @@ int ebpfcap_rst_in(struct sk_ctx *ctx)
 	return 0;
 }
 
+/* Since 6.x the tracepoint also fires for attempts that failed, with err set. */
+static __always_inline bool retransmit_failed(void *ctx)
+{
+	struct trace_event_raw_tcp_retransmit_skb *t = ctx;
+
+	return bpf_core_field_exists(t->err) && BPF_CORE_READ(t, err) != 0;
+}
+
 SEC("tracepoint/tcp/tcp_retransmit_skb")
 int ebpfcap_retrans(struct skb_sk_ctx *ctx)
 {
@@ -505,6 +533,8 @@ int ebpfcap_retrans(struct skb_sk_ctx *ctx)
 	struct ebpf_owner owner = {}, *o = bpf_map_lookup_elem(&ebpfcap_owners, &key);
 	struct ebpf_event *e;
 
+	if (retransmit_failed(ctx))
+		return 0; /* nothing left the host */
 	if (o)
 		owner = *o;
 	e = reserve_event(EBPF_TCP_RETRANSMIT, &owner);
@@ -512,8 +542,8 @@ int ebpfcap_retrans(struct skb_sk_ctx *ctx)
 		return 0;
 	flow_from_sock(e, sk);
 	e->tcp_state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	/* The tracepoint fires before total_retrans counts this one. */
-	e->retransmits = BPF_CORE_READ((struct tcp_sock *)sk, total_retrans) + 1;
+	/* Already counts this one: total_retrans grows before the tracepoint fires. */
+	e->retransmits = BPF_CORE_READ((struct tcp_sock *)sk, total_retrans);
 	e->srtt_us = BPF_CORE_READ((struct tcp_sock *)sk, srtt_us) >> 3;
 	submit(e);
 	return 0;

@@ -69,7 +69,7 @@ static int write_record(struct capture *c, const struct ebpf_record *rec)
 
 static void enrich(struct capture *c, struct ebpf_record *rec)
 {
-	process_cache_exe(c->procs, rec->ev.pid, rec->ev.comm, rec->exe, sizeof(rec->exe));
+	process_cache_exe(c->procs, rec->ev.pid, rec->ev.ppid, rec->ev.comm, rec->exe, sizeof(rec->exe));
 	ebpf_copy_string(rec->host, sizeof(rec->host), c->host);
 	if (rec->ev.ifindex && rec->ev.netns == c->own_netns)
 		if_indextoname(rec->ev.ifindex, rec->ifname);

@@ -8,12 +8,17 @@ trap 'cleanup_test' EXIT
 CLEANUPS=""
 
 cleanup_test() {
-	for c in $CLEANUPS; do eval "$c" >/dev/null 2>&1; done
+	printf '%s\n' "$CLEANUPS" | while IFS= read -r c; do
+		[ -n "$c" ] && eval "$c" >/dev/null 2>&1
+	done
 	rm -rf "$TMP"
 }
 
-# Remembers a command to run at exit (last added runs first).
-at_exit() { CLEANUPS="$1 $CLEANUPS"; }
+# Remembers a command to run at exit (last added runs first), one per line.
+at_exit() {
+	CLEANUPS="$1
+$CLEANUPS"
+}
 
 fail() { echo "FAIL: $*"; exit 1; }
 ok() { echo "ok: $*"; }

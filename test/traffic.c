@@ -4,9 +4,16 @@
  * print: a listener, an acceptor process that did not create the listening
  * socket, and a client process with its own comm.
  *
- *   traffic tcp N [4|6]   N connections: client sends 5 bytes, server 6
- *   traffic refused [4|6] one connect() to a port nobody listens on
+ *   traffic tcp N [4|6] [UID]  N connections: client sends 5 bytes, server 6;
+ *                              the client runs as UID if given
+ *   traffic refused [4|6]      one connect() to a port nobody listens on
+ *   traffic udp MODE N [4|6]   N datagrams of 100 bytes, client -> server,
+ *                              MODE connect (connect+send), sendto or sendmsg;
+ *                              the server receives with recvfrom
+ *   traffic sink ADDR PORT     accept one connection, read it to the end
+ *   traffic bulk ADDR PORT KB  connect, send KB kilobytes, close
  *
+ * sink and bulk take the address of a network namespace the test made.
  * Prints "client_pid=P client_comm=C server_pid=S port=X" and exits when done.
  * Only loopback; every loop is bounded by N.
  */
@@ -18,6 +25,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,13 +57,15 @@ static socklen_t loopback(int family, uint16_t port, struct sockaddr_storage *ss
 	return sizeof(*a);
 }
 
-static int listener(int family, uint16_t *port)
+static int bound_socket(int family, int type, uint16_t *port)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = loopback(family, 0, &ss);
-	int fd = socket(family, SOCK_STREAM, 0);
+	int fd = socket(family, type, 0);
 
-	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 128) < 0)
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0)
+		die("bind");
+	if (type == SOCK_STREAM && listen(fd, 128) < 0)
 		die("listen");
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
 		die("getsockname");
@@ -102,10 +112,14 @@ static int connect_to(int family, uint16_t port)
 	return fd;
 }
 
+static uid_t client_uid; /* 0: stay root */
+
 static void client(int family, uint16_t port, int n)
 {
 	char buf[16];
 
+	if (client_uid && (setgid(client_uid) < 0 || setuid(client_uid) < 0))
+		die("setuid");
 	prctl(PR_SET_NAME, CLIENT_COMM);
 	for (int i = 0; i < n; i++) {
 		int fd = connect_to(family, port);
@@ -140,7 +154,7 @@ static int wait_ok(pid_t pid)
 static int run_tcp(int family, int n)
 {
 	uint16_t port;
-	int lfd = listener(family, &port);
+	int lfd = bound_socket(family, SOCK_STREAM, &port);
 	pid_t server = fork();
 
 	if (server < 0)
@@ -166,7 +180,7 @@ static void refused_client(int family, uint16_t port, int n)
 static int run_refused(int family)
 {
 	uint16_t port;
-	int lfd = listener(family, &port);
+	int lfd = bound_socket(family, SOCK_STREAM, &port);
 
 	close(lfd); /* the port is now known to be closed */
 	pid_t cl = spawn(refused_client, family, port, 1);
@@ -176,23 +190,169 @@ static int run_refused(int family)
 	return wait_ok(cl) ? 0 : 1;
 }
 
+static const char *udp_mode;
+
+static void udp_serve(int fd, int n)
+{
+	char buf[256];
+	struct sockaddr_storage from;
+
+	prctl(PR_SET_NAME, SERVER_COMM);
+	for (int i = 0; i < n; i++) {
+		socklen_t len = sizeof(from);
+
+		if (recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len) != 100)
+			die("recvfrom");
+	}
+	exit(0);
+}
+
+static void udp_send_one(int fd, const struct sockaddr_storage *to, socklen_t len)
+{
+	static const char payload[100];
+	ssize_t n;
+
+	if (strcmp(udp_mode, "connect") == 0) {
+		n = send(fd, payload, sizeof(payload), 0);
+	} else if (strcmp(udp_mode, "sendto") == 0) {
+		n = sendto(fd, payload, sizeof(payload), 0, (const struct sockaddr *)to, len);
+	} else {
+		struct iovec iov = { (void *)payload, sizeof(payload) };
+		struct msghdr msg = { .msg_name = (void *)to, .msg_namelen = len, .msg_iov = &iov, .msg_iovlen = 1 };
+
+		n = sendmsg(fd, &msg, 0);
+	}
+	if (n != sizeof(payload))
+		die("udp send");
+}
+
+static void udp_client(int family, uint16_t port, int n)
+{
+	struct sockaddr_storage to;
+	socklen_t len = loopback(family, port, &to);
+	int fd = socket(family, SOCK_DGRAM, 0);
+
+	prctl(PR_SET_NAME, CLIENT_COMM);
+	if (fd < 0)
+		die("socket");
+	if (strcmp(udp_mode, "connect") == 0 && connect(fd, (struct sockaddr *)&to, len) < 0)
+		die("connect");
+	for (int i = 0; i < n; i++)
+		udp_send_one(fd, &to, len);
+	exit(0);
+}
+
+static int run_udp(int family, int n)
+{
+	uint16_t port;
+	int fd = bound_socket(family, SOCK_DGRAM, &port);
+	pid_t server = fork();
+
+	if (server < 0)
+		die("fork");
+	if (server == 0)
+		udp_serve(fd, n);
+	close(fd);
+	pid_t cl = spawn(udp_client, family, port, n);
+
+	printf("client_pid=%d client_comm=%s server_pid=%d server_comm=%s port=%u\n",
+	       cl, CLIENT_COMM, server, SERVER_COMM, port);
+	fflush(stdout);
+	return wait_ok(cl) && wait_ok(server) ? 0 : 1;
+}
+
+static socklen_t ip_sockaddr(const char *addr, const char *port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+	a->sin_family = AF_INET;
+	a->sin_port = htons((uint16_t)atoi(port));
+	if (inet_pton(AF_INET, addr, &a->sin_addr) != 1) {
+		fprintf(stderr, "traffic: bad IPv4 address '%s'\n", addr);
+		exit(2);
+	}
+	return sizeof(*a);
+}
+
+static int run_sink(const char *addr, const char *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ip_sockaddr(addr, port, &ss);
+	int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0), fd;
+	char buf[65536];
+
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&ss, len) < 0 || listen(lfd, 1) < 0)
+		die("sink listen");
+	printf("listening\n");
+	fflush(stdout);
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		die("sink accept");
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	return 0;
+}
+
+static int run_bulk(const char *addr, const char *port, int kb)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ip_sockaddr(addr, port, &ss);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	static char chunk[1024];
+
+	prctl(PR_SET_NAME, CLIENT_COMM);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) < 0)
+		die("bulk connect");
+	printf("client_pid=%d\n", getpid());
+	fflush(stdout);
+	for (int i = 0; i < kb; i++)
+		if (write(fd, chunk, sizeof(chunk)) != sizeof(chunk))
+			die("bulk write");
+	shutdown(fd, SHUT_WR);
+	while (read(fd, chunk, sizeof(chunk)) > 0) /* wait for the sink's FIN */
+		;
+	close(fd);
+	return 0;
+}
+
+static int parse_count(const char *s)
+{
+	int n = atoi(s);
+
+	if (n < 1 || n > 100000) {
+		fprintf(stderr, "traffic: N must be 1..100000\n");
+		exit(2);
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	int family = argc > 3 && strcmp(argv[3], "6") == 0 ? AF_INET6 : AF_INET;
 
 	if (argc >= 3 && strcmp(argv[1], "tcp") == 0) {
-		int n = atoi(argv[2]);
-
-		if (n < 1 || n > 100000) {
-			fprintf(stderr, "traffic: N must be 1..100000\n");
+		client_uid = argc > 4 ? (uid_t)atoi(argv[4]) : 0;
+		return run_tcp(family, parse_count(argv[2]));
+	}
+	if (argc >= 4 && strcmp(argv[1], "udp") == 0) {
+		udp_mode = argv[2];
+		if (strcmp(udp_mode, "connect") && strcmp(udp_mode, "sendto") && strcmp(udp_mode, "sendmsg")) {
+			fprintf(stderr, "traffic: udp MODE is connect, sendto or sendmsg\n");
 			return 2;
 		}
-		return run_tcp(family, n);
+		family = argc > 4 && strcmp(argv[4], "6") == 0 ? AF_INET6 : AF_INET;
+		return run_udp(family, parse_count(argv[3]));
 	}
+	if (argc == 4 && strcmp(argv[1], "sink") == 0)
+		return run_sink(argv[2], argv[3]);
+	if (argc == 5 && strcmp(argv[1], "bulk") == 0)
+		return run_bulk(argv[2], argv[3], parse_count(argv[4]));
 	if (argc >= 2 && strcmp(argv[1], "refused") == 0) {
 		family = argc > 2 && strcmp(argv[2], "6") == 0 ? AF_INET6 : AF_INET;
 		return run_refused(family);
 	}
-	fprintf(stderr, "usage: traffic tcp N [4|6] | traffic refused [4|6]\n");
+	fprintf(stderr, "usage: traffic tcp N [4|6] [UID] | traffic refused [4|6] | traffic udp MODE N [4|6]\n");
 	return 2;
 }

@@ -63,10 +63,11 @@ void process_cache_exec(struct process_cache *pc, uint32_t pid, const char *path
 	fill_slot(s, pid, base ? base + 1 : path, exe);
 }
 
-void process_cache_exe(struct process_cache *pc, uint32_t pid, const char *comm,
+void process_cache_exe(struct process_cache *pc, uint32_t pid, uint32_t ppid, const char *comm,
 		       char *buf, size_t size)
 {
 	struct process_slot *s = &pc->slots[pid % CACHE_SLOTS];
+	const struct process_slot *parent = &pc->slots[ppid % CACHE_SLOTS];
 
 	if (pid == 0) {
 		buf[0] = '\0';
@@ -76,6 +77,8 @@ void process_cache_exe(struct process_cache *pc, uint32_t pid, const char *comm,
 		char exe[256];
 
 		read_exe(pid, exe, sizeof(exe));
+		if (exe[0] == '\0' && parent->pid == ppid && ppid != pid)
+			snprintf(exe, sizeof(exe), "%s", parent->exe);
 		fill_slot(s, pid, comm, exe);
 	}
 	snprintf(buf, size, "%s", s->exe);

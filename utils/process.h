@@ -23,8 +23,10 @@ void process_cache_exec(struct process_cache *pc, uint32_t pid, const char *path
  * Copies pid's executable path into buf ("" if unknown). An entry is trusted
  * while the process keeps the comm it had when cached: exec changes the
  * comm, pid reuse almost always does, and a stale path is worse than none.
+ * A process already gone from /proc that never exec'd runs its parent's
+ * executable, so ppid's entry answers for it.
  */
-void process_cache_exe(struct process_cache *pc, uint32_t pid, const char *comm,
+void process_cache_exe(struct process_cache *pc, uint32_t pid, uint32_t ppid, const char *comm,
 		       char *buf, size_t size);
 
 /* Calls fn for every living descendant of pid; stops at fn's first error. */
