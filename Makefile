@@ -21,7 +21,7 @@ DEB_PACKAGES := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
 	libwsutil-dev tshark iproute2 procps
 
-USER_SRCS := utils/record.c utils/process.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c
+USER_SRCS := utils/record.c utils/process.c utils/snapshot.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c
 EXTCAP_SRCS := $(wildcard extcap/*.c) $(USER_SRCS)
 PLUGIN_SRCS := $(wildcard dissector/*.c)
 UNIT_TESTS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/unit_*.c))
@@ -60,7 +60,7 @@ $(BUILD)/ebpfflow.so: $(PLUGIN_SRCS) $(wildcard dissector/*.h) bpf/ebpf_record.h
 	$(CC) $(CFLAGS) -Wno-shadow -fPIC -shared -fvisibility=hidden $(WS_CFLAGS) $(PLUGIN_SRCS) -o $@ $(WS_LIBS)
 
 $(BUILD)/test/unit_%: test/unit_%.c $(USER_SRCS) $(wildcard test/*.h utils/*.h pcapio/*.h) | $(BUILD)/.dir
-	$(CC) $(CFLAGS) $< $(USER_SRCS) -o $@ -lpcap
+	$(CC) $(CFLAGS) $(GLIB_CFLAGS) $< $(USER_SRCS) -o $@ -lpcap $(LIBS)
 
 $(BUILD)/test/traffic: test/traffic.c | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $< -o $@
@@ -79,7 +79,7 @@ uninstall:
 # The main job: a live capture of "eBPF Events" shown through tshark.
 demo: deps
 	$(MAKE) all install
-	sh test/demo.sh
+	sh test/demo.sh $(BUILD)
 
 check: deps
 	$(MAKE) all install

@@ -26,6 +26,7 @@
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
 #include "utils/process.h"
+#include "utils/snapshot.h"
 #include "utils/record.h"
 
 #define STOP_COUNT_REACHED (-ECANCELED)
@@ -41,6 +42,7 @@ struct capture {
 	uint32_t own_netns;       /* ifindex names are ours to resolve only here */
 	struct process_cache *procs;
 	struct udp_flows *udp;
+	struct flow_snapshot *snapshot;
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -94,6 +96,8 @@ static int on_event(const struct ebpf_event *ev, void *ctx)
 	memset(&rec, 0, sizeof(rec));
 	rec.ev = *ev;
 	rec.ev.timestamp_ns += c->boot_to_wall_ns;
+	if (c->snapshot)
+		flow_snapshot_attribute(c->snapshot, &rec.ev);
 	enrich(c, &rec);
 	err = write_record(c, &rec);
 	if (err)
@@ -193,6 +197,28 @@ static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke
 			next_sweep = now + udp_flows_interval_ns(c->udp);
 		}
 	}
+}
+
+struct snapshot_ctx {
+	struct capture *c;
+	struct kernel_events *ke;
+};
+
+/* Snapshot records never went through the kernel: the filters apply here. */
+static int emit_if_wanted(const struct ebpf_event *ev, void *ctx)
+{
+	struct snapshot_ctx *sc = ctx;
+
+	return kernel_events_wants(sc->ke, ev) ? on_event(ev, sc->c) : 0;
+}
+
+/* Taken after attach, so a connection is either in the snapshot or seen opening. */
+static int report_open_flows(struct capture *c, struct kernel_events *ke)
+{
+	struct snapshot_ctx sc = { c, ke };
+
+	c->snapshot = flow_snapshot_take("/proc");
+	return flow_snapshot_emit(c->snapshot, clock_ns(CLOCK_BOOTTIME), emit_if_wanted, &sc);
 }
 
 static void say_summary(const struct capture *c, struct kernel_events *ke)
@@ -308,7 +334,10 @@ int capture_run(const struct options *o)
 	if (ke)
 		c.udp = udp_flows_new(kernel_events_udp_map_fd(ke), o->udp_interval_ms * 1000000ull);
 	if (ke && c.udp && c.events_if >= 0 && c.procs) {
-		enum stop_reason why = capture_loop(&c, ke, sig_fd, out_fd);
+		int rc = report_open_flows(&c, ke);
+		enum stop_reason why = rc == STOP_COUNT_REACHED ? STOP_COUNT
+				     : rc == -EPIPE ? STOP_READER_GONE
+				     : capture_loop(&c, ke, sig_fd, out_fd);
 
 		if (why == STOP_SIGNAL)
 			udp_flows_sweep(c.udp, clock_ns(CLOCK_BOOTTIME), true, on_event, &c);
@@ -318,6 +347,7 @@ int capture_run(const struct options *o)
 		status = why == STOP_ERROR ? 1 : 0;
 	}
 	udp_flows_free(c.udp);
+	flow_snapshot_free(c.snapshot);
 	kernel_events_close(ke);
 	process_cache_free(c.procs);
 	pcapng_writer_close(c.out);

@@ -23,6 +23,7 @@ struct kernel_events {
 	struct ebpfcap_bpf *skel;
 	struct ring_buffer *rb;
 	struct kernel_callbacks cb;
+	struct kernel_filter filter;
 };
 
 static int debug_enabled;
@@ -165,6 +166,7 @@ struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 	debug_enabled = filter->debug;
 	libbpf_set_print(libbpf_print);
 	ke->cb = *cb;
+	ke->filter = *filter;
 	ke->skel = ebpfcap_bpf__open();
 	if (!ke->skel) {
 		say_load_error("opening", -errno);
@@ -234,6 +236,22 @@ void kernel_events_counters(const struct kernel_events *ke, struct kernel_counte
 	out->filtered = sum_percpu(fd, EBPF_CNT_FILTERED);
 	out->udp_untracked = sum_percpu(fd, EBPF_CNT_UDP_UNTRACKED);
 	out->notes_lost = sum_percpu(fd, EBPF_CNT_NOTES_LOST);
+}
+
+bool kernel_events_wants(const struct kernel_events *ke, const struct ebpf_event *ev)
+{
+	const struct kernel_filter *f = &ke->filter;
+	uint8_t followed;
+
+	if (!(f->event_type_mask & (1u << ev->type)) || f->n_cgroups)
+		return false;
+	if (f->n_pids && bpf_map_lookup_elem(bpf_map__fd(ke->skel->maps.ebpfcap_pids), &ev->pid, &followed))
+		return false;
+	if (f->comm[0] && strncmp(f->comm, ev->comm, sizeof(f->comm)) != 0)
+		return false;
+	if (f->family && ev->family != f->family)
+		return false;
+	return !f->port || ev->sport == f->port || ev->dport == f->port;
 }
 
 int kernel_events_udp_map_fd(const struct kernel_events *ke)

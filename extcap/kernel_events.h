@@ -3,6 +3,7 @@
 #ifndef EBPFCAP_KERNEL_EVENTS_H
 #define EBPFCAP_KERNEL_EVENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -50,6 +51,11 @@ int kernel_events_consume(struct kernel_events *ke);
 void kernel_events_counters(const struct kernel_events *ke, struct kernel_counters *out);
 /* The map of per-flow UDP counters (struct ebpf_udp_key -> struct ebpf_udp_flow). */
 int kernel_events_udp_map_fd(const struct kernel_events *ke);
+/*
+ * The capture's filters, for records that did not come through the kernel
+ * (the /proc snapshot). A cgroup filter is not checked: false when one is set.
+ */
+bool kernel_events_wants(const struct kernel_events *ke, const struct ebpf_event *ev);
 /* Where cgroup ids of events come from: ids are inode numbers of directories there. */
 const char *kernel_events_cgroup_root(void);
 /* Detaches every program and frees every map. */
