@@ -15,6 +15,7 @@ WS_CFLAGS := $(shell pkg-config --cflags wireshark 2>/dev/null)
 WS_LIBS   := $(shell pkg-config --libs wireshark 2>/dev/null)
 WS_PLUGINDIR := $(shell pkg-config --variable=plugindir wireshark 2>/dev/null)
 EXTCAPDIR ?= $(shell pkg-config --variable=libdir wireshark 2>/dev/null)/wireshark/extcap
+PROFILEDIR ?= /usr/share/wireshark/profiles/eBPF
 
 # Debian 12 packages needed to build, run and test (installed by `make deps`).
 DEB_PACKAGES := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
@@ -72,9 +73,11 @@ $(BUILD)/test/lossy.bpf.o: test/lossy.bpf.c | $(BUILD)/.dir
 install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
 	install -D -m 0755 $(BUILD)/ebpfcap $(DESTDIR)$(EXTCAPDIR)/ebpfcap
 	install -D -m 0644 $(BUILD)/ebpfflow.so $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
+	install -D -m 0644 dissector/profile/eBPF/preferences $(DESTDIR)$(PROFILEDIR)/preferences
 
 uninstall:
 	rm -f $(DESTDIR)$(EXTCAPDIR)/ebpfcap $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
+	rm -rf $(DESTDIR)$(PROFILEDIR)
 
 # The main job: a live capture of "eBPF Events" shown through tshark.
 demo: deps
