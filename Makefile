@@ -18,7 +18,7 @@ EXTCAPDIR ?= $(shell pkg-config --variable=libdir wireshark 2>/dev/null)/wiresha
 PROFILEDIR ?= /usr/share/wireshark/profiles/eBPF
 
 # Debian 12 packages needed to build, run and test (installed by `make deps`).
-DEB_PACKAGES := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
+DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
 	libwsutil-dev tshark iproute2 procps
 
