@@ -425,6 +425,11 @@ static void queue_tap(packet_info *pinfo, const struct record_view *v)
 	else
 		info->container = v->container_name ? v->container_name : "host";
 	info->bytes = v->bytes_sent + v->bytes_received;
+	copy_address_shallow(&info->src, &v->src);
+	copy_address_shallow(&info->dst, &v->dst);
+	info->sport = v->sport;
+	info->dport = v->dport;
+	info->udp = v->proto == 17;
 	tap_queue_packet(ebpfflow_tap, pinfo, info);
 }
 
@@ -537,8 +542,8 @@ void proto_register_ebpfflow(void)
 	expert = expert_register_protocol(proto_ebpfflow);
 	expert_register_field_array(expert, ei, array_length(ei));
 	ebpfflow_handle = register_dissector("ebpfflow", dissect_ebpfflow, proto_ebpfflow);
-	ebpfflow_tap = register_tap("ebpfflow");
-	ebpfflow_register_stats();
+	ebpfflow_tap = register_tap(EBPFFLOW_TAP);
+	ebpfflow_register_stats(proto_ebpfflow);
 }
 
 void proto_reg_handoff_ebpfflow(void)
