@@ -39,7 +39,7 @@ ok "Statistics > eBPFFlow > Processes counts bytes per process"
 # The tree: subtrees and units a person reads.
 TZ=UTC tshark -r "$TMP/all.pcapng" -V -Y 'frame.number == 4' 2>/dev/null >"$TMP/tree.txt"
 for line in '    Process' '        Executable: /usr/bin/curl' '    Container' '        Pod: web-7f9c' \
-	'        Duration (us): 1200000' '    Flags: 0x01' '        Interface: eth0'; do
+	'        Duration (us): 1200000' '    Flags: 0x01, Ended by RST' '        Interface: eth0'; do
 	grep -qx -- "$line" "$TMP/tree.txt" || fail "tree lacks '$line'"
 done
 ok "protocol tree has the Process, Flow, Container subtrees"
