@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs every test: compiled unit tests (build/test/unit_*) and shell tests
+# Runs every test: compiled unit tests (build/test/unit_*, and san_* the
+# same under ASan+UBSan) and shell tests
 # (test/t_*.sh). A test passes by exiting 0 and fails otherwise; its output
 # is kept in build/test/logs and shown when it fails.
 # Usage: test/run.sh BUILD_DIR [NAME_PATTERN]
@@ -24,7 +25,7 @@ run_one() {
 	[ $verdict = FAIL ] && sed 's/^/    | /' "$logs/$name.log" | tail -40
 }
 
-for t in "$build"/test/unit_*; do
+for t in "$build"/test/unit_* "$build"/test/san_*; do
 	[ -x "$t" ] && run_one "$(basename "$t")" "$t"
 done
 for t in test/t_*.sh; do
