@@ -20,9 +20,9 @@ PROFILEDIR ?= /usr/share/wireshark/profiles/eBPF
 # Debian 12 packages needed to build, run and test (installed by `make deps`).
 DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
-	libwsutil-dev tshark iproute2 procps
+	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind
 
-USER_SRCS := utils/record.c utils/process.c utils/snapshot.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c
+USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c
 EXTCAP_SRCS := $(wildcard extcap/*.c) $(USER_SRCS)
 PLUGIN_SRCS := $(wildcard dissector/*.c)
 UNIT_TESTS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/unit_*.c))

@@ -25,11 +25,13 @@
 #include "udp_flows.h"
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
+#include "utils/containers.h"
 #include "utils/process.h"
 #include "utils/snapshot.h"
 #include "utils/record.h"
 
 #define STOP_COUNT_REACHED (-ECANCELED)
+#define DOCKER_SOCKET "/var/run/docker.sock"
 
 struct capture {
 	const struct options *opts;
@@ -43,6 +45,7 @@ struct capture {
 	struct process_cache *procs;
 	struct udp_flows *udp;
 	struct flow_snapshot *snapshot;
+	struct containers *containers;
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -69,8 +72,23 @@ static int write_record(struct capture *c, const struct ebpf_record *rec)
 	return 0;
 }
 
+static void add_container(struct capture *c, struct ebpf_record *rec)
+{
+	struct container_info info;
+
+	if (!containers_lookup(c->containers, rec->ev.cgroup_id, &info))
+		return;
+	ebpf_copy_string(rec->container_id, sizeof(rec->container_id), info.id);
+	ebpf_copy_string(rec->container_runtime, sizeof(rec->container_runtime), info.runtime);
+	ebpf_copy_string(rec->container_name, sizeof(rec->container_name), info.name);
+	ebpf_copy_string(rec->pod, sizeof(rec->pod), info.pod);
+	ebpf_copy_string(rec->pod_namespace, sizeof(rec->pod_namespace), info.pod_namespace);
+	ebpf_copy_string(rec->k8s_container, sizeof(rec->k8s_container), info.k8s_container);
+}
+
 static void enrich(struct capture *c, struct ebpf_record *rec)
 {
+	add_container(c, rec);
 	process_cache_exe(c->procs, rec->ev.pid, rec->ev.ppid, rec->ev.comm, rec->exe, sizeof(rec->exe));
 	ebpf_copy_string(rec->host, sizeof(rec->host), c->host);
 	if (rec->ev.ifindex && rec->ev.netns == c->own_netns)
@@ -327,6 +345,7 @@ int capture_run(const struct options *o)
 	c.events_if = pcapng_add_interface(c.out, LINKTYPE_WIRESHARK_UPPER_PDU, 0,
 					   IFACE_EVENTS, "eBPF Events");
 	c.procs = process_cache_new();
+	c.containers = containers_new(kernel_events_cgroup_root(), DOCKER_SOCKET);
 	gethostname(c.host, sizeof(c.host) - 1);
 	c.own_netns = own_netns();
 	c.boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
@@ -348,6 +367,7 @@ int capture_run(const struct options *o)
 	}
 	udp_flows_free(c.udp);
 	flow_snapshot_free(c.snapshot);
+	containers_free(c.containers);
 	kernel_events_close(ke);
 	process_cache_free(c.procs);
 	pcapng_writer_close(c.out);

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The JSON reader and the Docker Engine answer parser. test/data/
+ * docker_inspect.json is a real answer of Docker Engine 20.10.24 (Debian 12's
+ * docker.io) to GET /containers/<id>/json, for a container carrying the
+ * labels a kubelet sets; it has three "Name" keys at different depths.
+ */
+#include <stdlib.h>
+#include "utils/containers.h"
+#include "utils/json.h"
+#include "unit.h"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = calloc(1, 1 << 20);
+
+	*len = f ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+static void test_docker_answer(void)
+{
+	size_t len;
+	char *json = slurp("test/data/docker_inspect.json", &len);
+	struct container_info info = { 0 };
+
+	CHECK(len > 1000);
+	CHECK(containers_parse_docker_inspect(json, len, &info));
+	CHECK_STR(info.name, "rec-web"); /* the top-level Name, not GraphDriver's or RestartPolicy's */
+	CHECK_STR(info.pod, "kube-dns-6bfbdd666c-5jbmx");
+	CHECK_STR(info.pod_namespace, "kube-system");
+	CHECK_STR(info.k8s_container, "kubedns");
+	/* Every truncation of a real answer is rejected or parsed, never read past. */
+	for (size_t n = 0; n < len; n += 7) {
+		char *cut = malloc(n + 1);
+
+		memcpy(cut, json, n);
+		struct container_info ignored;
+
+		containers_parse_docker_inspect(cut, n, &ignored);
+		free(cut);
+	}
+	free(json);
+}
+
+static void expect_string(const char *json, const char *k1, const char *k2, const char *want)
+{
+	const char *keys[] = { k1, k2 };
+	char out[32] = "unchanged";
+	bool ok = json_get_string(json, strlen(json), keys, k2 ? 2 : 1, out, sizeof(out));
+
+	CHECK_EQ(ok, want != NULL);
+	if (want)
+		CHECK_STR(out, want);
+}
+
+static void test_json(void)
+{
+	expect_string("{\"a\":\"x\"}", "a", NULL, "x");
+	expect_string(" { \"n\" : 1 , \"a\" : [1,{\"a\":\"no\"}], \"a\":\"yes\" } ", "a", NULL, NULL); /* array first */
+	expect_string("{\"o\":{\"a\":\"deep\"},\"a\":\"top\"}", "a", NULL, "top");
+	expect_string("{\"o\":{\"a\":\"deep\"}}", "o", "a", "deep");
+	expect_string("{\"a\":\"\\u00e9\\n\\\"q\\\"\"}", "a", NULL, "\xc3\xa9\n\"q\"");
+	expect_string("{\"a\":\"0123456789012345678901234567890123456789\"}", "a", NULL,
+		      "0123456789012345678901234567890"); /* truncated to the buffer */
+	expect_string("{\"a\":1}", "a", NULL, NULL);
+	expect_string("{\"a\":\"x", "a", NULL, NULL);
+	expect_string("{\"a\"", "a", NULL, NULL);
+	expect_string("", "a", NULL, NULL);
+	expect_string("[\"a\"]", "a", NULL, NULL);
+	expect_string("{\"a\":\"\\u12\"}", "a", NULL, NULL);
+	/* Nesting deeper than the reader allows is refused, not recursed into. */
+	{
+		char deep[200] = "{\"z\":";
+		for (int i = 0; i < 40; i++)
+			strcat(deep, "[");
+		strcat(deep, "1");
+		for (int i = 0; i < 40; i++)
+			strcat(deep, "]");
+		strcat(deep, ",\"a\":\"x\"}");
+		expect_string(deep, "a", NULL, NULL);
+	}
+}
+
+int main(void)
+{
+	test_docker_answer();
+	test_json();
+	return unit_report("unit_containers");
+}

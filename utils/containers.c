@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "containers.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "json.h"
+
+#define MAX_WALK_DEPTH 8
+#define MAX_ANSWER (1 << 20)
+#define RETRY_SECONDS 5
+#define MAX_ENTRIES 8192
+
+enum state { PENDING, HOST, CONTAINER };
+
+struct entry {
+	enum state state;
+	bool named;           /* the runtime answered */
+	time_t retry_at;      /* when to ask the runtime again */
+	struct container_info info;
+};
+
+struct containers {
+	char *cgroup_root, *docker_socket;
+	GMutex lock;
+	GHashTable *entries;  /* cgroup id -> struct entry */
+	GAsyncQueue *queue;   /* cgroup ids to resolve; 0 stops the worker */
+	GThread *worker;
+	bool said_no_runtime;
+};
+
+/* ---- the Docker Engine API ---- */
+
+static void copy_label(const char *json, size_t len, const char *label, char *out, size_t size)
+{
+	const char *keys[] = { "Config", "Labels", label };
+
+	json_get_string(json, len, keys, 3, out, size);
+}
+
+bool containers_parse_docker_inspect(const char *json, size_t len, struct container_info *out)
+{
+	const char *name_key[] = { "Name" };
+	char name[sizeof(out->name) + 1]; /* room for Docker's leading '/' */
+
+	if (!json_get_string(json, len, name_key, 1, name, sizeof(name)))
+		return false;
+	/* Docker answers "/web"; the name people type is "web". */
+	memcpy(out->name, name[0] == '/' ? name + 1 : name, sizeof(out->name) - 1);
+	out->name[sizeof(out->name) - 1] = '\0';
+	copy_label(json, len, "io.kubernetes.pod.name", out->pod, sizeof(out->pod));
+	copy_label(json, len, "io.kubernetes.pod.namespace", out->pod_namespace, sizeof(out->pod_namespace));
+	copy_label(json, len, "io.kubernetes.container.name", out->k8s_container, sizeof(out->k8s_container));
+	return true;
+}
+
+/* GET /containers/<id>/json over the daemon's unix socket; HTTP/1.0 avoids chunking. */
+static char *docker_get(const char *socket_path, const char *id, size_t *len)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct timeval timeout = { .tv_sec = 2 };
+	char request[256], *answer = NULL;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	size_t n = 0;
+	ssize_t got;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", socket_path);
+	snprintf(request, sizeof(request), "GET /containers/%s/json HTTP/1.0\r\nHost: docker\r\n\r\n", id);
+	if (fd < 0)
+		return NULL;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    write(fd, request, strlen(request)) != (ssize_t)strlen(request))
+		goto out;
+	answer = g_malloc(MAX_ANSWER + 1);
+	while (n < MAX_ANSWER && (got = read(fd, answer + n, MAX_ANSWER - n)) > 0)
+		n += (size_t)got;
+	answer[n] = '\0';
+	*len = n;
+out:
+	close(fd);
+	return answer;
+}
+
+static bool docker_inspect(const char *socket_path, struct container_info *info)
+{
+	size_t len = 0;
+	char *answer = docker_get(socket_path, info->id, &len);
+	char *body = answer ? strstr(answer, "\r\n\r\n") : NULL;
+	bool ok = body && strncmp(answer, "HTTP/1.", 7) == 0 && strncmp(answer + 8, " 200", 4) == 0 &&
+		  containers_parse_docker_inspect(body + 4, len - (size_t)(body + 4 - answer), info);
+
+	g_free(answer);
+	return ok;
+}
+
+/* ---- cgroup id -> path ---- */
+
+/* Calls fn for each cgroup directory under dir (depth-first) until fn returns true. */
+static bool walk_cgroups(const char *dir, int depth, bool (*fn)(const char *path, uint64_t id, void *ctx), void *ctx)
+{
+	DIR *d = depth <= MAX_WALK_DEPTH ? opendir(dir) : NULL;
+	struct dirent *de;
+	bool done = false;
+
+	if (!d)
+		return false;
+	while (!done && (de = readdir(d))) {
+		char path[4096];
+		struct stat st;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st) == 0)
+			done = fn(path, (uint64_t)st.st_ino, ctx) || walk_cgroups(path, depth + 1, fn, ctx);
+	}
+	closedir(d);
+	return done;
+}
+
+struct path_search {
+	uint64_t id;
+	char *out;
+	size_t size;
+};
+
+static bool is_wanted_cgroup(const char *path, uint64_t id, void *ctx)
+{
+	struct path_search *ps = ctx;
+
+	if (id != ps->id)
+		return false;
+	snprintf(ps->out, ps->size, "%s", path);
+	return true;
+}
+
+/* The directory under the root whose inode is the id: a cgroup's id is its inode. */
+static bool find_cgroup_path(const char *root, uint64_t id, char *out, size_t size)
+{
+	struct path_search ps = { id, out, size };
+
+	return walk_cgroups(root, 0, is_wanted_cgroup, &ps);
+}
+
+/* ---- the worker ---- */
+
+static void resolve(struct containers *cs, uint64_t id, struct entry *e)
+{
+	char path[4096];
+	struct container_ref ref;
+
+	if (!find_cgroup_path(cs->cgroup_root, id, path, sizeof(path)) ||
+	    !cgroup_parse_container(path + strlen(cs->cgroup_root), &ref)) {
+		e->state = HOST;
+		return;
+	}
+	e->state = CONTAINER;
+	snprintf(e->info.id, sizeof(e->info.id), "%s", ref.id);
+	snprintf(e->info.runtime, sizeof(e->info.runtime), "%s", ref.runtime);
+	if (strcmp(ref.runtime, "docker") == 0 && docker_inspect(cs->docker_socket, &e->info)) {
+		e->named = true;
+		return;
+	}
+	e->retry_at = time(NULL) + RETRY_SECONDS; /* the runtime may be back by then */
+	if (!cs->said_no_runtime) {
+		cs->said_no_runtime = true;
+		fprintf(stderr, "ebpfcap: no answer from the container runtime at %s: containers are shown by id\n",
+			cs->docker_socket);
+	}
+}
+
+static void store(struct containers *cs, uint64_t id, const struct entry *e)
+{
+	g_mutex_lock(&cs->lock);
+	struct entry *slot = g_hash_table_lookup(cs->entries, &id);
+
+	if (!slot) {
+		slot = g_new0(struct entry, 1);
+		g_hash_table_insert(cs->entries, g_memdup2(&id, sizeof(id)), slot);
+	}
+	*slot = *e;
+	g_mutex_unlock(&cs->lock);
+}
+
+/* Containers running when the capture starts are named before their first event. */
+static bool prefetch_one(const char *path, uint64_t id, void *ctx)
+{
+	struct containers *cs = ctx;
+	struct container_ref ref;
+	struct entry e = { 0 };
+
+	if (cgroup_parse_container(path + strlen(cs->cgroup_root), &ref)) {
+		resolve(cs, id, &e);
+		store(cs, id, &e);
+	}
+	return false;
+}
+
+static gpointer worker(gpointer data)
+{
+	struct containers *cs = data;
+	gpointer item;
+
+	walk_cgroups(cs->cgroup_root, 0, prefetch_one, cs);
+
+	while ((item = g_async_queue_pop(cs->queue)) != GINT_TO_POINTER(-1)) {
+		uint64_t id = *(uint64_t *)item;
+		struct entry e = { 0 };
+
+		resolve(cs, id, &e);
+		store(cs, id, &e);
+		g_free(item);
+	}
+	return NULL;
+}
+
+struct containers *containers_new(const char *cgroup_root, const char *docker_socket)
+{
+	struct containers *cs = g_new0(struct containers, 1);
+
+	cs->cgroup_root = g_strdup(cgroup_root);
+	cs->docker_socket = g_strdup(docker_socket);
+	g_mutex_init(&cs->lock);
+	cs->entries = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	cs->queue = g_async_queue_new();
+	cs->worker = g_thread_new("containers", worker, cs);
+	return cs;
+}
+
+void containers_free(struct containers *cs)
+{
+	if (!cs)
+		return;
+	g_async_queue_push_front(cs->queue, GINT_TO_POINTER(-1));
+	g_thread_join(cs->worker);
+	g_async_queue_unref(cs->queue);
+	g_hash_table_destroy(cs->entries);
+	g_mutex_clear(&cs->lock);
+	g_free(cs->cgroup_root);
+	g_free(cs->docker_socket);
+	g_free(cs);
+}
+
+static void enqueue(struct containers *cs, uint64_t cgroup_id)
+{
+	g_async_queue_push(cs->queue, g_memdup2(&cgroup_id, sizeof(cgroup_id)));
+}
+
+bool containers_lookup(struct containers *cs, uint64_t cgroup_id, struct container_info *out)
+{
+	struct entry *e;
+	bool found = false;
+
+	if (cgroup_id == 0)
+		return false;
+	g_mutex_lock(&cs->lock);
+	e = g_hash_table_lookup(cs->entries, &cgroup_id);
+	if (!e) {
+		if (g_hash_table_size(cs->entries) >= MAX_ENTRIES)
+			g_hash_table_remove_all(cs->entries); /* bounded: relearn what is still running */
+		e = g_new0(struct entry, 1); /* PENDING */
+		g_hash_table_insert(cs->entries, g_memdup2(&cgroup_id, sizeof(cgroup_id)), e);
+		enqueue(cs, cgroup_id);
+	} else if (e->state == CONTAINER) {
+		*out = e->info;
+		found = true;
+		if (!e->named && time(NULL) >= e->retry_at) {
+			/* The id stays meanwhile; the worker replaces the entry when answered. */
+			e->retry_at = time(NULL) + RETRY_SECONDS;
+			enqueue(cs, cgroup_id);
+		}
+	}
+	g_mutex_unlock(&cs->lock);
+	return found;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Container and pod names for cgroup ids. A lookup never blocks the event
+ * path: a miss queues the cgroup for a worker thread, which finds its path
+ * under the cgroup root, the container id in the path, and the names from
+ * the runtime (the Docker Engine API; Kubernetes pods from the labels the
+ * kubelet sets). Events of that container get the names from then on.
+ */
+#ifndef EBPFCAP_CONTAINERS_H
+#define EBPFCAP_CONTAINERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct container_info {
+	char id[65];
+	char runtime[16];
+	char name[128];
+	char pod[128];
+	char pod_namespace[64];
+	char k8s_container[64];
+};
+
+struct containers;
+
+struct containers *containers_new(const char *cgroup_root, const char *docker_socket);
+void containers_free(struct containers *cs);
+
+/* True with *out filled if cgroup_id is a known container; false for the host or not known yet. */
+bool containers_lookup(struct containers *cs, uint64_t cgroup_id, struct container_info *out);
+
+/* Fills out from a Docker Engine "inspect" answer (the JSON body). */
+bool containers_parse_docker_inspect(const char *json, size_t len, struct container_info *out);
+
+#endif
