@@ -31,7 +31,7 @@ SAN_TESTS := $(patsubst test/unit_%.c,$(BUILD)/test/san_%,$(wildcard test/unit_*
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TEST_TOOLS := $(BUILD)/test/traffic $(BUILD)/test/lossy.bpf.o $(BUILD)/test/gen_records
 
-.PHONY: all deps demo check install uninstall clean bench
+.PHONY: all deps demo check install uninstall clean bench fuzz
 
 all: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so $(UNIT_TESTS) $(SAN_TESTS) $(TEST_TOOLS)
 
@@ -96,6 +96,11 @@ demo: deps
 check: deps
 	$(MAKE) all install
 	sh test/run.sh $(BUILD)
+
+# The long fuzz run of the dissector (make check runs 200000 records).
+fuzz: deps
+	$(MAKE) all install
+	FUZZ_RECORDS=2000000 sh test/run.sh $(BUILD) t_dissector_fuzz
 
 clean:
 	rm -rf $(BUILD)

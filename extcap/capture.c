@@ -292,7 +292,10 @@ static int cgroup_id_of(const char *path, uint64_t *id)
 	return -1;
 }
 
-static int build_filter(const struct options *o, struct kernel_filter *f, uint32_t *pid, uint64_t *cgroup)
+/* At most --cgroup and --container: the kernel follows both subtrees. */
+#define MAX_CGROUP_FILTERS 2
+
+static int build_filter(const struct options *o, struct kernel_filter *f, uint32_t *pid, uint64_t *cgroups)
 {
 	memset(f, 0, sizeof(*f));
 	f->event_type_mask = o->event_type_mask;
@@ -307,11 +310,15 @@ static int build_filter(const struct options *o, struct kernel_filter *f, uint32
 		f->pids = pid;
 		f->n_pids = 1;
 	}
-	if (o->cgroup) {
-		if (cgroup_id_of(o->cgroup, cgroup) < 0)
+	f->cgroup_ids = cgroups;
+	if (o->cgroup && cgroup_id_of(o->cgroup, &cgroups[f->n_cgroups++]) < 0)
+		return -1;
+	if (o->container) {
+		if (!containers_cgroup_of(kernel_events_cgroup_root(), DOCKER_SOCKET, o->container,
+					  &cgroups[f->n_cgroups++])) {
+			fprintf(stderr, "ebpfcap: no running container '%s' (by name or id)\n", o->container);
 			return -1;
-		f->cgroup_ids = cgroup;
-		f->n_cgroups = 1;
+		}
 	}
 	return 0;
 }
@@ -323,10 +330,10 @@ int capture_run(const struct options *o)
 	struct kernel_filter filter;
 	struct kernel_events *ke = NULL;
 	uint32_t pid;
-	uint64_t cgroup;
+	uint64_t cgroups[MAX_CGROUP_FILTERS];
 	int sig_fd, out_fd, status = 1;
 
-	if (check_capture_options(o) < 0 || build_filter(o, &filter, &pid, &cgroup) < 0)
+	if (check_capture_options(o) < 0 || build_filter(o, &filter, &pid, cgroups) < 0)
 		return 1;
 	if (o->pid && kill((pid_t)o->pid, 0) < 0 && errno == ESRCH) {
 		fprintf(stderr, "ebpfcap: no process with pid %u\n", o->pid);

@@ -47,6 +47,12 @@ int extcap_print_config(const char *interface)
 	printf("arg {number=1}{call=--event-types}{display=Event types}{type=string}"
 	       "{tooltip=Comma-separated, e.g. TCP_Connect,TCP_Close (empty: all)}"
 	       "{validation=^[A-Za-z_,]*$}{group=Filter}\n");
+	printf("arg {number=4}{call=--container}{display=Container}{type=string}"
+	       "{tooltip=Only events of this running container, by name or id (empty: all)}{group=Filter}\n");
+	printf("arg {number=5}{call=--comm}{display=Process name}{type=string}"
+	       "{tooltip=Only events of processes with this name (empty: all)}{group=Filter}\n");
+	printf("arg {number=6}{call=--port}{display=Port}{type=unsigned}{range=1,65535}"
+	       "{tooltip=Only flows with this local or remote port (empty: all)}{group=Filter}\n");
 	printf("arg {number=2}{call=--ringbuf-size}{display=Kernel buffer (KiB)}{type=unsigned}"
 	       "{range=64,1048576}{tooltip=Ring buffer between kernel and ebpfcap; larger loses fewer events in bursts (default 8192)}"
 	       "{group=Advanced}\n");

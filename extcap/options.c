@@ -29,6 +29,7 @@ enum {
 	OPT_RINGBUF_SIZE,
 	OPT_COMM,
 	OPT_CGROUP,
+	OPT_CONTAINER,
 	OPT_PORT,
 	OPT_FAMILY,
 	OPT_UDP_INTERVAL,
@@ -50,6 +51,7 @@ static const struct option long_options[] = {
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF_SIZE },
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "family", required_argument, NULL, OPT_FAMILY },
 	{ "udp-interval", required_argument, NULL, OPT_UDP_INTERVAL },
@@ -75,6 +77,7 @@ void options_usage(void)
 	       "      --pid PID                 only events of process PID and its children\n"
 	       "      --comm NAME               only events of processes named NAME\n"
 	       "      --cgroup PATH             only events of cgroup PATH and below (e.g. /docker)\n"
+	       "      --container NAME|ID       only events of this running container\n"
 	       "      --port PORT               only flows with PORT at either end\n"
 	       "      --family 4|6              only IPv4 or only IPv6\n"
 	       "      --udp-interval MS         UDP flow summary period (default 1000)\n"
@@ -172,6 +175,9 @@ static int parse_one(int c, const char *arg, struct options *o)
 		break;
 	case OPT_CGROUP:
 		o->cgroup = arg;
+		break;
+	case OPT_CONTAINER:
+		o->container = arg;
 		break;
 	case OPT_PORT:
 		if (parse_u64(arg, 65535, &v) < 0 || v == 0)

@@ -28,6 +28,7 @@ struct options {
 	uint32_t pid;               /* --pid: only this process and its children (0: all) */
 	const char *comm;           /* --comm: only processes of this name */
 	const char *cgroup;         /* --cgroup: only this cgroup (path) and below */
+	const char *container;      /* --container: only this container (name or id) */
 	uint16_t port;              /* --port: local or remote */
 	uint16_t family;            /* --family 4|6 */
 	uint32_t udp_interval_ms;   /* --udp-interval: UDP summary period */

@@ -29,25 +29,33 @@ expect_eq() {
 	ok "$1 = $3"
 }
 
-our_programs() { bpftool prog show 2>/dev/null | grep -c ' name ebpfcap_' || true; }
+# Ids of loaded programs named ebpfcap_*, one per line.
+program_ids() { bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .* name ebpfcap_.*/\1/p'; }
 
-# Waits until a capture has attached its programs (at most 10 s).
+# Programs already loaded are not this test's (another capture may be running).
+OTHERS=$(program_ids)
+OURS=""
+not_others() { printf '%s\n' "$1" | grep -vxF "$OTHERS" | grep . || true; }
+
+# Waits until a capture has attached its programs (at most 10 s) and notes their ids.
 wait_attached() {
 	i=0
-	while [ "$(our_programs)" -eq 0 ]; do
+	while [ -z "$(not_others "$(program_ids)")" ]; do
 		i=$((i + 1)); [ $i -gt 100 ] && fail "programs not attached within 10 s"
 		sleep 0.1
 	done
 	sleep 0.2 # attach of the last program is not the last step of start-up
+	OURS=$(not_others "$(program_ids)")
 }
 
-# Waits until no program of ours is loaded (at most 5 s); fails otherwise.
+# Waits until none of the capture's programs is loaded (at most 5 s); fails otherwise.
 expect_no_programs() {
 	i=0
-	while [ "$(our_programs)" -ne 0 ]; do
-		i=$((i + 1)); [ $i -gt 50 ] && fail "BPF programs left behind: $(bpftool prog show | grep ' name ebpfcap_')"
+	while [ -n "$OURS" ] && program_ids | grep -qxF "$OURS"; do
+		i=$((i + 1)); [ $i -gt 50 ] && fail "BPF programs left behind: $(program_ids | grep -xF "$OURS" | tr '\n' ' ')"
 		sleep 0.1
 	done
+	OTHERS=$(program_ids)
 	ok "no BPF program of ours left"
 }
 

@@ -20,7 +20,7 @@ for sig in INT TERM HUP; do
 	kill -$sig $cap_pid
 	wait_exit $cap_pid
 	expect_no_programs
-	n=$($EBPFCAP -r "$TMP/$sig.pcapng" | grep -c TCP_Connect)
+	n=$($EBPFCAP -r "$TMP/$sig.pcapng" | grep -c "TCP_Connect  *tcp_client\[")
 	expect_eq "SIG$sig: connects in the file written so far" 1 "$n"
 	[ -s "$TMP/err" ] && fail "SIG$sig: stderr not empty: $(cat "$TMP/err")"
 done

@@ -7,6 +7,9 @@ TZ=UTC tshark -r "$TMP/all.pcapng" -T fields -E header=y -E separator='|' $args 
 	>"$TMP/fields.txt" 2>"$TMP/err" || fail "tshark: $(cat "$TMP/err")"
 diff -u test/data/all_types.fields.txt "$TMP/fields.txt" || fail "decoded fields differ from test/data/all_types.fields.txt"
 ok "all 42 fields of 18 records (every type, IPv4 and IPv6) as expected"
+TZ=UTC tshark -r "$TMP/all.pcapng" -V -O ebpf >"$TMP/verbose.txt" 2>/dev/null
+diff -u test/data/all_types.verbose.txt "$TMP/verbose.txt" || fail "the -V tree differs from test/data/all_types.verbose.txt"
+ok "the whole -V tree of 18 records as expected"
 
 # count FILTER EXPECTED
 count() {

@@ -10,6 +10,10 @@
  *   traffic udp MODE N [4|6]   N datagrams of 100 bytes, client -> server,
  *                              MODE connect (connect+send), sendto or sendmsg;
  *                              the server receives with recvfrom
+ *   traffic hold MS            one connection held open MS milliseconds
+ *                              (pids printed once it is established)
+ *   traffic reset              one connection the client closes with unread
+ *                              data, so it ends by RST
  *   traffic sink ADDR PORT     accept one connection, read it to the end
  *   traffic bulk ADDR PORT KB  connect, send KB kilobytes, close
  *
@@ -317,6 +321,63 @@ static int run_bulk(const char *addr, const char *port, int kb)
 	return 0;
 }
 
+/* One connection: the server writes `greeting`, the client sleeps hold_ms, then both close. */
+static int hold_ms;
+static const char *greeting = "world!";
+
+static void hold_server(int lfd, int n)
+{
+	char buf[64];
+	int fd;
+
+	(void)n;
+	prctl(PR_SET_NAME, SERVER_COMM);
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0 || write(fd, greeting, strlen(greeting)) < 0)
+		die("hold server");
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	exit(0);
+}
+
+static void hold_client(int family, uint16_t port, int n)
+{
+	int fd;
+
+	(void)n;
+	prctl(PR_SET_NAME, CLIENT_COMM);
+	fd = connect_to(family, port);
+	if (fd < 0)
+		die("hold connect");
+	usleep(100000); /* let the server's greeting arrive: unread, it makes close() send RST */
+	printf("client_pid=%d\n", getpid());
+	fflush(stdout);
+	usleep((useconds_t)hold_ms * 1000);
+	close(fd);
+	exit(0);
+}
+
+static int run_hold(void)
+{
+	uint16_t port;
+	int lfd = bound_socket(AF_INET, SOCK_STREAM, &port);
+	pid_t server = fork();
+
+	if (server < 0)
+		die("fork");
+	if (server == 0) {
+		/* The server's line comes first: the client's follows it. */
+		printf("server_pid=%d port=%u ", getpid(), port);
+		fflush(stdout);
+		hold_server(lfd, 1);
+	}
+	close(lfd);
+	pid_t cl = spawn(hold_client, AF_INET, port, 1);
+
+	return wait_ok(cl) && wait_ok(server) ? 0 : 1;
+}
+
 static int parse_count(const char *s)
 {
 	int n = atoi(s);
@@ -344,6 +405,15 @@ int main(int argc, char **argv)
 		}
 		family = argc > 4 && strcmp(argv[4], "6") == 0 ? AF_INET6 : AF_INET;
 		return run_udp(family, parse_count(argv[3]));
+	}
+	if (argc == 3 && strcmp(argv[1], "hold") == 0) {
+		hold_ms = atoi(argv[2]);
+		greeting = "";
+		return run_hold();
+	}
+	if (argc == 2 && strcmp(argv[1], "reset") == 0) {
+		hold_ms = 0;
+		return run_hold();
 	}
 	if (argc == 4 && strcmp(argv[1], "sink") == 0)
 		return run_sink(argv[2], argv[3]);

@@ -93,13 +93,26 @@ out:
 	return answer;
 }
 
-static bool docker_inspect(const char *socket_path, struct container_info *info)
+/* The JSON body of a 200 answer, or NULL; *answer is to be freed by the caller. */
+static const char *docker_body(const char *socket_path, const char *name, char **answer, size_t *body_len)
 {
 	size_t len = 0;
-	char *answer = docker_get(socket_path, info->id, &len);
-	char *body = answer ? strstr(answer, "\r\n\r\n") : NULL;
-	bool ok = body && strncmp(answer, "HTTP/1.", 7) == 0 && strncmp(answer + 8, " 200", 4) == 0 &&
-		  containers_parse_docker_inspect(body + 4, len - (size_t)(body + 4 - answer), info);
+	char *body;
+
+	*answer = docker_get(socket_path, name, &len);
+	body = *answer ? strstr(*answer, "\r\n\r\n") : NULL;
+	if (!body || strncmp(*answer, "HTTP/1.", 7) != 0 || strncmp(*answer + 8, " 200", 4) != 0)
+		return NULL;
+	*body_len = len - (size_t)(body + 4 - *answer);
+	return body + 4;
+}
+
+static bool docker_inspect(const char *socket_path, struct container_info *info)
+{
+	char *answer;
+	size_t len;
+	const char *body = docker_body(socket_path, info->id, &answer, &len);
+	bool ok = body && containers_parse_docker_inspect(body, len, info);
 
 	g_free(answer);
 	return ok;
@@ -152,6 +165,50 @@ static bool find_cgroup_path(const char *root, uint64_t id, char *out, size_t si
 	struct path_search ps = { id, out, size };
 
 	return walk_cgroups(root, 0, is_wanted_cgroup, &ps);
+}
+
+struct id_search {
+	const char *cgroup_root;
+	const char *id_prefix;
+	uint64_t cgroup_id;
+};
+
+static bool has_container_id(const char *path, uint64_t id, void *ctx)
+{
+	struct id_search *is = ctx;
+	struct container_ref ref;
+
+	if (!cgroup_parse_container(path + strlen(is->cgroup_root), &ref) ||
+	    strncmp(ref.id, is->id_prefix, strlen(is->id_prefix)) != 0)
+		return false;
+	is->cgroup_id = id;
+	return true;
+}
+
+bool containers_cgroup_of(const char *cgroup_root, const char *docker_socket, const char *name_or_id,
+			  uint64_t *cgroup_id)
+{
+	struct id_search is = { cgroup_root, name_or_id, 0 };
+	const char *id_key[] = { "Id" };
+	char id[CONTAINER_ID_LEN + 1], *answer = NULL;
+	size_t len;
+	const char *body;
+	bool found;
+
+	if (strlen(name_or_id) >= 12 && strspn(name_or_id, "0123456789abcdef") == strlen(name_or_id) &&
+	    walk_cgroups(cgroup_root, 0, has_container_id, &is)) {
+		*cgroup_id = is.cgroup_id;
+		return true;
+	}
+	/* A name: the runtime knows its id. */
+	body = docker_body(docker_socket, name_or_id, &answer, &len);
+	found = body && json_get_string(body, len, id_key, 1, id, sizeof(id));
+	g_free(answer);
+	is.id_prefix = id;
+	if (!found || !walk_cgroups(cgroup_root, 0, has_container_id, &is))
+		return false;
+	*cgroup_id = is.cgroup_id;
+	return true;
 }
 
 /* ---- the worker ---- */

@@ -30,6 +30,13 @@ void containers_free(struct containers *cs);
 /* True with *out filled if cgroup_id is a known container; false for the host or not known yet. */
 bool containers_lookup(struct containers *cs, uint64_t cgroup_id, struct container_info *out);
 
+/*
+ * The cgroup id of a running container given by name or by id (a prefix of
+ * 12 or more hex digits will do), for the kernel's filter. False if none.
+ */
+bool containers_cgroup_of(const char *cgroup_root, const char *docker_socket, const char *name_or_id,
+			  uint64_t *cgroup_id);
+
 /* Fills out from a Docker Engine "inspect" answer (the JSON body). */
 bool containers_parse_docker_inspect(const char *json, size_t len, struct container_info *out);
 
