@@ -22,7 +22,7 @@ DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
 	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind
 
-USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c
+USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c
 EXTCAP_SRCS := $(wildcard extcap/*.c) $(USER_SRCS)
 PLUGIN_SRCS := $(wildcard dissector/*.c)
 UNIT_TESTS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/unit_*.c))
@@ -58,7 +58,7 @@ $(BUILD)/ebpfcap.skel.h: $(BUILD)/ebpfcap.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/ebpfcap: $(EXTCAP_SRCS) $(wildcard extcap/*.h utils/*.h pcapio/*.h) bpf/ebpf_record.h $(BUILD)/ebpfcap.skel.h
-	$(CC) $(CFLAGS) $(GLIB_CFLAGS) $(EXTCAP_SRCS) -o $@ $(LIBS)
+	$(CC) $(CFLAGS) $(GLIB_CFLAGS) $(EXTCAP_SRCS) -o $@ $(LIBS) -lpcap
 
 $(BUILD)/ebpfflow.so: $(PLUGIN_SRCS) $(wildcard dissector/*.h) bpf/ebpf_record.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -Wno-shadow -fPIC -shared -fvisibility=hidden $(WS_CFLAGS) $(PLUGIN_SRCS) -o $@ $(WS_LIBS)

@@ -21,7 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "interfaces.h"
 #include "kernel_events.h"
+#include "packets.h"
 #include "udp_flows.h"
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
@@ -46,6 +48,8 @@ struct capture {
 	struct udp_flows *udp;
 	struct flow_snapshot *snapshot;
 	struct containers *containers;
+	struct packet_source *packets; /* NULL for eBPF Events alone */
+	int packets_if;
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -70,6 +74,13 @@ static int write_record(struct capture *c, const struct ebpf_record *rec)
 				(uint32_t)(hdr + n), (uint32_t)(hdr + n), NULL) < 0)
 		return -errno;
 	return 0;
+}
+
+static int on_packet(uint64_t ts_ns, const uint8_t *data, uint32_t caplen, uint32_t len, void *ctx)
+{
+	struct capture *c = ctx;
+
+	return pcapng_write_packet(c->out, (uint32_t)c->packets_if, ts_ns, data, caplen, len, NULL) < 0 ? -errno : 0;
 }
 
 static void add_container(struct capture *c, struct ebpf_record *rec)
@@ -180,21 +191,26 @@ enum stop_reason { STOP_SIGNAL, STOP_READER_GONE, STOP_COUNT, STOP_ERROR };
 
 static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke, int sig_fd, int out_fd)
 {
-	struct pollfd fds[3] = {
+	struct pollfd fds[4] = {
 		{ .fd = kernel_events_fd(ke), .events = POLLIN },
 		{ .fd = sig_fd, .events = POLLIN },
 		{ .fd = out_fd, .events = 0 }, /* POLLERR once a fifo's reader closes */
+		{ .fd = c->packets ? packets_fd(c->packets) : -1, .events = POLLIN },
 	};
 	uint64_t next_sweep = clock_ns(CLOCK_BOOTTIME) + udp_flows_interval_ns(c->udp);
 
 	for (;;) {
-		if (poll(fds, 3, 200) < 0 && errno != EINTR)
+		if (poll(fds, 4, 200) < 0 && errno != EINTR)
 			return STOP_ERROR;
 		if (fds[1].revents)
 			return STOP_SIGNAL;
 		if (fds[2].revents & (POLLERR | POLLHUP))
 			return STOP_READER_GONE;
-		int rc = kernel_events_consume(ke);
+		int rc = fds[3].revents ? packets_dispatch(c->packets, on_packet, c) : 0;
+
+		if (rc == -EPIPE)
+			return STOP_READER_GONE;
+		rc = kernel_events_consume(ke);
 
 		if (rc == STOP_COUNT_REACHED)
 			return STOP_COUNT;
@@ -244,6 +260,11 @@ static void say_summary(const struct capture *c, struct kernel_events *ke)
 	struct kernel_counters k;
 
 	kernel_events_counters(ke, &k);
+	uint64_t dropped = c->packets ? packets_dropped(c->packets) : 0;
+
+	if (dropped)
+		fprintf(stderr, "ebpfcap: %llu packets dropped by the kernel before libpcap saw them\n",
+			(unsigned long long)dropped);
 	if (k.lost)
 		fprintf(stderr, "ebpfcap: %llu events lost because the kernel ring buffer was full "
 			"(raise --ringbuf-size); %llu written\n",
@@ -256,9 +277,12 @@ static void say_summary(const struct capture *c, struct kernel_events *ke)
 			(unsigned long long)k.udp_untracked, (unsigned long long)k.notes_lost);
 }
 
-static int check_capture_options(const struct options *o)
+static int check_capture_options(const struct options *o, struct capture_interface *iface)
 {
+	memset(iface, 0, sizeof(*iface));
 	if (strcmp(o->interface, IFACE_EVENTS) != 0) {
+		if (interfaces_find(o->interface, iface))
+			return 0;
 		fprintf(stderr, "ebpfcap: unknown interface '%s' (try --extcap-interfaces)\n", o->interface);
 		return -1;
 	}
@@ -292,10 +316,11 @@ static int cgroup_id_of(const char *path, uint64_t *id)
 	return -1;
 }
 
-/* At most --cgroup and --container: the kernel follows both subtrees. */
-#define MAX_CGROUP_FILTERS 2
+/* --cgroup, --container and the containers behind the interface: the kernel follows them all. */
+#define MAX_CGROUP_FILTERS (2 + MAX_IFACE_CGROUPS)
 
-static int build_filter(const struct options *o, struct kernel_filter *f, uint32_t *pid, uint64_t *cgroups)
+static int build_filter(const struct options *o, const struct capture_interface *iface,
+			struct kernel_filter *f, uint32_t *pid, uint64_t *cgroups)
 {
 	memset(f, 0, sizeof(*f));
 	f->event_type_mask = o->event_type_mask;
@@ -311,6 +336,8 @@ static int build_filter(const struct options *o, struct kernel_filter *f, uint32
 		f->n_pids = 1;
 	}
 	f->cgroup_ids = cgroups;
+	for (int i = 0; i < iface->n_cgroups; i++)
+		cgroups[f->n_cgroups++] = iface->cgroups[i];
 	if (o->cgroup && cgroup_id_of(o->cgroup, &cgroups[f->n_cgroups++]) < 0)
 		return -1;
 	if (o->container) {
@@ -331,10 +358,16 @@ int capture_run(const struct options *o)
 	struct kernel_events *ke = NULL;
 	uint32_t pid;
 	uint64_t cgroups[MAX_CGROUP_FILTERS];
+	struct capture_interface iface;
 	int sig_fd, out_fd, status = 1;
 
-	if (check_capture_options(o) < 0 || build_filter(o, &filter, &pid, cgroups) < 0)
+	if (check_capture_options(o, &iface) < 0 || build_filter(o, &iface, &filter, &pid, cgroups) < 0)
 		return 1;
+	if (iface.ifname[0]) {
+		c.packets = packets_open(iface.ifname, o->capture_filter);
+		if (!c.packets)
+			return 1;
+	}
 	if (o->pid && kill((pid_t)o->pid, 0) < 0 && errno == ESRCH) {
 		fprintf(stderr, "ebpfcap: no process with pid %u\n", o->pid);
 		return 1;
@@ -351,6 +384,9 @@ int capture_run(const struct options *o)
 	}
 	c.events_if = pcapng_add_interface(c.out, LINKTYPE_WIRESHARK_UPPER_PDU, 0,
 					   IFACE_EVENTS, "eBPF Events");
+	if (c.packets)
+		c.packets_if = pcapng_add_interface(c.out, (uint16_t)packets_linktype(c.packets), 262144,
+						    iface.ifname, iface.display);
 	c.procs = process_cache_new();
 	c.containers = containers_new(kernel_events_cgroup_root(), DOCKER_SOCKET);
 	gethostname(c.host, sizeof(c.host) - 1);
@@ -375,6 +411,7 @@ int capture_run(const struct options *o)
 	udp_flows_free(c.udp);
 	flow_snapshot_free(c.snapshot);
 	containers_free(c.containers);
+	packets_close(c.packets);
 	kernel_events_close(ke);
 	process_cache_free(c.procs);
 	pcapng_writer_close(c.out);

@@ -4,14 +4,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "interfaces.h"
 #include "options.h"
 #include "pcapio/pcapng.h"
 
 #define HELP_URL "https://github.com/ebpfcap/ebpfcap"
 
+#define MAX_INTERFACES 512
+
 bool extcap_is_known_interface(const char *interface)
 {
-	return interface && strcmp(interface, IFACE_EVENTS) == 0;
+	struct capture_interface ci;
+
+	return interface && (strcmp(interface, IFACE_EVENTS) == 0 || interfaces_find(interface, &ci));
 }
 
 static int unknown_interface(const char *interface)
@@ -25,15 +30,23 @@ void extcap_print_interfaces(void)
 {
 	printf("extcap {version=%s}{help=%s}{display=ebpfcap: who is behind each connection}\n",
 	       EBPFCAP_VERSION, HELP_URL);
+	static struct capture_interface ifs[MAX_INTERFACES];
+	int n = interfaces_list(ifs, MAX_INTERFACES);
+
 	printf("interface {value=%s}{display=eBPF Events}\n", IFACE_EVENTS);
+	for (int i = 0; i < n; i++)
+		printf("interface {value=%s}{display=%s}\n", ifs[i].value, ifs[i].display);
 }
 
 int extcap_print_dlts(const char *interface)
 {
 	if (!extcap_is_known_interface(interface))
 		return unknown_interface(interface);
-	printf("dlt {number=%d}{name=WIRESHARK_UPPER_PDU}{display=eBPF events (exported PDU)}\n",
-	       LINKTYPE_WIRESHARK_UPPER_PDU);
+	if (strcmp(interface, IFACE_EVENTS) == 0)
+		printf("dlt {number=%d}{name=WIRESHARK_UPPER_PDU}{display=eBPF events (exported PDU)}\n",
+		       LINKTYPE_WIRESHARK_UPPER_PDU);
+	else /* the packets' link type; events travel on a second interface of the pcapng */
+		printf("dlt {number=%d}{name=EN10MB}{display=Ethernet, with eBPF events}\n", LINKTYPE_ETHERNET);
 	return 0;
 }
 

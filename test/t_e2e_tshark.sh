@@ -25,7 +25,7 @@ wait_attached
 line=$($TRAFFIC tcp $N) || fail "traffic failed"
 client=$(field "$line" client_pid); server=$(field "$line" server_pid); port=$(field "$line" port)
 sleep 0.5
-kill -INT $cap; wait $cap
+kill -TERM $cap; wait $cap # tshark: a background job of sh ignores SIGINT
 expect_no_programs
 
 on_port="(ebpf.srcport == $port || ebpf.dstport == $port)"

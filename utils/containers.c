@@ -211,6 +211,36 @@ bool containers_cgroup_of(const char *cgroup_root, const char *docker_socket, co
 	return true;
 }
 
+struct each_running {
+	const char *cgroup_root;
+	void (*fn)(const char *, uint64_t, const char *, void *);
+	void *ctx;
+};
+
+static bool call_if_container(const char *path, uint64_t id, void *ctx)
+{
+	struct each_running *er = ctx;
+	struct container_ref ref;
+
+	if (cgroup_parse_container(path + strlen(er->cgroup_root), &ref))
+		er->fn(path, id, ref.id, er->ctx);
+	return false;
+}
+
+void containers_each_running(const char *cgroup_root,
+			     void (*fn)(const char *cgroup_dir, uint64_t cgroup_id, const char *container_id, void *ctx),
+			     void *ctx)
+{
+	struct each_running er = { cgroup_root, fn, ctx };
+
+	walk_cgroups(cgroup_root, 0, call_if_container, &er);
+}
+
+bool containers_describe(const char *docker_socket, struct container_info *info)
+{
+	return docker_inspect(docker_socket, info);
+}
+
 /* ---- the worker ---- */
 
 static void resolve(struct containers *cs, uint64_t id, struct entry *e)

@@ -37,6 +37,14 @@ bool containers_lookup(struct containers *cs, uint64_t cgroup_id, struct contain
 bool containers_cgroup_of(const char *cgroup_root, const char *docker_socket, const char *name_or_id,
 			  uint64_t *cgroup_id);
 
+/* Calls fn for every running container's cgroup under the root (its directory and id). */
+void containers_each_running(const char *cgroup_root,
+			     void (*fn)(const char *cgroup_dir, uint64_t cgroup_id, const char *container_id, void *ctx),
+			     void *ctx);
+
+/* Asks the runtime for info->id's names now (blocking, for listings); false if it does not answer. */
+bool containers_describe(const char *docker_socket, struct container_info *info);
+
 /* Fills out from a Docker Engine "inspect" answer (the JSON body). */
 bool containers_parse_docker_inspect(const char *json, size_t len, struct container_info *out);
 

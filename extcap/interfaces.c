@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "interfaces.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel_events.h"
+#include "utils/containers.h"
+#include "utils/netlink.h"
+
+#define MAX_LINKS 512
+#define MAX_NAMESPACES 256
+#define DOCKER_SOCKET "/var/run/docker.sock"
+
+/* A network namespace that containers live in, as our namespace numbers it. */
+struct container_netns {
+	int nsid;
+	char container_id[65];
+	uint64_t cgroups[MAX_IFACE_CGROUPS];
+	int n_cgroups;
+};
+
+struct netns_table {
+	struct container_netns ns[MAX_NAMESPACES];
+	int n;
+};
+
+static int first_pid(const char *cgroup_dir)
+{
+	char path[4200];
+	FILE *f;
+	int pid = -1;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup_dir);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%d", &pid) != 1)
+			pid = -1;
+		fclose(f);
+	}
+	return pid;
+}
+
+static int netnsid_of_pid(int pid)
+{
+	char path[64];
+	int fd, id;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	id = netlink_netnsid(fd);
+	close(fd);
+	return id;
+}
+
+/* Containers of a pod share one namespace: they gather under one entry. */
+static void note_container(const char *dir, uint64_t cgroup_id, const char *container_id, void *ctx)
+{
+	struct netns_table *t = ctx;
+	int pid = first_pid(dir), nsid = pid > 0 ? netnsid_of_pid(pid) : -1, i;
+
+	if (nsid < 0)
+		return;
+	for (i = 0; i < t->n && t->ns[i].nsid != nsid; i++)
+		;
+	if (i == t->n) {
+		if (t->n == MAX_NAMESPACES)
+			return;
+		memset(&t->ns[t->n], 0, sizeof(t->ns[0]));
+		t->ns[t->n].nsid = nsid;
+		snprintf(t->ns[t->n].container_id, sizeof(t->ns[0].container_id), "%s", container_id);
+		t->n++;
+	}
+	if (t->ns[i].n_cgroups < MAX_IFACE_CGROUPS)
+		t->ns[i].cgroups[t->ns[i].n_cgroups++] = cgroup_id;
+}
+
+/* "Pod P, Namespace N", "Container NAME", or the short id if no runtime answers. */
+static void describe(const struct container_netns *c, const struct link_info *l, char *out, size_t size)
+{
+	struct container_info info = { 0 };
+
+	snprintf(info.id, sizeof(info.id), "%s", c->container_id);
+	if (containers_describe(DOCKER_SOCKET, &info) && info.pod[0])
+		snprintf(out, size, "Pod %s, Namespace %s (%.15s)", info.pod, info.pod_namespace, l->name);
+	else if (info.name[0])
+		snprintf(out, size, "Container %s (%.15s)", info.name, l->name);
+	else
+		snprintf(out, size, "Container %.12s (%.15s)", info.id, l->name);
+}
+
+static void fill(struct capture_interface *i, const struct link_info *l)
+{
+	memset(i, 0, sizeof(*i));
+	snprintf(i->value, sizeof(i->value), IFACE_PREFIX "%.15s", l->name);
+	snprintf(i->ifname, sizeof(i->ifname), "%.15s", l->name);
+}
+
+int interfaces_list(struct capture_interface *out, int max)
+{
+	static struct link_info links[MAX_LINKS];
+	static struct netns_table t;
+	int n_links = netlink_links(links, MAX_LINKS), n = 0;
+
+	t.n = 0;
+	containers_each_running(kernel_events_cgroup_root(), note_container, &t);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int l = 0; l < n_links && n < max; l++) {
+			const struct container_netns *c = NULL;
+
+			for (int k = 0; links[l].is_veth && k < t.n && !c; k++)
+				if (t.ns[k].nsid == links[l].peer_netnsid)
+					c = &t.ns[k];
+			if (links[l].is_loopback || (pass == 0) != (c != NULL))
+				continue;
+			fill(&out[n], &links[l]);
+			if (c) {
+				describe(c, &links[l], out[n].display, sizeof(out[n].display));
+				memcpy(out[n].cgroups, c->cgroups, sizeof(c->cgroups));
+				out[n].n_cgroups = c->n_cgroups;
+			} else {
+				snprintf(out[n].display, sizeof(out[n].display), "%.15s: packets and eBPF events", links[l].name);
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+bool interfaces_find(const char *value, struct capture_interface *out)
+{
+	static struct capture_interface all[MAX_LINKS];
+	int n = interfaces_list(all, MAX_LINKS);
+
+	for (int i = 0; i < n; i++)
+		if (strcmp(all[i].value, value) == 0) {
+			*out = all[i];
+			return true;
+		}
+	return false;
+}
