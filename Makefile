@@ -9,6 +9,7 @@ ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers -I. -I$(BUILD)
 LIBS      := $(shell pkg-config --libs libbpf glib-2.0 2>/dev/null || echo -lbpf -lelf -lz -lglib-2.0)
+LIBS      += -lzmq -lpthread
 GLIB_CFLAGS := $(shell pkg-config --cflags glib-2.0 2>/dev/null)
 
 WS_CFLAGS := $(shell pkg-config --cflags wireshark 2>/dev/null)
@@ -22,14 +23,15 @@ DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
 	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind
 
-USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c
+USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c \
+	utils/zmq_transport.c
 EXTCAP_SRCS := $(wildcard extcap/*.c) $(USER_SRCS)
 PLUGIN_SRCS := $(wildcard dissector/*.c)
 UNIT_TESTS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/unit_*.c))
 # The same unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_TESTS := $(patsubst test/unit_%.c,$(BUILD)/test/san_%,$(wildcard test/unit_*.c))
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-TEST_TOOLS := $(BUILD)/test/traffic $(BUILD)/test/lossy.bpf.o $(BUILD)/test/gen_records
+TEST_TOOLS := $(BUILD)/test/traffic $(BUILD)/test/lossy.bpf.o $(BUILD)/test/gen_records $(BUILD)/test/zmq_peer
 
 .PHONY: all deps demo check install uninstall clean bench fuzz
 
@@ -71,6 +73,10 @@ $(BUILD)/test/san_%: test/unit_%.c $(USER_SRCS) $(wildcard test/*.h utils/*.h pc
 
 $(BUILD)/test/traffic: test/traffic.c | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $< -o $@
+
+# Test helper: synthetic exporters (and hostile ones) for the ZMQ collector.
+$(BUILD)/test/zmq_peer: test/zmq_peer.c $(USER_SRCS) $(wildcard utils/*.h pcapio/*.h) | $(BUILD)/.dir
+	$(CC) $(CFLAGS) $(GLIB_CFLAGS) $< $(USER_SRCS) -o $@ $(LIBS)
 
 $(BUILD)/test/gen_records: test/gen_records.c $(USER_SRCS) | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $(GLIB_CFLAGS) $< $(USER_SRCS) -o $@ $(LIBS)

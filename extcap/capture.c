@@ -31,6 +31,7 @@
 #include "utils/process.h"
 #include "utils/snapshot.h"
 #include "utils/record.h"
+#include "utils/zmq_transport.h"
 
 #define STOP_COUNT_REACHED (-ECANCELED)
 #define DOCKER_SOCKET "/var/run/docker.sock"
@@ -43,6 +44,8 @@ struct capture {
 	uint64_t written;
 	uint64_t lost_reported;
 	char host[64];
+	char machine_id[40];       /* filled in exported records: hosts can share a name */
+	struct zmq_exporter *zx;   /* --export: records go here instead of to out */
 	uint32_t own_netns;       /* ifindex names are ours to resolve only here */
 	struct process_cache *procs;
 	struct udp_flows *udp;
@@ -66,6 +69,10 @@ static int write_record(struct capture *c, const struct ebpf_record *rec)
 	size_t hdr = exported_pdu_header_len();
 	size_t n;
 
+	if (c->zx) {
+		n = ebpf_record_encode(rec, buf, sizeof(buf));
+		return n ? zmq_exporter_send(c->zx, buf, n) : -EMSGSIZE;
+	}
 	exported_pdu_write_header(buf);
 	n = ebpf_record_encode(rec, buf + hdr, sizeof(buf) - hdr);
 	if (n == 0)
@@ -102,6 +109,7 @@ static void enrich(struct capture *c, struct ebpf_record *rec)
 	add_container(c, rec);
 	process_cache_exe(c->procs, rec->ev.pid, rec->ev.ppid, rec->ev.comm, rec->exe, sizeof(rec->exe));
 	ebpf_copy_string(rec->host, sizeof(rec->host), c->host);
+	ebpf_copy_string(rec->machine_id, sizeof(rec->machine_id), c->machine_id);
 	if (rec->ev.ifindex && rec->ev.netns == c->own_netns)
 		if_indextoname(rec->ev.ifindex, rec->ifname);
 }
@@ -151,6 +159,7 @@ static int report_drops(struct capture *c, struct kernel_events *ke)
 	rec.ev.timestamp_ns = clock_ns(CLOCK_REALTIME);
 	rec.ev.drops = k.lost - c->lost_reported;
 	ebpf_copy_string(rec.host, sizeof(rec.host), c->host);
+	ebpf_copy_string(rec.machine_id, sizeof(rec.machine_id), c->machine_id);
 	c->lost_reported = k.lost;
 	return write_record(c, &rec);
 }
@@ -211,6 +220,9 @@ static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke
 		if (rc == -EPIPE)
 			return STOP_READER_GONE;
 		rc = kernel_events_consume(ke);
+
+		if (c->zx && rc >= 0)
+			rc = zmq_exporter_flush(c->zx); /* what this round read goes out now */
 
 		if (rc == STOP_COUNT_REACHED)
 			return STOP_COUNT;
@@ -350,6 +362,25 @@ static int build_filter(const struct options *o, const struct capture_interface 
 	return 0;
 }
 
+/* --export: a daemon publishing to collectors; it says on stderr what it does. */
+static int open_exporter(struct capture *c, const struct options *o)
+{
+	struct zmq_export_options zo = {
+		.endpoint = o->export_endpoint, .connect = o->export_connect,
+		.secret_key = o->secret_key, .server_key = o->server_key,
+		.allowed_keys = o->allowed_keys, .host = c->host, .machine_id = c->machine_id,
+	};
+
+	zmq_read_machine_id(c->machine_id, sizeof(c->machine_id));
+	c->zx = zmq_exporter_open(&zo);
+	if (!c->zx)
+		return -1;
+	fprintf(stderr, "ebpfcap: exporting the events of %s %s %s%s\n", c->host,
+		o->export_connect ? "to" : "on", o->export_endpoint,
+		o->secret_key || o->server_key ? " (CURVE)" : "");
+	return 0;
+}
+
 int capture_run(const struct options *o)
 {
 	struct capture c = { .opts = o };
@@ -373,23 +404,29 @@ int capture_run(const struct options *o)
 		return 1;
 	}
 	sig_fd = stop_signals_fd(o->from_wireshark);
-	out_fd = open_output(o->fifo);
-	if (out_fd < 0)
-		return 1;
-	c.out = pcapng_writer_open(out_fd, "ebpfcap " EBPFCAP_VERSION);
-	if (!c.out) {
-		fprintf(stderr, "ebpfcap: cannot write to '%s': %s\n", o->fifo, strerror(errno));
-		close(out_fd);
-		return 1;
+	gethostname(c.host, sizeof(c.host) - 1);
+	if (o->export_endpoint) {
+		out_fd = -1; /* poll() skips it */
+		if (open_exporter(&c, o) < 0)
+			return 1;
+	} else {
+		out_fd = open_output(o->fifo);
+		if (out_fd < 0)
+			return 1;
+		c.out = pcapng_writer_open(out_fd, "ebpfcap " EBPFCAP_VERSION);
+		if (!c.out) {
+			fprintf(stderr, "ebpfcap: cannot write to '%s': %s\n", o->fifo, strerror(errno));
+			close(out_fd);
+			return 1;
+		}
+		c.events_if = pcapng_add_interface(c.out, LINKTYPE_WIRESHARK_UPPER_PDU, 0,
+						   IFACE_EVENTS, "eBPF Events");
+		if (c.packets)
+			c.packets_if = pcapng_add_interface(c.out, (uint16_t)packets_linktype(c.packets), 262144,
+							    iface.ifname, iface.display);
 	}
-	c.events_if = pcapng_add_interface(c.out, LINKTYPE_WIRESHARK_UPPER_PDU, 0,
-					   IFACE_EVENTS, "eBPF Events");
-	if (c.packets)
-		c.packets_if = pcapng_add_interface(c.out, (uint16_t)packets_linktype(c.packets), 262144,
-						    iface.ifname, iface.display);
 	c.procs = process_cache_new();
 	c.containers = containers_new(kernel_events_cgroup_root(), DOCKER_SOCKET);
-	gethostname(c.host, sizeof(c.host) - 1);
 	c.own_netns = own_netns();
 	c.boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
 	ke = kernel_events_open(&filter, &cb);
@@ -414,6 +451,7 @@ int capture_run(const struct options *o)
 	packets_close(c.packets);
 	kernel_events_close(ke);
 	process_cache_free(c.procs);
+	zmq_exporter_close(c.zx);
 	pcapng_writer_close(c.out);
 	close(sig_fd);
 	return status;

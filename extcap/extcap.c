@@ -6,6 +6,7 @@
 
 #include "interfaces.h"
 #include "options.h"
+#include "remote.h"
 #include "pcapio/pcapng.h"
 
 #define HELP_URL "https://github.com/ebpfcap/ebpfcap"
@@ -16,7 +17,8 @@ bool extcap_is_known_interface(const char *interface)
 {
 	struct capture_interface ci;
 
-	return interface && (strcmp(interface, IFACE_EVENTS) == 0 || interfaces_find(interface, &ci));
+	return interface && (strcmp(interface, IFACE_EVENTS) == 0 || strcmp(interface, IFACE_REMOTE) == 0 ||
+			     interfaces_find(interface, &ci));
 }
 
 static int unknown_interface(const char *interface)
@@ -34,6 +36,7 @@ void extcap_print_interfaces(void)
 	int n = interfaces_list(ifs, MAX_INTERFACES);
 
 	printf("interface {value=%s}{display=eBPF Events}\n", IFACE_EVENTS);
+	printf("interface {value=%s}{display=%s}\n", IFACE_REMOTE, IFACE_REMOTE_DISPLAY);
 	for (int i = 0; i < n; i++)
 		printf("interface {value=%s}{display=%s}\n", ifs[i].value, ifs[i].display);
 }
@@ -42,7 +45,7 @@ int extcap_print_dlts(const char *interface)
 {
 	if (!extcap_is_known_interface(interface))
 		return unknown_interface(interface);
-	if (strcmp(interface, IFACE_EVENTS) == 0)
+	if (strcmp(interface, IFACE_EVENTS) == 0 || strcmp(interface, IFACE_REMOTE) == 0)
 		printf("dlt {number=%d}{name=WIRESHARK_UPPER_PDU}{display=eBPF events (exported PDU)}\n",
 		       LINKTYPE_WIRESHARK_UPPER_PDU);
 	else /* the packets' link type; events travel on a second interface of the pcapng */
@@ -50,10 +53,39 @@ int extcap_print_dlts(const char *interface)
 	return 0;
 }
 
+/* Collecting from exporters (docs/REMOTE.md): where, how safely, and the same filters. */
+static void print_remote_config(void)
+{
+	printf("arg {number=0}{call=--remote-endpoints}{display=Exporters}{type=string}"
+	       "{default=tcp://127.0.0.1:5556}{required=true}"
+	       "{tooltip=Comma-separated ZMQ endpoints of ebpfcap --export, e.g. tcp://10.0.0.5:5556,tcp://10.0.0.6:5556; "
+	       "an entry may end in |KEY, that exporter's public key}{group=Connection}\n");
+	printf("arg {number=1}{call=--remote-bind}{display=Listen (exporters connect)}{type=boolflag}"
+	       "{tooltip=Bind the endpoints; exporters connect with --export-connect (e.g. from behind NAT)}{group=Connection}\n");
+	printf("arg {number=2}{call=--server-key}{display=Exporters' public key}{type=string}"
+	       "{tooltip=CURVE: Z85 public key (or key file) of the exporters; others are refused. Empty: no encryption}"
+	       "{group=Security}\n");
+	printf("arg {number=3}{call=--secret-key}{display=Own key file}{type=fileselect}{mustexist=true}"
+	       "{tooltip=CURVE: this collector's key file from ebpfcap --gen-keys (needed to listen with CURVE)}{group=Security}\n");
+	printf("arg {number=4}{call=--allowed-keys}{display=Allowed exporters}{type=fileselect}{mustexist=true}"
+	       "{tooltip=CURVE, listening: file of the exporters' public keys, one a line}{group=Security}\n");
+	printf("arg {number=5}{call=--pid}{display=Process ID}{type=unsigned}"
+	       "{tooltip=Only events of this process and its direct children (empty: every process)}{group=Filter}\n");
+	printf("arg {number=6}{call=--event-types}{display=Event types}{type=string}"
+	       "{tooltip=Comma-separated, e.g. TCP_Connect,TCP_Close (empty: all)}"
+	       "{validation=^[A-Za-z_,]*$}{group=Filter}\n");
+	printf("arg {number=7}{call=--debug}{display=Debug messages}{type=boolflag}"
+	       "{tooltip=Say on standard error why each bad message was dropped}{group=Advanced}\n");
+}
+
 int extcap_print_config(const char *interface)
 {
 	if (!extcap_is_known_interface(interface))
 		return unknown_interface(interface);
+	if (strcmp(interface, IFACE_REMOTE) == 0) {
+		print_remote_config();
+		return 0;
+	}
 	/* No defaults on purpose: Wireshark passes every arg that has one. */
 	printf("arg {number=0}{call=--pid}{display=Process ID}{type=unsigned}"
 	       "{tooltip=Only events of this process (empty: every process)}{group=Filter}\n");

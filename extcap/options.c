@@ -14,6 +14,7 @@
 
 #include "bpf/ebpf_record.h"
 #include "utils/record.h"
+#include "utils/zmq_transport.h"
 
 enum {
 	OPT_EXTCAP_INTERFACES = 1000,
@@ -35,6 +36,14 @@ enum {
 	OPT_UDP_INTERVAL,
 	OPT_DEBUG,
 	OPT_VERSION,
+	OPT_EXPORT,
+	OPT_EXPORT_CONNECT,
+	OPT_GEN_KEYS,
+	OPT_REMOTE_ENDPOINTS,
+	OPT_REMOTE_BIND,
+	OPT_SECRET_KEY,
+	OPT_SERVER_KEY,
+	OPT_ALLOWED_KEYS,
 };
 
 static const struct option long_options[] = {
@@ -57,6 +66,14 @@ static const struct option long_options[] = {
 	{ "udp-interval", required_argument, NULL, OPT_UDP_INTERVAL },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "export", optional_argument, NULL, OPT_EXPORT },
+	{ "export-connect", no_argument, NULL, OPT_EXPORT_CONNECT },
+	{ "gen-keys", no_argument, NULL, OPT_GEN_KEYS },
+	{ "remote-endpoints", required_argument, NULL, OPT_REMOTE_ENDPOINTS },
+	{ "remote-bind", no_argument, NULL, OPT_REMOTE_BIND },
+	{ "secret-key", required_argument, NULL, OPT_SECRET_KEY },
+	{ "server-key", required_argument, NULL, OPT_SERVER_KEY },
+	{ "allowed-keys", required_argument, NULL, OPT_ALLOWED_KEYS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -84,6 +101,15 @@ void options_usage(void)
 	       "      --event-types LIST        comma-separated, e.g. TCP_Connect,TCP_Close\n"
 	       "      --ringbuf-size KIB        kernel ring buffer size (default 8192)\n"
 	       "      --debug                   show libbpf's messages\n"
+	       "      --export[=ENDPOINT]       publish events over ZMQ instead of writing a file\n"
+	       "                                (default tcp://127.0.0.1:5556; see docs/REMOTE.md)\n"
+	       "      --export-connect          connect to a collector that binds (--remote-bind)\n"
+	       "      --remote-endpoints LIST   ebpfremote: exporters to collect from, comma-separated\n"
+	       "      --remote-bind             ebpfremote: bind the endpoints; exporters connect\n"
+	       "      --secret-key FILE         CURVE: our key pair (from --gen-keys)\n"
+	       "      --server-key KEY|FILE     CURVE: the binding side's public key\n"
+	       "      --allowed-keys FILE       CURVE: public keys the binding side accepts\n"
+	       "      --gen-keys                print a new CURVE key pair\n"
 	       "      --version                 print the version\n");
 }
 
@@ -151,6 +177,14 @@ static int parse_one(int c, const char *arg, struct options *o)
 	case OPT_VERSION: o->mode = MODE_VERSION; break;
 	case 'h': o->mode = MODE_HELP; break;
 	case 'r': o->mode = MODE_READ; o->read_file = arg; break;
+	case OPT_EXPORT: o->export_endpoint = arg ? arg : ZMQ_EXPORT_DEFAULT_ENDPOINT; break;
+	case OPT_EXPORT_CONNECT: o->export_connect = true; break;
+	case OPT_GEN_KEYS: o->mode = MODE_GEN_KEYS; break;
+	case OPT_REMOTE_ENDPOINTS: o->remote_endpoints = arg; break;
+	case OPT_REMOTE_BIND: o->remote_bind = true; break;
+	case OPT_SECRET_KEY: o->secret_key = arg; break;
+	case OPT_SERVER_KEY: o->server_key = arg; break;
+	case OPT_ALLOWED_KEYS: o->allowed_keys = arg; break;
 	case OPT_PID:
 		if (parse_u64(arg, UINT32_MAX, &v) < 0)
 			return bad("--pid wants a process id, not '%s'", arg);
@@ -209,17 +243,25 @@ int options_parse(int argc, char **argv, struct options *o)
 	o->ringbuf_kib = 8192;
 	o->udp_interval_ms = 1000;
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "hi:w:c:r:", long_options, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "hi:w:c:r:", long_options, NULL)) != -1) {
+		/* "--export ENDPOINT" as well as "--export=ENDPOINT"; a bare --export is loopback. */
+		if (c == OPT_EXPORT && !optarg && optind < argc && argv[optind][0] != '-')
+			optarg = argv[optind++];
 		if (parse_one(c, optarg, o) < 0)
 			return -1;
+	}
 	if (optind < argc)
 		return bad("unexpected argument '%s' (see --help)", argv[optind]);
-	/* The human CLI: `ebpfcap -w out.pcapng` means capture. */
-	if (o->mode == MODE_NONE && o->fifo)
+	/* The human CLI: `ebpfcap -w out.pcapng` means capture; so does --export. */
+	if (o->mode == MODE_NONE && (o->fifo || o->export_endpoint))
 		o->mode = MODE_CAPTURE;
+	if (o->export_endpoint && o->fifo)
+		return bad("--export publishes instead of writing a file: drop --fifo/-w%s", "");
+	if (o->export_connect && !o->export_endpoint)
+		return bad("--export-connect needs --export=ENDPOINT (the collector's address)%s", "");
 	if (o->mode == MODE_CAPTURE && !o->interface)
 		o->interface = IFACE_EVENTS;
-	if (o->mode == MODE_CAPTURE && !o->fifo)
+	if (o->mode == MODE_CAPTURE && !o->fifo && !o->export_endpoint)
 		return bad("a capture needs --fifo PATH or -w FILE%s", "");
 	if ((o->mode == MODE_DLTS || o->mode == MODE_CONFIG) && !o->interface)
 		return bad("--extcap-dlts and --extcap-config need --extcap-interface%s", "");

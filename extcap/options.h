@@ -17,6 +17,7 @@ enum mode {
 	MODE_VERSION,
 	MODE_HELP,
 	MODE_READ,
+	MODE_GEN_KEYS,
 };
 
 struct options {
@@ -35,6 +36,13 @@ struct options {
 	uint32_t event_type_mask;   /* --event-types, bit per enum ebpf_event_type */
 	uint64_t max_events;        /* -c: stop after this many (0: no limit) */
 	uint32_t ringbuf_kib;       /* --ringbuf-size */
+	const char *export_endpoint;  /* --export[=ENDPOINT]: publish over ZMQ instead of pcapng */
+	bool export_connect;          /* --export-connect: connect to a collector that binds */
+	const char *remote_endpoints; /* --remote-endpoints: the ebpfremote interface's exporters */
+	bool remote_bind;             /* --remote-bind: exporters connect to us */
+	const char *secret_key;       /* --secret-key FILE: our CURVE key pair */
+	const char *server_key;       /* --server-key KEY|FILE: the CURVE server's public key */
+	const char *allowed_keys;     /* --allowed-keys FILE: public keys the CURVE server accepts */
 	bool debug;
 	bool from_wireshark;         /* --capture: our parent is Wireshark */
 };
