@@ -328,8 +328,9 @@ static int cgroup_id_of(const char *path, uint64_t *id)
 	return -1;
 }
 
-/* --cgroup, --container and the containers behind the interface: the kernel follows them all. */
-#define MAX_CGROUP_FILTERS (2 + MAX_IFACE_CGROUPS)
+/* --cgroup, --container, --pod and the containers behind the interface: the kernel follows them all. */
+#define MAX_POD_CONTAINERS 16
+#define MAX_CGROUP_FILTERS (2 + MAX_POD_CONTAINERS + MAX_IFACE_CGROUPS)
 
 static int build_filter(const struct options *o, const struct capture_interface *iface,
 			struct kernel_filter *f, uint32_t *pid, uint64_t *cgroups)
@@ -358,6 +359,16 @@ static int build_filter(const struct options *o, const struct capture_interface 
 			fprintf(stderr, "ebpfcap: no running container '%s' (by name or id)\n", o->container);
 			return -1;
 		}
+	}
+	if (o->pod) {
+		int n = containers_cgroups_of_pod(kernel_events_cgroup_root(), DOCKER_SOCKET, o->pod,
+						  &cgroups[f->n_cgroups], MAX_POD_CONTAINERS);
+
+		if (n == 0) {
+			fprintf(stderr, "ebpfcap: no running container of pod '%s'\n", o->pod);
+			return -1;
+		}
+		f->n_cgroups += (size_t)n;
 	}
 	return 0;
 }

@@ -94,6 +94,8 @@ int extcap_print_config(const char *interface)
 	       "{validation=^[A-Za-z_,]*$}{group=Filter}\n");
 	printf("arg {number=4}{call=--container}{display=Container}{type=string}"
 	       "{tooltip=Only events of this running container, by name or id (empty: all)}{group=Filter}\n");
+	printf("arg {number=8}{call=--pod}{display=Pod}{type=string}"
+	       "{tooltip=Only events of this pod's containers: NAME or NAME.NAMESPACE (empty: all)}{group=Filter}\n");
 	printf("arg {number=5}{call=--comm}{display=Process name}{type=string}"
 	       "{tooltip=Only events of processes with this name (empty: all)}{group=Filter}\n");
 	printf("arg {number=6}{call=--port}{display=Port}{type=unsigned}{range=1,65535}"

@@ -31,6 +31,7 @@ enum {
 	OPT_COMM,
 	OPT_CGROUP,
 	OPT_CONTAINER,
+	OPT_POD,
 	OPT_PORT,
 	OPT_FAMILY,
 	OPT_UDP_INTERVAL,
@@ -61,6 +62,7 @@ static const struct option long_options[] = {
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "container", required_argument, NULL, OPT_CONTAINER },
+	{ "pod", required_argument, NULL, OPT_POD },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "family", required_argument, NULL, OPT_FAMILY },
 	{ "udp-interval", required_argument, NULL, OPT_UDP_INTERVAL },
@@ -95,6 +97,7 @@ void options_usage(void)
 	       "      --comm NAME               only events of processes named NAME\n"
 	       "      --cgroup PATH             only events of cgroup PATH and below (e.g. /docker)\n"
 	       "      --container NAME|ID       only events of this running container\n"
+	       "      --pod NAME[.NAMESPACE]    only events of this pod's containers\n"
 	       "      --port PORT               only flows with PORT at either end\n"
 	       "      --family 4|6              only IPv4 or only IPv6\n"
 	       "      --udp-interval MS         UDP flow summary period (default 1000)\n"
@@ -212,6 +215,9 @@ static int parse_one(int c, const char *arg, struct options *o)
 		break;
 	case OPT_CONTAINER:
 		o->container = arg;
+		break;
+	case OPT_POD:
+		o->pod = arg;
 		break;
 	case OPT_PORT:
 		if (parse_u64(arg, 65535, &v) < 0 || v == 0)

@@ -30,6 +30,7 @@ struct options {
 	const char *comm;           /* --comm: only processes of this name */
 	const char *cgroup;         /* --cgroup: only this cgroup (path) and below */
 	const char *container;      /* --container: only this container (name or id) */
+	const char *pod;            /* --pod: only this pod's containers (NAME[.NAMESPACE]) */
 	uint16_t port;              /* --port: local or remote */
 	uint16_t family;            /* --family 4|6 */
 	uint32_t udp_interval_ms;   /* --udp-interval: UDP summary period */

@@ -13,6 +13,25 @@ at_exit "$DOCKER rm -f $POD $LATE"
 	$IMAGE sleep 120 >/dev/null || fail "docker run"
 id=$("$DOCKER" inspect -f '{{.Id}}' $POD)
 
+# The kernel's filters by container and by pod: only that container's events reach us.
+for sel in "--container $POD" "--container $(echo $id | cut -c1-12)" "--pod web-7f9c.shop"; do
+	$EBPFCAP -w "$TMP/f.pcapng" $sel --event-types TCP_Connect 2>"$TMP/ferr" &
+	fcap=$!
+	wait_attached
+	sleep 0.5 # the resolver names running containers first
+	"$DOCKER" exec $POD sh -c 'nc -l -p 9001 >/dev/null & sleep 0.3; echo hi | nc 127.0.0.1 9001; wait'
+	$TRAFFIC tcp 2 >/dev/null
+	sleep 0.3
+	kill -INT $fcap; wait $fcap
+	expect_no_programs
+	expect_eq "$sel: the pod's connect" 1 "$(tshark_fields "$TMP/f.pcapng" -Y "ebpf.container.id == \"$id\"" -e ebpf.pid | wc -l)"
+	expect_eq "$sel: nothing else (the host's connects were filtered in the kernel)" 1 \
+		"$(tshark_fields "$TMP/f.pcapng" -Y ebpf -e ebpf.pid | wc -l)"
+done
+$EBPFCAP -w "$TMP/f.pcapng" --pod no-such-pod 2>"$TMP/ferr" && fail "--pod no-such-pod: exited 0"
+expect_eq "an unknown pod" "ebpfcap: no running container of pod 'no-such-pod'" "$(cat "$TMP/ferr")"
+
+
 $EBPFCAP -w "$TMP/c.pcapng" --event-types TCP_Connect,TCP_Accept,TCP_Connect_Failed 2>"$TMP/err" &
 cap=$!
 at_exit "kill -9 $cap"

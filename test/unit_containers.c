@@ -6,6 +6,7 @@
  * labels a kubelet sets; it has three "Name" keys at different depths.
  */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include "utils/containers.h"
 #include "utils/json.h"
 #include "unit.h"
@@ -85,8 +86,30 @@ static void test_json(void)
 	}
 }
 
+/* The kubelet names pod log directories <namespace>_<pod>_<uid>. */
+static void test_pod_from_logs(void)
+{
+	char root[] = "/tmp/unit_pods.XXXXXX";
+	char path[256];
+	struct container_info info = { 0 };
+
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(path, sizeof(path), "%s/kube-system_kube-dns-6bfbdd666c-5jbmx_7a3c2b1d-4e5f-6a7b-8c9d-0e1f2a3b4c5d", root);
+	CHECK_EQ(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/shop_web-7f9c_00000000-1111-2222-3333-444444444444", root);
+	CHECK_EQ(mkdir(path, 0755), 0);
+	CHECK(containers_pod_from_logs(root, "7a3c2b1d-4e5f-6a7b-8c9d-0e1f2a3b4c5d", &info));
+	CHECK_STR(info.pod, "kube-dns-6bfbdd666c-5jbmx");
+	CHECK_STR(info.pod_namespace, "kube-system");
+	CHECK(!containers_pod_from_logs(root, "ffffffff-1111-2222-3333-444444444444", &info));
+	CHECK(!containers_pod_from_logs("/nonexistent", "7a3c2b1d-4e5f-6a7b-8c9d-0e1f2a3b4c5d", &info));
+	snprintf(path, sizeof(path), "rm -rf %s", root);
+	CHECK_EQ(system(path), 0);
+}
+
 int main(void)
 {
+	test_pod_from_logs();
 	test_docker_answer();
 	test_json();
 	return unit_report("unit_containers");

@@ -20,6 +20,7 @@
 #define MAX_ANSWER (1 << 20)
 #define RETRY_SECONDS 5
 #define MAX_ENTRIES 8192
+#define KUBELET_LOGS "/var/log/pods"
 
 enum state { PENDING, HOST, CONTAINER };
 
@@ -31,7 +32,7 @@ struct entry {
 };
 
 struct containers {
-	char *cgroup_root, *docker_socket;
+	char *cgroup_root, *docker_socket, *log_root;
 	GMutex lock;
 	GHashTable *entries;  /* cgroup id -> struct entry */
 	GAsyncQueue *queue;   /* cgroup ids to resolve; 0 stops the worker */
@@ -211,6 +212,69 @@ bool containers_cgroup_of(const char *cgroup_root, const char *docker_socket, co
 	return true;
 }
 
+bool containers_pod_from_logs(const char *log_root, const char *pod_uid, struct container_info *info)
+{
+	DIR *d = opendir(log_root);
+	struct dirent *de;
+	bool found = false;
+	size_t uid_len = strlen(pod_uid);
+
+	while (d && !found && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		const char *sep;
+
+		/* <namespace>_<pod>_<uid>: namespaces and pod names hold no '_'. */
+		if (n <= uid_len + 1 || strcmp(de->d_name + n - uid_len, pod_uid) != 0 ||
+		    de->d_name[n - uid_len - 1] != '_' || !(sep = strchr(de->d_name, '_')))
+			continue;
+		snprintf(info->pod_namespace, sizeof(info->pod_namespace), "%.*s", (int)(sep - de->d_name), de->d_name);
+		snprintf(info->pod, sizeof(info->pod), "%.*s", (int)(n - uid_len - 1 - (size_t)(sep + 1 - de->d_name)), sep + 1);
+		found = info->pod[0] && info->pod_namespace[0];
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+struct pod_search {
+	const char *cgroup_root, *docker_socket, *name, *ns;
+	uint64_t *cgroups;
+	int n, max;
+};
+
+static bool add_if_in_pod(const char *path, uint64_t id, void *ctx)
+{
+	struct pod_search *ps = ctx;
+	struct container_ref ref;
+	struct container_info info = { 0 };
+
+	if (ps->n == ps->max || !cgroup_parse_container(path + strlen(ps->cgroup_root), &ref))
+		return false;
+	snprintf(info.id, sizeof(info.id), "%s", ref.id);
+	if (docker_inspect(ps->docker_socket, &info) && strcmp(info.pod, ps->name) == 0 &&
+	    (!ps->ns || strcmp(info.pod_namespace, ps->ns) == 0))
+		ps->cgroups[ps->n++] = id;
+	return false;
+}
+
+int containers_cgroups_of_pod(const char *cgroup_root, const char *docker_socket, const char *pod,
+			      uint64_t *cgroups, int max)
+{
+	char name[256];
+	char *dot;
+	struct pod_search ps = { cgroup_root, docker_socket, name, NULL, cgroups, 0, max };
+
+	snprintf(name, sizeof(name), "%s", pod);
+	/* NAME.NAMESPACE: pod names may hold dots too, so the last one splits. */
+	dot = strrchr(name, '.');
+	if (dot) {
+		*dot = '\0';
+		ps.ns = dot + 1;
+	}
+	walk_cgroups(cgroup_root, 0, add_if_in_pod, &ps);
+	return ps.n;
+}
+
 struct each_running {
 	const char *cgroup_root;
 	void (*fn)(const char *, uint64_t, const char *, void *);
@@ -257,6 +321,11 @@ static void resolve(struct containers *cs, uint64_t id, struct entry *e)
 	snprintf(e->info.id, sizeof(e->info.id), "%s", ref.id);
 	snprintf(e->info.runtime, sizeof(e->info.runtime), "%s", ref.runtime);
 	if (strcmp(ref.runtime, "docker") == 0 && docker_inspect(cs->docker_socket, &e->info)) {
+		e->named = true;
+		return;
+	}
+	/* containerd and cri-o: the kubelet's log directories name the pod. */
+	if (ref.pod_uid[0] && containers_pod_from_logs(cs->log_root, ref.pod_uid, &e->info)) {
 		e->named = true;
 		return;
 	}
@@ -319,6 +388,7 @@ struct containers *containers_new(const char *cgroup_root, const char *docker_so
 
 	cs->cgroup_root = g_strdup(cgroup_root);
 	cs->docker_socket = g_strdup(docker_socket);
+	cs->log_root = g_strdup(KUBELET_LOGS);
 	g_mutex_init(&cs->lock);
 	cs->entries = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	cs->queue = g_async_queue_new();
@@ -337,6 +407,7 @@ void containers_free(struct containers *cs)
 	g_mutex_clear(&cs->lock);
 	g_free(cs->cgroup_root);
 	g_free(cs->docker_socket);
+	g_free(cs->log_root);
 	g_free(cs);
 }
 

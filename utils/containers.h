@@ -37,6 +37,19 @@ bool containers_lookup(struct containers *cs, uint64_t cgroup_id, struct contain
 bool containers_cgroup_of(const char *cgroup_root, const char *docker_socket, const char *name_or_id,
 			  uint64_t *cgroup_id);
 
+/*
+ * Pod name and namespace from the kubelet's log directories
+ * (<log_root>/<namespace>_<pod>_<uid>), for runtimes without a Docker API.
+ */
+bool containers_pod_from_logs(const char *log_root, const char *pod_uid, struct container_info *info);
+
+/*
+ * The cgroup ids of every running container of pod NAME (or NAME.NAMESPACE),
+ * from the labels the kubelet sets; their number (at most max), or 0.
+ */
+int containers_cgroups_of_pod(const char *cgroup_root, const char *docker_socket, const char *pod,
+			      uint64_t *cgroups, int max);
+
 /* Calls fn for every running container's cgroup under the root (its directory and id). */
 void containers_each_running(const char *cgroup_root,
 			     void (*fn)(const char *cgroup_dir, uint64_t cgroup_id, const char *container_id, void *ctx),
