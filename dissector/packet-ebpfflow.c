@@ -5,8 +5,14 @@
  * container and pod behind them. Byte layout: docs/FORMAT.md; the offsets
  * come from the one record definition, bpf/ebpf_record.h.
  *
- * Records reach us through the exported-PDU dissector, which calls the
- * dissector registered as "ebpfflow" by name.
+ * Records reach us through the exported-PDU dissector (LINKTYPE_WIRESHARK_
+ * UPPER_PDU), which calls the dissector registered as "ebpfflow" by name:
+ * there is nothing to hook up in the handoff.
+ *
+ * Every length in a record comes from whoever wrote it, so each one is
+ * checked against the captured bytes before anything it covers is read; a
+ * record that fails a check is marked malformed with the reason, and what
+ * was decoded before it stays in the tree.
  */
 #define WS_BUILD_DLL
 #include <wireshark.h>
@@ -17,8 +23,6 @@
 #include <wsutil/utf8_entities.h>
 
 #include <stddef.h>
-#include <linux/types.h>
-#include "bpf/ebpf_record.h"
 #include "packet-ebpfflow.h"
 
 #define FIXED_LEN_1_0 ((int)sizeof(struct ebpf_event))
@@ -26,10 +30,18 @@
 #define SIZE(field) ((int)sizeof(((struct ebpf_event *)0)->field))
 #define AF_INET_ 2
 #define AF_INET6_ 10
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+
+/* tvb_get_guint8 is deprecated from 4.6 on, and tvb_get_uint8 is missing from 4.0. */
+#if EBPFFLOW_WS_AT_LEAST(4, 6)
+#define get_u8 tvb_get_uint8
+#else
+#define get_u8 tvb_get_guint8
+#endif
 
 static int proto_ebpfflow = -1;
 static int ebpfflow_tap = -1;
-static dissector_handle_t ebpfflow_handle;
 
 static int hf_major = -1, hf_minor = -1, hf_fixed_len = -1, hf_length = -1;
 static int hf_timestamp = -1, hf_type = -1, hf_flags = -1, hf_flag_reset = -1, hf_flag_no_owner = -1;
@@ -37,7 +49,7 @@ static int hf_pid = -1, hf_tid = -1, hf_ppid = -1, hf_uid = -1, hf_gid = -1;
 static int hf_comm = -1, hf_parent_comm = -1, hf_exe = -1, hf_cgroup = -1;
 static int hf_container_id = -1, hf_container_name = -1, hf_container_runtime = -1;
 static int hf_pod = -1, hf_namespace = -1, hf_k8s_container = -1;
-static int hf_family = -1, hf_proto = -1, hf_src = -1, hf_dst = -1, hf_src6 = -1, hf_dst6 = -1;
+static int hf_family = -1, hf_proto = -1, hf_src = -1, hf_dst = -1, hf_src6 = -1, hf_dst6 = -1, hf_addr = -1;
 static int hf_srcport = -1, hf_dstport = -1, hf_netns = -1, hf_ifindex = -1, hf_ifname = -1;
 static int hf_tcp_state = -1;
 static int hf_latency = -1, hf_duration = -1, hf_bytes_sent = -1, hf_bytes_received = -1;
@@ -45,7 +57,7 @@ static int hf_packets = -1, hf_retransmits = -1, hf_srtt = -1, hf_error = -1, hf
 static int hf_host = -1, hf_machine_id = -1, hf_undecoded = -1;
 
 static int ett_ebpfflow = -1, ett_header = -1, ett_process = -1, ett_container = -1;
-static int ett_flow = -1, ett_metrics = -1, ett_flags = -1;
+static int ett_flow = -1, ett_metrics = -1, ett_flags = -1, ett_host = -1;
 
 static expert_field ei_malformed = EI_INIT;
 static expert_field ei_undecoded = EI_INIT;
@@ -74,8 +86,8 @@ static const value_string family_names[] = {
 };
 
 static const value_string proto_names[] = {
-	{ 6, "TCP" },
-	{ 17, "UDP" },
+	{ PROTO_TCP, "TCP" },
+	{ PROTO_UDP, "UDP" },
 	{ 0, NULL }
 };
 
@@ -87,11 +99,12 @@ static const value_string tcp_state_names[] = {
 	{ 0, NULL }
 };
 
+/* Linux errno values a connection can end with. */
 static const value_string errno_names[] = {
 	{ 0, "none" },
-	{ 101, "ENETUNREACH" }, { 103, "ECONNABORTED" }, { 104, "ECONNRESET" },
-	{ 110, "ETIMEDOUT" }, { 111, "ECONNREFUSED" }, { 112, "EHOSTDOWN" },
-	{ 113, "EHOSTUNREACH" }, { 32, "EPIPE" }, { 99, "EADDRNOTAVAIL" },
+	{ 32, "EPIPE" }, { 99, "EADDRNOTAVAIL" }, { 101, "ENETUNREACH" }, { 103, "ECONNABORTED" },
+	{ 104, "ECONNRESET" }, { 110, "ETIMEDOUT" }, { 111, "ECONNREFUSED" }, { 112, "EHOSTDOWN" },
+	{ 113, "EHOSTUNREACH" },
 	{ 0, NULL }
 };
 
@@ -122,8 +135,18 @@ static const struct fixed_field metric_fields[] = {
 	FIELD(hf_srtt, srtt_us), FIELD(hf_error, error), FIELD(hf_drops, drops),
 };
 
-/* Subtrees a TLV's field is shown under. */
-enum subtree { IN_RECORD, IN_PROCESS, IN_CONTAINER, IN_FLOW, N_SUBTREES };
+/* The subtrees fields are grouped in; Container and Host appear only when a TLV fills them. */
+enum subtree { IN_PROCESS, IN_FLOW, IN_CONTAINER, IN_HOST, N_SUBTREES };
+
+static const struct {
+	const char *title;
+	int *ett;
+} subtree_info[N_SUBTREES] = {
+	{ "Process", &ett_process },
+	{ "Flow", &ett_flow },
+	{ "Container", &ett_container },
+	{ "Host", &ett_host },
+};
 
 /* TLV tags and the string fields they carry. */
 static const struct {
@@ -138,12 +161,12 @@ static const struct {
 	{ EBPF_TLV_POD, &hf_pod, IN_CONTAINER },
 	{ EBPF_TLV_NAMESPACE, &hf_namespace, IN_CONTAINER },
 	{ EBPF_TLV_K8S_CONTAINER, &hf_k8s_container, IN_CONTAINER },
-	{ EBPF_TLV_HOST, &hf_host, IN_RECORD },
+	{ EBPF_TLV_HOST, &hf_host, IN_HOST },
 	{ EBPF_TLV_IFNAME, &hf_ifname, IN_FLOW },
-	{ EBPF_TLV_MACHINE_ID, &hf_machine_id, IN_RECORD },
+	{ EBPF_TLV_MACHINE_ID, &hf_machine_id, IN_HOST },
 };
 
-/* What one record says, gathered while decoding, for the Info column and the tap. */
+/* What one record says, gathered while decoding, for the Info column, the subtree titles and the tap. */
 struct record_view {
 	guint16 type, family, sport, dport;
 	guint8 proto, flags;
@@ -151,10 +174,35 @@ struct record_view {
 	gint32 error;
 	guint64 duration_us, bytes_sent, bytes_received, packets, drops;
 	const char *comm;
-	const char *exe, *container_name, *pod, *pod_namespace, *host;
+	const char *container_name, *pod, *pod_namespace, *host;
 	address src, dst;
+	proto_tree *rec;
+	proto_item *items[N_SUBTREES];
 	proto_tree *subtrees[N_SUBTREES];
 };
+
+static const char *type_name(packet_info *pinfo, guint16 type)
+{
+	const char *s = try_val_to_str(type, type_names);
+
+	return s ? s : wmem_strdup_printf(pinfo->pool, "Unknown_type_%u", type);
+}
+
+static const char *errno_name(packet_info *pinfo, gint32 err)
+{
+	const char *s = try_val_to_str((guint32)err, errno_names);
+
+	return s ? s : wmem_strdup_printf(pinfo->pool, "errno %d", err);
+}
+
+/* The subtree a field goes in, made on first use so that empty ones never show. */
+static proto_tree *subtree(struct record_view *v, tvbuff_t *tvb, enum subtree which, int offset, int len)
+{
+	if (!v->subtrees[which])
+		v->subtrees[which] = proto_tree_add_subtree(v->rec, tvb, offset, len, *subtree_info[which].ett,
+							    &v->items[which], subtree_info[which].title);
+	return v->subtrees[which];
+}
 
 static void add_fields(proto_tree *tree, tvbuff_t *tvb, const struct fixed_field *f, size_t n)
 {
@@ -169,6 +217,7 @@ static gboolean malformed(proto_item *ti, packet_info *pinfo, const char *why)
 	return FALSE;
 }
 
+/* Bytes a newer minor version added: shown, flagged as not understood, never malformed. */
 static void undecoded(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, int offset, int len, const char *what)
 {
 	proto_item *ti;
@@ -183,80 +232,44 @@ static void undecoded(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, int o
 static gboolean dissect_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti,
 			       int *fixed_len, int *total_len)
 {
-	int captured = tvb_captured_length(tvb);
+	int captured = (int)tvb_captured_length(tvb);
 	proto_tree *hdr;
+	guint32 major, fixed, total;
 
 	if (captured < EBPF_RECORD_HEADER_LEN)
 		return malformed(ti, pinfo, "shorter than the 8-byte header");
 	hdr = proto_tree_add_subtree(tree, tvb, 0, EBPF_RECORD_HEADER_LEN, ett_header, NULL, "Header");
-	proto_tree_add_item(hdr, hf_major, tvb, 0, 1, ENC_NA);
+	proto_tree_add_item_ret_uint(hdr, hf_major, tvb, 0, 1, ENC_NA, &major);
 	proto_tree_add_item(hdr, hf_minor, tvb, 1, 1, ENC_NA);
-	proto_tree_add_item(hdr, hf_fixed_len, tvb, 2, 2, ENC_LITTLE_ENDIAN);
-	proto_tree_add_item(hdr, hf_length, tvb, 4, 4, ENC_LITTLE_ENDIAN);
-	*fixed_len = tvb_get_letohs(tvb, 2);
-	*total_len = (int)MIN(tvb_get_letohl(tvb, 4), (guint32)G_MAXINT);
+	proto_tree_add_item_ret_uint(hdr, hf_fixed_len, tvb, 2, 2, ENC_LITTLE_ENDIAN, &fixed);
+	proto_tree_add_item_ret_uint(hdr, hf_length, tvb, 4, 4, ENC_LITTLE_ENDIAN, &total);
+	*fixed_len = (int)fixed;
+	*total_len = (int)MIN(total, (guint32)G_MAXINT);
 
-	if (tvb_get_guint8(tvb, 0) != EBPF_RECORD_MAJOR)
-		return malformed(ti, pinfo, "unknown major version");
+	if (major != EBPF_RECORD_MAJOR)
+		return malformed(ti, pinfo, wmem_strdup_printf(pinfo->pool,
+			"major version %u, this dissector reads %u", major, EBPF_RECORD_MAJOR));
 	if (*fixed_len < FIXED_LEN_1_0)
-		return malformed(ti, pinfo, "fixed part shorter than version 1.0's");
+		return malformed(ti, pinfo, wmem_strdup_printf(pinfo->pool,
+			"fixed part of %d bytes, shorter than version 1.0's %d", *fixed_len, FIXED_LEN_1_0));
 	if (*total_len < EBPF_RECORD_HEADER_LEN + *fixed_len)
-		return malformed(ti, pinfo, "length shorter than the fixed part");
+		return malformed(ti, pinfo, wmem_strdup_printf(pinfo->pool,
+			"length %u shorter than header and fixed part (%d)", total, EBPF_RECORD_HEADER_LEN + *fixed_len));
 	if (*total_len > captured)
-		return malformed(ti, pinfo, "length beyond the captured bytes");
+		return malformed(ti, pinfo, wmem_strdup_printf(pinfo->pool,
+			"length %u beyond the %d captured bytes", total, captured));
 	return TRUE;
 }
 
-/* A NUL-padded string of the fixed part; it must hold its NUL. */
-static gboolean add_fixed_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo,
-				 proto_item *ti, int offset, int len, const char **out)
+/* The numbers the Info column, the subtree titles and the tap need. */
+static void read_view(tvbuff_t *tvb, struct record_view *v)
 {
-	if (tvb_find_guint8(tvb, offset, len, 0) < 0)
-		return malformed(ti, pinfo, "string without its terminating NUL");
-	proto_tree_add_item_ret_string(tree, hf, tvb, offset, len, ENC_UTF_8, pinfo->pool,
-				       (const guint8 **)out);
-	return TRUE;
-}
-
-static void add_addresses(proto_tree *flow, tvbuff_t *tvb, packet_info *pinfo, struct record_view *v)
-{
-	if (v->family == AF_INET_) {
-		proto_tree_add_item(flow, hf_src, tvb, OFF(saddr), 4, ENC_BIG_ENDIAN);
-		proto_tree_add_item(flow, hf_dst, tvb, OFF(daddr), 4, ENC_BIG_ENDIAN);
-		set_address_tvb(&v->src, AT_IPv4, 4, tvb, OFF(saddr));
-		set_address_tvb(&v->dst, AT_IPv4, 4, tvb, OFF(daddr));
-	} else if (v->family == AF_INET6_) {
-		proto_tree_add_item(flow, hf_src6, tvb, OFF(saddr), 16, ENC_NA);
-		proto_tree_add_item(flow, hf_dst6, tvb, OFF(daddr), 16, ENC_NA);
-		set_address_tvb(&v->src, AT_IPv6, 16, tvb, OFF(saddr));
-		set_address_tvb(&v->dst, AT_IPv6, 16, tvb, OFF(daddr));
-	} else {
-		return;
-	}
-	/* Source/Destination columns, Conversations and Endpoints work on events too. */
-	copy_address_shallow(&pinfo->src, &v->src);
-	copy_address_shallow(&pinfo->dst, &v->dst);
-	copy_address_shallow(&pinfo->net_src, &v->src);
-	copy_address_shallow(&pinfo->net_dst, &v->dst);
-	pinfo->ptype = v->proto == 17 ? PT_UDP : PT_TCP;
-	pinfo->srcport = v->sport;
-	pinfo->destport = v->dport;
-}
-
-static gboolean dissect_fixed(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti,
-			      struct record_view *v)
-{
-	static int *const flag_bits[] = { &hf_flag_reset, &hf_flag_no_owner, NULL };
-	guint64 ts_ns = tvb_get_letoh64(tvb, OFF(timestamp_ns));
-	nstime_t ts = { (time_t)(ts_ns / 1000000000), (int)(ts_ns % 1000000000) };
-	proto_tree *proc, *flow, *metrics;
-
 	v->type = tvb_get_letohs(tvb, OFF(type));
 	v->family = tvb_get_letohs(tvb, OFF(family));
 	v->sport = tvb_get_letohs(tvb, OFF(sport));
 	v->dport = tvb_get_letohs(tvb, OFF(dport));
-	v->proto = tvb_get_guint8(tvb, OFF(proto));
-	v->flags = tvb_get_guint8(tvb, OFF(flags));
+	v->proto = get_u8(tvb, OFF(proto));
+	v->flags = get_u8(tvb, OFF(flags));
 	v->pid = tvb_get_letohl(tvb, OFF(pid));
 	v->latency_us = tvb_get_letohl(tvb, OFF(latency_us));
 	v->retransmits = tvb_get_letohl(tvb, OFF(retransmits));
@@ -266,39 +279,112 @@ static gboolean dissect_fixed(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
 	v->bytes_received = tvb_get_letoh64(tvb, OFF(bytes_received));
 	v->packets = tvb_get_letoh64(tvb, OFF(packets));
 	v->drops = tvb_get_letoh64(tvb, OFF(drops));
+}
 
-	proto_tree_add_item(tree, hf_type, tvb, OFF(type), SIZE(type), ENC_LITTLE_ENDIAN);
-	proto_tree_add_time(tree, hf_timestamp, tvb, OFF(timestamp_ns), SIZE(timestamp_ns), &ts);
-	proto_tree_add_bitmask(tree, tvb, OFF(flags), hf_flags, ett_flags, flag_bits, ENC_NA);
+/* "ebpf.comm without its terminating NUL": names the field, as a filter would. */
+static gboolean unterminated(proto_item *ti, packet_info *pinfo, int hf)
+{
+	return malformed(ti, pinfo, wmem_strdup_printf(pinfo->pool, "%s without its terminating NUL",
+						       proto_registrar_get_abbrev(hf)));
+}
 
-	proc = proto_tree_add_subtree(tree, tvb, OFF(pid), SIZE(pid), ett_process, NULL, "Process");
-	v->subtrees[IN_RECORD] = tree;
-	v->subtrees[IN_PROCESS] = proc;
+/* A NUL-padded string of the fixed part; it must hold its NUL. */
+static gboolean add_fixed_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo,
+				 proto_item *ti, int offset, int len, const char **out)
+{
+	if (tvb_strnlen(tvb, offset, (guint)len) < 0)
+		return unterminated(ti, pinfo, hf);
+	proto_tree_add_item_ret_string(tree, hf, tvb, offset, len, ENC_UTF_8, pinfo->pool,
+				       (const guint8 **)out);
+	return TRUE;
+}
+
+static gboolean add_process(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, struct record_view *v)
+{
+	proto_tree *proc = subtree(v, tvb, IN_PROCESS, OFF(pid), OFF(netns) - OFF(pid));
+	const char *parent;
+
 	if (!add_fixed_string(proc, hf_comm, tvb, pinfo, ti, OFF(comm), SIZE(comm), &v->comm))
 		return FALSE;
 	add_fields(proc, tvb, process_fields, G_N_ELEMENTS(process_fields));
-	{
-		const char *parent;
+	return add_fixed_string(proc, hf_parent_comm, tvb, pinfo, ti, OFF(parent_comm), SIZE(parent_comm), &parent);
+}
 
-		if (!add_fixed_string(proc, hf_parent_comm, tvb, pinfo, ti, OFF(parent_comm),
-				      SIZE(parent_comm), &parent))
-			return FALSE;
+/*
+ * IPv4 addresses are ebpf.src/ebpf.dst and IPv6 ones ebpf.src6/ebpf.dst6,
+ * as ip.src and ipv6.src are, because Wireshark 4.0 cannot filter one name
+ * registered with two address types: it parses the value only as the type
+ * registered last ("ebpf.src == 127.0.0.1" is refused when FT_IPv6 came
+ * last) and then compares across types, so "== ::1" also matched IPv4
+ * records when tried. The hidden string ebpf.addr carries the source and
+ * the destination of either family for the one filter that fits both:
+ * ebpf.addr == "::1" or ebpf.addr == "10.0.0.1".
+ */
+static void add_addresses(proto_tree *flow, tvbuff_t *tvb, packet_info *pinfo, struct record_view *v)
+{
+	int len;
+
+	if (v->family == AF_INET_) {
+		len = 4;
+		proto_tree_add_item(flow, hf_src, tvb, OFF(saddr), len, ENC_BIG_ENDIAN);
+		proto_tree_add_item(flow, hf_dst, tvb, OFF(daddr), len, ENC_BIG_ENDIAN);
+		set_address_tvb(&v->src, AT_IPv4, len, tvb, OFF(saddr));
+		set_address_tvb(&v->dst, AT_IPv4, len, tvb, OFF(daddr));
+	} else if (v->family == AF_INET6_) {
+		len = 16;
+		proto_tree_add_item(flow, hf_src6, tvb, OFF(saddr), len, ENC_NA);
+		proto_tree_add_item(flow, hf_dst6, tvb, OFF(daddr), len, ENC_NA);
+		set_address_tvb(&v->src, AT_IPv6, len, tvb, OFF(saddr));
+		set_address_tvb(&v->dst, AT_IPv6, len, tvb, OFF(daddr));
+	} else {
+		return;
 	}
+	proto_item_set_hidden(proto_tree_add_string(flow, hf_addr, tvb, OFF(saddr), len,
+						    address_to_str(pinfo->pool, &v->src)));
+	proto_item_set_hidden(proto_tree_add_string(flow, hf_addr, tvb, OFF(daddr), len,
+						    address_to_str(pinfo->pool, &v->dst)));
 
-	flow = proto_tree_add_subtree(tree, tvb, OFF(family), SIZE(family), ett_flow, NULL, "Flow");
-	v->subtrees[IN_FLOW] = flow;
+	/* Source/Destination columns, Conversations and Endpoints work on events too. */
+	copy_address_shallow(&pinfo->src, &v->src);
+	copy_address_shallow(&pinfo->dst, &v->dst);
+	copy_address_shallow(&pinfo->net_src, &v->src);
+	copy_address_shallow(&pinfo->net_dst, &v->dst);
+	pinfo->ptype = v->proto == PROTO_UDP ? PT_UDP : v->proto == PROTO_TCP ? PT_TCP : PT_NONE;
+	pinfo->srcport = v->sport;
+	pinfo->destport = v->dport;
+}
+
+static gboolean dissect_fixed(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, struct record_view *v)
+{
+	static int *const flag_bits[] = { &hf_flag_reset, &hf_flag_no_owner, NULL };
+	guint64 ts_ns = tvb_get_letoh64(tvb, OFF(timestamp_ns));
+	nstime_t ts = { (time_t)(ts_ns / 1000000000), (int)(ts_ns % 1000000000) };
+	proto_tree *flow, *metrics;
+
+	read_view(tvb, v);
+	/* From here on Info starts with the event type, even when the record turns out malformed. */
+	col_add_str(pinfo->cinfo, COL_INFO, type_name(pinfo, v->type));
+	proto_tree_add_item(v->rec, hf_type, tvb, OFF(type), SIZE(type), ENC_LITTLE_ENDIAN);
+	proto_tree_add_time(v->rec, hf_timestamp, tvb, OFF(timestamp_ns), SIZE(timestamp_ns), &ts);
+	proto_tree_add_bitmask(v->rec, tvb, OFF(flags), hf_flags, ett_flags, flag_bits, ENC_NA);
+
+	if (!add_process(tvb, pinfo, ti, v))
+		return FALSE;
+
+	flow = subtree(v, tvb, IN_FLOW, OFF(family), OFF(comm) - OFF(family));
 	add_fields(flow, tvb, flow_fields, G_N_ELEMENTS(flow_fields));
 	add_addresses(flow, tvb, pinfo, v);
 
-	metrics = proto_tree_add_subtree(tree, tvb, OFF(duration_us), SIZE(duration_us), ett_metrics, NULL, "Measured by the kernel");
+	metrics = proto_tree_add_subtree(v->rec, tvb, OFF(duration_us), OFF(pid) - OFF(duration_us),
+					 ett_metrics, NULL, "Measured by the kernel");
 	add_fields(metrics, tvb, metric_fields, G_N_ELEMENTS(metric_fields));
 	return TRUE;
 }
 
+/* Where a TLV's string is remembered for the Info column, the titles and the tap. */
 static const char **view_slot(struct record_view *v, guint16 tag)
 {
 	switch (tag) {
-	case EBPF_TLV_EXE: return &v->exe;
 	case EBPF_TLV_CONTAINER_NAME: return &v->container_name;
 	case EBPF_TLV_POD: return &v->pod;
 	case EBPF_TLV_NAMESPACE: return &v->pod_namespace;
@@ -307,44 +393,48 @@ static const char **view_slot(struct record_view *v, guint16 tag)
 	}
 }
 
-/* One TLV; returns FALSE when it is malformed. */
-static gboolean dissect_tlv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti,
-			    guint16 tag, int offset, int len, struct record_view *v)
+/* One TLV's value (len bytes at offset, all captured); FALSE when it is malformed. */
+static gboolean dissect_tlv(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, guint16 tag,
+			    int offset, int len, int end, struct record_view *v)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(tlv_fields); i++) {
 		const char *s, **slot;
+		proto_tree *where;
 
 		if (tlv_fields[i].tag != tag)
 			continue;
-		if (len == 0 || tvb_get_guint8(tvb, offset + len - 1) != 0)
-			return malformed(ti, pinfo, "string without its terminating NUL");
-		proto_tree_add_item_ret_string(v->subtrees[tlv_fields[i].where], *tlv_fields[i].hf,
-					       tvb, offset, len, ENC_UTF_8, pinfo->pool, (const guint8 **)&s);
+		/* Strings carry their NUL inside len, as the codec writes and requires them. */
+		if (len == 0 || get_u8(tvb, offset + len - 1) != 0)
+			return unterminated(ti, pinfo, *tlv_fields[i].hf);
+		where = subtree(v, tvb, tlv_fields[i].where, offset - EBPF_TLV_HEADER_LEN,
+				end - offset + EBPF_TLV_HEADER_LEN);
+		proto_tree_add_item_ret_string(where, *tlv_fields[i].hf, tvb, offset, len, ENC_UTF_8,
+					       pinfo->pool, (const guint8 **)&s);
 		slot = view_slot(v, tag);
 		if (slot)
 			*slot = s;
 		return TRUE;
 	}
-	undecoded(tree, pinfo, tvb, offset, len, "a TLV");
+	undecoded(v->rec, pinfo, tvb, offset, len, "a TLV");
 	return TRUE;
 }
 
-static gboolean dissect_tlvs(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti,
-			     int offset, int end, struct record_view *v)
+static gboolean dissect_tlvs(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, int offset, int end,
+			     struct record_view *v)
 {
-	v->subtrees[IN_CONTAINER] = proto_tree_add_subtree(tree, tvb, offset, end - offset, ett_container,
-							   NULL, "Container");
 	while (offset < end) {
 		guint16 tag, len;
 
 		if (end - offset < EBPF_TLV_HEADER_LEN)
-			return malformed(ti, pinfo, "truncated TLV header");
+			return malformed(ti, pinfo, wmem_strdup_printf(pinfo->pool,
+				"TLV header cut short at offset %d: %d of its 4 bytes", offset, end - offset));
 		tag = tvb_get_letohs(tvb, offset);
 		len = tvb_get_letohs(tvb, offset + 2);
 		offset += EBPF_TLV_HEADER_LEN;
 		if (len > end - offset)
-			return malformed(ti, pinfo, "TLV runs past the record");
-		if (!dissect_tlv(tvb, pinfo, tree, ti, tag, offset, len, v))
+			return malformed(ti, pinfo, wmem_strdup_printf(pinfo->pool,
+				"TLV %u of %u bytes runs past the record's end by %d", tag, len, len - (end - offset)));
+		if (!dissect_tlv(tvb, pinfo, ti, tag, offset, len, end, v))
 			return FALSE;
 		offset += len;
 	}
@@ -359,30 +449,54 @@ static const char *endpoint(packet_info *pinfo, const address *a, guint16 port)
 				  : wmem_strdup_printf(pinfo->pool, "%s:%u", s, port);
 }
 
-/* The Info column reads like a sentence, starting with the event type. */
-static void set_info(packet_info *pinfo, const struct record_view *v)
+/* "10.0.0.1:40000 → 10.0.0.2:8080", the arrow pointing the way the connection or data came. */
+static const char *flow_text(packet_info *pinfo, const struct record_view *v)
 {
-	const char *type = val_to_str_const(v->type, type_names, "Unknown");
+	gboolean inbound = v->type == EBPF_TCP_ACCEPT || v->type == EBPF_UDP_RECV;
 
-	if (v->type == EBPF_CAPTURE_DROPS) {
-		col_add_fstr(pinfo->cinfo, COL_INFO, "%s %" G_GUINT64_FORMAT " events lost", type, v->drops);
-		return;
-	}
-	col_add_fstr(pinfo->cinfo, COL_INFO, "%s %s(%u) %s %s %s", type,
-		     (v->flags & EBPF_FLAG_NO_OWNER) ? "?" : v->comm, v->pid,
-		     endpoint(pinfo, &v->src, v->sport), v->type == EBPF_TCP_ACCEPT ? UTF8_LEFTWARDS_ARROW : UTF8_RIGHTWARDS_ARROW,
-		     endpoint(pinfo, &v->dst, v->dport));
+	if (v->src.type == AT_NONE)
+		return wmem_strdup_printf(pinfo->pool, "(address family %u)", v->family);
+	return wmem_strdup_printf(pinfo->pool, "%s %s %s", endpoint(pinfo, &v->src, v->sport),
+				  inbound ? UTF8_LEFTWARDS_ARROW : UTF8_RIGHTWARDS_ARROW,
+				  endpoint(pinfo, &v->dst, v->dport));
+}
+
+static const char *owner_text(packet_info *pinfo, const struct record_view *v)
+{
+	if (v->flags & EBPF_FLAG_NO_OWNER)
+		return "(owner unknown)";
+	if (v->pid == 0 && v->comm[0] == '\0')
+		return "none";
+	return wmem_strdup_printf(pinfo->pool, "%s(%u)", v->comm, v->pid);
+}
+
+/* "230 µs", "12.5 ms", "1.2 s": a connection's lifetime in the unit a person reads it in. */
+static const char *duration_text(packet_info *pinfo, guint64 us)
+{
+	if (us < 1000)
+		return wmem_strdup_printf(pinfo->pool, "%" G_GUINT64_FORMAT " " UTF8_MICRO_SIGN "s", us);
+	if (us < 1000000)
+		return wmem_strdup_printf(pinfo->pool, "%.1f ms", (double)us / 1e3);
+	return wmem_strdup_printf(pinfo->pool, "%.1f s", (double)us / 1e6);
+}
+
+/* What the kernel measured, in the words the Info column ends with. */
+static void append_measures(packet_info *pinfo, const struct record_view *v)
+{
 	switch (v->type) {
 	case EBPF_TCP_CONNECT:
 		col_append_fstr(pinfo->cinfo, COL_INFO, " latency %u " UTF8_MICRO_SIGN "s", v->latency_us);
 		break;
 	case EBPF_TCP_CONNECT_FAILED:
-		col_append_fstr(pinfo->cinfo, COL_INFO, " %s", val_to_str(v->error, errno_names, "errno %d"));
+		col_append_fstr(pinfo->cinfo, COL_INFO, " %s", errno_name(pinfo, v->error));
 		break;
 	case EBPF_TCP_CLOSE:
-		col_append_fstr(pinfo->cinfo, COL_INFO, " after %.3f s, %" G_GUINT64_FORMAT " B out, %"
-				G_GUINT64_FORMAT " B in, %u retrans%s", v->duration_us / 1e6, v->bytes_sent,
-				v->bytes_received, v->retransmits, (v->flags & EBPF_FLAG_RESET) ? ", RST" : "");
+		col_append_fstr(pinfo->cinfo, COL_INFO, " after %s, %" G_GUINT64_FORMAT " B out, %" G_GUINT64_FORMAT " B in",
+				duration_text(pinfo, v->duration_us), v->bytes_sent, v->bytes_received);
+		if (v->retransmits)
+			col_append_fstr(pinfo->cinfo, COL_INFO, ", %u retrans", v->retransmits);
+		if (v->flags & EBPF_FLAG_RESET)
+			col_append_str(pinfo->cinfo, COL_INFO, ", RST");
 		break;
 	case EBPF_TCP_RETRANSMIT:
 		col_append_fstr(pinfo->cinfo, COL_INFO, " retransmission %u", v->retransmits);
@@ -393,22 +507,59 @@ static void set_info(packet_info *pinfo, const struct record_view *v)
 				v->packets, v->type == EBPF_UDP_SEND ? v->bytes_sent : v->bytes_received);
 		break;
 	}
+}
+
+static const char *container_text(packet_info *pinfo, const struct record_view *v)
+{
 	if (v->pod)
-		col_append_fstr(pinfo->cinfo, COL_INFO, " [pod %s/%s]", v->pod_namespace ? v->pod_namespace : "", v->pod);
-	else if (v->container_name)
-		col_append_fstr(pinfo->cinfo, COL_INFO, " [container %s]", v->container_name);
+		return wmem_strdup_printf(pinfo->pool, "pod %s/%s", v->pod_namespace ? v->pod_namespace : "", v->pod);
+	return v->container_name;
+}
+
+/* The Info column reads like a sentence, starting with the event type. */
+static void set_info(packet_info *pinfo, const struct record_view *v)
+{
+	const char *container = container_text(pinfo, v);
+
+	if (v->type == EBPF_CAPTURE_DROPS) {
+		col_append_fstr(pinfo->cinfo, COL_INFO, " %" G_GUINT64_FORMAT " events lost", v->drops);
+		if (v->host)
+			col_append_fstr(pinfo->cinfo, COL_INFO, " on %s", v->host);
+		return;
+	}
+	col_append_fstr(pinfo->cinfo, COL_INFO, " %s %s", owner_text(pinfo, v), flow_text(pinfo, v));
+	append_measures(pinfo, v);
+	if (container)
+		col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", container);
+}
+
+/* Subtree titles that say what is inside, as "Process: curl(4242)". */
+static void title_subtrees(packet_info *pinfo, const struct record_view *v)
+{
+	const char *container = container_text(pinfo, v);
+
+	proto_item_append_text(v->items[IN_PROCESS], ": %s", owner_text(pinfo, v));
+	if (v->src.type == AT_NONE)
+		proto_item_append_text(v->items[IN_FLOW], ": none (address family %u)", v->family);
+	else
+		proto_item_append_text(v->items[IN_FLOW], ": %s %s",
+				       val_to_str_const(v->proto, proto_names, "protocol ?"), flow_text(pinfo, v));
+	if (container)
+		proto_item_append_text(v->items[IN_CONTAINER], ": %s", container);
+	if (v->host)
+		proto_item_append_text(v->items[IN_HOST], ": %s", v->host);
 }
 
 static void add_expert_notes(packet_info *pinfo, proto_item *ti, const struct record_view *v)
 {
 	if (v->type == EBPF_TCP_CONNECT_FAILED)
-		expert_add_info_format(pinfo, ti, &ei_connect_failed, "Connection failed: %s",
-				       val_to_str(v->error, errno_names, "errno %d"));
+		expert_add_info_format(pinfo, ti, &ei_connect_failed, "Connection failed: %s (%d)",
+				       errno_name(pinfo, v->error), v->error);
 	else if (v->type == EBPF_TCP_RETRANSMIT)
-		expert_add_info_format(pinfo, ti, &ei_retransmit, "Retransmission (%u so far)", v->retransmits);
+		expert_add_info_format(pinfo, ti, &ei_retransmit, "Retransmission (%u so far on this connection)",
+				       v->retransmits);
 	else if (v->type == EBPF_CAPTURE_DROPS)
-		expert_add_info_format(pinfo, ti, &ei_drops, "%" G_GUINT64_FORMAT " events lost: the kernel buffer was full",
-				       v->drops);
+		expert_add_info_format(pinfo, ti, &ei_drops, "%" G_GUINT64_FORMAT " events lost", v->drops);
 	if (v->flags & EBPF_FLAG_RESET)
 		expert_add_info(pinfo, ti, &ei_reset);
 }
@@ -416,47 +567,47 @@ static void add_expert_notes(packet_info *pinfo, proto_item *ti, const struct re
 static void queue_tap(packet_info *pinfo, const struct record_view *v)
 {
 	struct ebpfflow_tap_info *info = wmem_new0(pinfo->pool, struct ebpfflow_tap_info);
+	const char *container = container_text(pinfo, v);
 
 	info->type = v->type;
-	info->pid = v->pid;
-	info->comm = v->comm ? v->comm : "";
-	if (v->pod)
-		info->container = wmem_strdup_printf(pinfo->pool, "pod %s/%s", v->pod_namespace ? v->pod_namespace : "", v->pod);
-	else
-		info->container = v->container_name ? v->container_name : "host";
-	info->bytes = v->bytes_sent + v->bytes_received;
+	info->process = owner_text(pinfo, v);
+	info->container = container ? container : "host";
+	/* Other events may carry running counts that would add up twice. */
+	if (v->type == EBPF_TCP_CLOSE || v->type == EBPF_UDP_SEND || v->type == EBPF_UDP_RECV) {
+		info->bytes_sent = v->bytes_sent;
+		info->bytes_received = v->bytes_received;
+	}
 	copy_address_shallow(&info->src, &v->src);
 	copy_address_shallow(&info->dst, &v->dst);
 	info->sport = v->sport;
 	info->dport = v->dport;
-	info->udp = v->proto == 17;
+	info->udp = v->proto == PROTO_UDP;
 	tap_queue_packet(ebpfflow_tap, pinfo, info);
 }
 
 static int dissect_ebpfflow(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
 	struct record_view v = { 0 };
-	int fixed_len, total_len, captured = tvb_captured_length(tvb);
+	int fixed_len, total_len, captured = (int)tvb_captured_length(tvb);
 	proto_item *ti;
-	proto_tree *rec;
 
 	col_set_str(pinfo->cinfo, COL_PROTOCOL, "eBPFFlow");
-	col_clear(pinfo->cinfo, COL_INFO);
 	col_set_str(pinfo->cinfo, COL_INFO, "eBPFFlow record");
 	ti = proto_tree_add_item(tree, proto_ebpfflow, tvb, 0, -1, ENC_NA);
-	rec = proto_item_add_subtree(ti, ett_ebpfflow);
+	v.rec = proto_item_add_subtree(ti, ett_ebpfflow);
 
-	if (!dissect_header(tvb, pinfo, rec, ti, &fixed_len, &total_len) ||
-	    !dissect_fixed(tvb, pinfo, rec, ti, &v))
+	if (!dissect_header(tvb, pinfo, v.rec, ti, &fixed_len, &total_len) ||
+	    !dissect_fixed(tvb, pinfo, ti, &v))
 		return captured;
 	/* A newer minor version: known fields decoded, the rest shown as such. */
-	undecoded(rec, pinfo, tvb, EBPF_RECORD_HEADER_LEN + FIXED_LEN_1_0, fixed_len - FIXED_LEN_1_0,
+	undecoded(v.rec, pinfo, tvb, EBPF_RECORD_HEADER_LEN + FIXED_LEN_1_0, fixed_len - FIXED_LEN_1_0,
 		  "fixed part");
-	if (!dissect_tlvs(tvb, pinfo, rec, ti, EBPF_RECORD_HEADER_LEN + fixed_len, total_len, &v))
+	if (!dissect_tlvs(tvb, pinfo, ti, EBPF_RECORD_HEADER_LEN + fixed_len, total_len, &v))
 		return captured;
-	undecoded(rec, pinfo, tvb, total_len, captured - total_len, "trailing data");
+	undecoded(v.rec, pinfo, tvb, total_len, captured - total_len, "trailing data");
 	set_info(pinfo, &v);
-	proto_item_append_text(ti, ", %s", val_to_str_const(v.type, type_names, "Unknown"));
+	title_subtrees(pinfo, &v);
+	proto_item_append_text(ti, ", %s", type_name(pinfo, v.type));
 	add_expert_notes(pinfo, ti, &v);
 	queue_tap(pinfo, &v);
 	return captured;
@@ -464,6 +615,8 @@ static int dissect_ebpfflow(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
 #define UINT_FIELD(id, name, abbrev, type, base, vals, blurb) \
 	{ &id, { name, abbrev, type, base, vals, 0x0, blurb, HFILL } }
+#define STRING_FIELD(id, name, abbrev, type, blurb) \
+	{ &id, { name, abbrev, type, BASE_NONE, NULL, 0x0, blurb, HFILL } }
 
 void proto_register_ebpfflow(void)
 {
@@ -483,32 +636,30 @@ void proto_register_ebpfflow(void)
 		UINT_FIELD(hf_ppid, "Parent PID", "ebpf.ppid", FT_UINT32, BASE_DEC, NULL, NULL),
 		UINT_FIELD(hf_uid, "UID", "ebpf.uid", FT_UINT32, BASE_DEC, NULL, "Real user id"),
 		UINT_FIELD(hf_gid, "GID", "ebpf.gid", FT_UINT32, BASE_DEC, NULL, "Real group id"),
-		{ &hf_comm, { "Process", "ebpf.comm", FT_STRINGZPAD, BASE_NONE, NULL, 0x0, "Process name (comm)", HFILL } },
-		{ &hf_parent_comm, { "Parent process", "ebpf.parent.comm", FT_STRINGZPAD, BASE_NONE, NULL, 0x0, NULL, HFILL } },
-		{ &hf_exe, { "Executable", "ebpf.exe", FT_STRINGZ, BASE_NONE, NULL, 0x0, "Path of the program", HFILL } },
+		STRING_FIELD(hf_comm, "Process", "ebpf.comm", FT_STRINGZPAD, "Process name (comm)"),
+		STRING_FIELD(hf_parent_comm, "Parent process", "ebpf.parent.comm", FT_STRINGZPAD, NULL),
+		STRING_FIELD(hf_exe, "Executable", "ebpf.exe", FT_STRINGZ, "Path of the program"),
 		UINT_FIELD(hf_cgroup, "Cgroup id", "ebpf.cgroup", FT_UINT64, BASE_DEC, NULL, NULL),
-		{ &hf_container_id, { "Container id", "ebpf.container.id", FT_STRINGZ, BASE_NONE, NULL, 0x0, NULL, HFILL } },
-		{ &hf_container_name, { "Container", "ebpf.container.name", FT_STRINGZ, BASE_NONE, NULL, 0x0, NULL, HFILL } },
-		{ &hf_container_runtime, { "Runtime", "ebpf.container.runtime", FT_STRINGZ, BASE_NONE, NULL, 0x0, "docker, containerd, cri-o, podman", HFILL } },
-		{ &hf_pod, { "Pod", "ebpf.pod", FT_STRINGZ, BASE_NONE, NULL, 0x0, NULL, HFILL } },
-		{ &hf_namespace, { "Namespace", "ebpf.namespace", FT_STRINGZ, BASE_NONE, NULL, 0x0, "Kubernetes namespace of the pod", HFILL } },
-		{ &hf_k8s_container, { "Kubernetes container", "ebpf.k8s.container", FT_STRINGZ, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+		STRING_FIELD(hf_container_id, "Container id", "ebpf.container.id", FT_STRINGZ, NULL),
+		STRING_FIELD(hf_container_name, "Container", "ebpf.container.name", FT_STRINGZ, NULL),
+		STRING_FIELD(hf_container_runtime, "Runtime", "ebpf.container.runtime", FT_STRINGZ, "docker, containerd, cri-o, podman"),
+		STRING_FIELD(hf_pod, "Pod", "ebpf.pod", FT_STRINGZ, NULL),
+		STRING_FIELD(hf_namespace, "Namespace", "ebpf.namespace", FT_STRINGZ, "Kubernetes namespace of the pod"),
+		STRING_FIELD(hf_k8s_container, "Kubernetes container", "ebpf.k8s.container", FT_STRINGZ, NULL),
 		UINT_FIELD(hf_family, "Family", "ebpf.family", FT_UINT16, BASE_DEC, VALS(family_names), NULL),
 		UINT_FIELD(hf_proto, "Protocol", "ebpf.proto", FT_UINT8, BASE_DEC, VALS(proto_names), NULL),
-		/*
-		 * IPv4 and IPv6 under different names, as ip.src and ipv6.src: given
-		 * two fields of one name and two address types, Wireshark 4.0's
-		 * display filters parse values for only one of them.
-		 */
+		/* Two names per direction: see add_addresses(). */
 		{ &hf_src, { "Source", "ebpf.src", FT_IPv4, BASE_NONE, NULL, 0x0, "Local IPv4 address of the process", HFILL } },
 		{ &hf_dst, { "Destination", "ebpf.dst", FT_IPv4, BASE_NONE, NULL, 0x0, "Remote IPv4 address", HFILL } },
 		{ &hf_src6, { "Source", "ebpf.src6", FT_IPv6, BASE_NONE, NULL, 0x0, "Local IPv6 address of the process", HFILL } },
 		{ &hf_dst6, { "Destination", "ebpf.dst6", FT_IPv6, BASE_NONE, NULL, 0x0, "Remote IPv6 address", HFILL } },
+		STRING_FIELD(hf_addr, "Source or Destination", "ebpf.addr", FT_STRING,
+			     "Either address, IPv4 or IPv6, as text: ebpf.addr == \"::1\""),
 		UINT_FIELD(hf_srcport, "Source port", "ebpf.srcport", FT_UINT16, BASE_DEC, NULL, "Local port"),
 		UINT_FIELD(hf_dstport, "Destination port", "ebpf.dstport", FT_UINT16, BASE_DEC, NULL, "Remote port"),
 		UINT_FIELD(hf_netns, "Network namespace", "ebpf.netns", FT_UINT32, BASE_DEC, NULL, "Inode of the network namespace"),
 		UINT_FIELD(hf_ifindex, "Interface index", "ebpf.ifindex", FT_UINT32, BASE_DEC, NULL, "0 where the kernel does not know it"),
-		{ &hf_ifname, { "Interface", "ebpf.ifname", FT_STRINGZ, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+		STRING_FIELD(hf_ifname, "Interface", "ebpf.ifname", FT_STRINGZ, NULL),
 		UINT_FIELD(hf_tcp_state, "TCP state", "ebpf.tcp_state", FT_UINT8, BASE_DEC, VALS(tcp_state_names), "State the socket was in"),
 		UINT_FIELD(hf_latency, "Connect latency (us)", "ebpf.latency", FT_UINT32, BASE_DEC, NULL, "Microseconds from SYN sent to established"),
 		UINT_FIELD(hf_duration, "Duration (us)", "ebpf.duration", FT_UINT64, BASE_DEC, NULL, "Microseconds from established to closed"),
@@ -516,15 +667,15 @@ void proto_register_ebpfflow(void)
 		UINT_FIELD(hf_bytes_received, "Bytes received", "ebpf.bytes_received", FT_UINT64, BASE_DEC, NULL, "Payload bytes"),
 		UINT_FIELD(hf_packets, "Datagrams", "ebpf.packets", FT_UINT64, BASE_DEC, NULL, "UDP datagrams this record sums up"),
 		UINT_FIELD(hf_retransmits, "Retransmissions", "ebpf.retransmits", FT_UINT32, BASE_DEC, NULL, "Segments retransmitted on this connection"),
-		UINT_FIELD(hf_srtt, "Smoothed RTT (us)", "ebpf.srtt", FT_UINT32, BASE_DEC, NULL, "Microseconds"),
+		UINT_FIELD(hf_srtt, "Smoothed RTT (us)", "ebpf.srtt", FT_UINT32, BASE_DEC, NULL, "Smoothed round-trip time in microseconds"),
 		UINT_FIELD(hf_error, "Error", "ebpf.error", FT_INT32, BASE_DEC, VALS(errno_names), "errno"),
 		UINT_FIELD(hf_drops, "Events lost", "ebpf.drops", FT_UINT64, BASE_DEC, NULL, "Events lost since the previous Capture_Drops record"),
-		{ &hf_host, { "Host", "ebpf.host", FT_STRINGZ, BASE_NONE, NULL, 0x0, "Host that captured the event", HFILL } },
-		{ &hf_machine_id, { "Machine id", "ebpf.machine_id", FT_STRINGZ, BASE_NONE, NULL, 0x0, NULL, HFILL } },
-		{ &hf_undecoded, { "Undecoded", "ebpf.undecoded", FT_BYTES, BASE_NONE, NULL, 0x0, "Bytes a newer version of the record added", HFILL } },
+		STRING_FIELD(hf_host, "Host", "ebpf.host", FT_STRINGZ, "Host that captured the event"),
+		STRING_FIELD(hf_machine_id, "Machine id", "ebpf.machine_id", FT_STRINGZ, NULL),
+		STRING_FIELD(hf_undecoded, "Undecoded", "ebpf.undecoded", FT_BYTES, "Bytes a newer version of the record added"),
 	};
 	static int *ett[] = {
-		&ett_ebpfflow, &ett_header, &ett_process, &ett_container, &ett_flow, &ett_metrics, &ett_flags,
+		&ett_ebpfflow, &ett_header, &ett_process, &ett_container, &ett_flow, &ett_metrics, &ett_flags, &ett_host,
 	};
 	static ei_register_info ei[] = {
 		{ &ei_malformed, { "ebpf.malformed", PI_MALFORMED, PI_ERROR, "Malformed eBPFFlow record", EXPFILL } },
@@ -541,7 +692,7 @@ void proto_register_ebpfflow(void)
 	proto_register_subtree_array(ett, array_length(ett));
 	expert = expert_register_protocol(proto_ebpfflow);
 	expert_register_field_array(expert, ei, array_length(ei));
-	ebpfflow_handle = register_dissector("ebpfflow", dissect_ebpfflow, proto_ebpfflow);
+	register_dissector("ebpfflow", dissect_ebpfflow, proto_ebpfflow);
 	ebpfflow_tap = register_tap(EBPFFLOW_TAP);
 	ebpfflow_register_stats(proto_ebpfflow);
 }

@@ -3,25 +3,47 @@
 #define PACKET_EBPFFLOW_H
 
 #include <glib.h>
+#include <ws_version.h>
+#include <epan/address.h>
 
 #define EBPFFLOW_PLUGIN_VERSION "0.1.0"
 
-#include <epan/address.h>
+/* True when built against Wireshark maj.min or newer (for APIs that changed after 4.0). */
+#define EBPFFLOW_WS_AT_LEAST(maj, min) \
+	(WIRESHARK_VERSION_MAJOR > (maj) || \
+	 (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
 
 /*
- * What the dissector hands to the "ebpf" tap for each decoded record. The
- * tap is named after the protocol's filter name because Wireshark's
- * Conversations and Endpoints tables listen on that name.
+ * The record definition is written with the kernel's __u8 ... __u64. A
+ * Wireshark on macOS or Windows reading a capture taken on Linux has no
+ * <linux/types.h>, so spell them out there.
+ */
+#ifdef __linux__
+#include <linux/types.h>
+#else
+typedef guint8 __u8;
+typedef guint16 __u16;
+typedef guint32 __u32;
+typedef gint32 __s32;
+typedef guint64 __u64;
+#endif
+#include "bpf/ebpf_record.h"
+
+/*
+ * What the dissector hands to its tap for each decoded record. The tap is
+ * named after the protocol's filter name, "ebpf", because Wireshark's
+ * Conversations and Endpoints tables listen on that name; the Processes
+ * statistics listen on it too.
  */
 #define EBPFFLOW_TAP "ebpf"
 
 struct ebpfflow_tap_info {
 	guint16 type;
-	guint32 pid;
-	const char *comm;
-	const char *container; /* "pod/namespace", container name, or "host" */
-	guint64 bytes;         /* sent + received */
-	address src, dst;      /* AT_NONE for Capture_Drops */
+	const char *process;   /* "curl(4242)", or "(owner unknown)" */
+	const char *container; /* "pod namespace/name", container name, or "host" */
+	/* Totals of a connection or datagram batch: only TCP_Close, UDP_Send and UDP_Recv carry them, 0 otherwise. */
+	guint64 bytes_sent, bytes_received;
+	address src, dst;      /* AT_NONE when the family is neither IPv4 nor IPv6 */
 	guint16 sport, dport;
 	gboolean udp;
 };

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The Wireshark plugin entry points. Wireshark 4.0 wants exactly these
- * four symbols (plugin_describe arrived in 4.4 and is optional there).
+ * The Wireshark plugin entry points. Wireshark 4.0 wants exactly
+ * plugin_version, plugin_want_major, plugin_want_minor and plugin_register;
+ * 4.4 also asks plugin_describe() what kind of plugin this is, and goes on
+ * without it when it is missing.
  */
 #define WS_BUILD_DLL
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/proto.h>
-
 
 #include "packet-ebpfflow.h"
 
@@ -25,3 +26,13 @@ void plugin_register(void)
 	plug.register_handoff = proto_reg_handoff_ebpfflow;
 	proto_register_plugin(&plug);
 }
+
+/* Only where the headers define the answer (4.3 on). */
+#ifdef WS_PLUGIN_DESC_DISSECTOR
+WS_DLL_PUBLIC guint32 plugin_describe(void);
+
+guint32 plugin_describe(void)
+{
+	return WS_PLUGIN_DESC_DISSECTOR;
+}
+#endif

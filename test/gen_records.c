@@ -2,8 +2,9 @@
 /*
  * Deterministic captures for the dissector tests, written with our own
  * pcapio and codec:
- *   gen_records all OUT        one record of every type, IPv4 and IPv6, every TLV
- *   gen_records malformed OUT  one record per malformed form (see names[])
+ *   gen_records all OUT          one record of every type, IPv4 and IPv6, every TLV
+ *   gen_records malformed OUT    one record per malformed form, named in its comment,
+ *                                and the odd-but-valid forms a newer writer may send
  *   gen_records fuzz SEED N OUT  N mutated records: truncation, bit flips, lying lengths
  */
 #include <fcntl.h>
@@ -16,45 +17,44 @@
 #include "utils/record.h"
 
 #define T0 1700000000000000000ull
+#define MAX_PKT (64 + EBPF_RECORD_MAX_WIRE + 64)
 
 static struct pcapng_writer *w;
 
-static void put(const uint8_t *rec, size_t len, uint64_t ts, const char *comment)
+/* One packet: the exported-PDU tags, then the record; origlen > len when the capture cut it short. */
+static void put_snapped(const uint8_t *rec, size_t len, size_t origlen, uint64_t ts, const char *comment)
 {
-	uint8_t pkt[64 + EBPF_RECORD_MAX_WIRE + 64];
+	static uint8_t pkt[MAX_PKT];
 	size_t h = exported_pdu_header_len();
 
 	exported_pdu_write_header(pkt);
 	memcpy(pkt + h, rec, len);
-	pcapng_write_packet(w, 0, ts, pkt, (uint32_t)(h + len), (uint32_t)(h + len), comment);
+	pcapng_write_packet(w, 0, ts, pkt, (uint32_t)(h + len), (uint32_t)(h + origlen), comment);
 }
 
-static void base(struct ebpf_record *r, uint16_t type, int v6, int n)
+static void put(const uint8_t *rec, size_t len, uint64_t ts, const char *comment)
 {
-	memset(r, 0, sizeof(*r));
-	r->ev.type = type;
-	r->ev.timestamp_ns = T0 + (uint64_t)n * 1000000;
-	r->ev.pid = 1000 + (uint32_t)n;
-	r->ev.tid = 2000 + (uint32_t)n;
-	r->ev.ppid = 1;
-	r->ev.uid = 33;
-	r->ev.gid = 44;
-	r->ev.cgroup_id = 4242;
-	r->ev.netns = 4026531840u;
-	r->ev.ifindex = 2;
-	r->ev.proto = type == EBPF_UDP_SEND || type == EBPF_UDP_RECV ? 17 : 6;
+	put_snapped(rec, len, len, ts, comment);
+}
+
+static void addresses(struct ebpf_record *r, int v6)
+{
 	r->ev.family = v6 ? 10 : 2;
-	r->ev.sport = 40000 + (uint16_t)n;
-	r->ev.dport = 8080;
 	if (v6) {
-		r->ev.saddr[15] = 1;
-		r->ev.daddr[0] = 0xfd; r->ev.daddr[15] = 2;
+		r->ev.saddr[15] = 1;                          /* ::1 */
+		r->ev.daddr[0] = 0xfd; r->ev.daddr[15] = 2;   /* fd00::2 */
 	} else {
-		memcpy(r->ev.saddr, "\x0a\x00\x00\x01", 4);
-		memcpy(r->ev.daddr, "\x0a\x00\x00\x02", 4);
+		memcpy(r->ev.saddr, "\x0a\x00\x00\x01", 4);   /* 10.0.0.1 */
+		memcpy(r->ev.daddr, "\x0a\x00\x00\x02", 4);   /* 10.0.0.2 */
 	}
+}
+
+/* curl(1000 + n) in pod shop/web-7f9c: every field and every TLV filled. */
+static void in_pod(struct ebpf_record *r)
+{
+	r->ev.pid = r->ev.pid + 1000;
+	r->ev.tid = r->ev.pid + 1000;
 	strcpy(r->ev.comm, "curl");
-	strcpy(r->ev.parent_comm, "bash");
 	strcpy(r->exe, "/usr/bin/curl");
 	strcpy(r->container_id, "3f4e1b2c9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c");
 	strcpy(r->container_name, "k8s_web_web-7f9c_shop_0");
@@ -62,9 +62,61 @@ static void base(struct ebpf_record *r, uint16_t type, int v6, int n)
 	strcpy(r->pod, "web-7f9c");
 	strcpy(r->pod_namespace, "shop");
 	strcpy(r->k8s_container, "web");
+}
+
+/* nginx(77) in a plain docker container: no pod, one process for many events. */
+static void in_container(struct ebpf_record *r)
+{
+	r->ev.pid = 77;
+	r->ev.tid = 78;
+	strcpy(r->ev.comm, "nginx");
+	strcpy(r->exe, "/usr/sbin/nginx");
+	strcpy(r->container_id, "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b");
+	strcpy(r->container_name, "edge-proxy");
+	strcpy(r->container_runtime, "docker");
+}
+
+/* dnsmasq(500) on the host itself: no container TLVs at all. */
+static void on_host(struct ebpf_record *r)
+{
+	r->ev.pid = 500;
+	r->ev.tid = 500;
+	strcpy(r->ev.comm, "dnsmasq");
+	strcpy(r->exe, "/usr/sbin/dnsmasq");
+}
+
+/*
+ * Record n of the "all" capture: type t, IPv4 for the first nine, IPv6 for
+ * the next nine. The IPv6 half varies the owner: a container without a pod,
+ * a host process, a socket without owner, and a drops record as ebpfcap
+ * writes it (no flow at all).
+ */
+static void base(struct ebpf_record *r, uint16_t t, int v6, int n)
+{
+	memset(r, 0, sizeof(*r));
+	r->ev.type = t;
+	r->ev.timestamp_ns = T0 + (uint64_t)n * 1000000;
+	r->ev.pid = (uint32_t)n;
+	r->ev.ppid = 1;
+	r->ev.uid = 33;
+	r->ev.gid = 44;
+	r->ev.cgroup_id = 4242;
+	r->ev.netns = 4026531840u;
+	r->ev.ifindex = 2;
+	r->ev.proto = t == EBPF_UDP_SEND || t == EBPF_UDP_RECV ? 17 : 6;
+	r->ev.sport = 40000 + (uint16_t)n;
+	r->ev.dport = 8080;
+	addresses(r, v6);
+	strcpy(r->ev.parent_comm, "bash");
 	strcpy(r->host, "node-1");
 	strcpy(r->ifname, "eth0");
 	strcpy(r->machine_id, "0123456789abcdef0123456789abcdef");
+	if (!v6)
+		in_pod(r);
+	else if (t == EBPF_UDP_SEND || t == EBPF_UDP_RECV)
+		on_host(r);
+	else if (t != EBPF_FLOW_SNAPSHOT && t != EBPF_CAPTURE_DROPS)
+		in_container(r);
 }
 
 /* The metrics each type carries, with values easy to spot in the output. */
@@ -86,20 +138,43 @@ static void metrics(struct ebpf_record *r)
 	}
 }
 
+/* The IPv6 half's odd ones: an ownerless socket, and drops as the capture loop writes them. */
+static void odd_ones(struct ebpf_record *r, int v6)
+{
+	if (!v6)
+		return;
+	if (r->ev.type == EBPF_FLOW_SNAPSHOT) {
+		r->ev.flags = EBPF_FLAG_NO_OWNER;
+		r->ev.pid = r->ev.tid = r->ev.ppid = r->ev.uid = r->ev.gid = 0;
+		r->ev.parent_comm[0] = '\0';
+	} else if (r->ev.type == EBPF_CAPTURE_DROPS) {
+		struct ebpf_record d;
+
+		memset(&d, 0, sizeof(d));
+		d.ev.type = EBPF_CAPTURE_DROPS;
+		d.ev.timestamp_ns = r->ev.timestamp_ns;
+		d.ev.drops = 4000;
+		strcpy(d.host, "node-2");
+		*r = d;
+	}
+}
+
 static void gen_all(void)
 {
 	struct ebpf_record r;
-	uint8_t b[EBPF_RECORD_MAX_WIRE];
+	static uint8_t b[EBPF_RECORD_MAX_WIRE];
 	int n = 0;
 
 	for (int v6 = 0; v6 <= 1; v6++)
 		for (uint16_t t = 1; t <= EBPF_EVENT_TYPE_MAX; t++, n++) {
 			base(&r, t, v6, n);
 			metrics(&r);
+			odd_ones(&r, v6);
 			put(b, ebpf_record_encode(&r, b, sizeof(b)), r.ev.timestamp_ns, NULL);
 		}
 }
 
+/* A valid TCP_Connect of curl in its pod: what the malformed forms start from. */
 static size_t good(uint8_t *b)
 {
 	struct ebpf_record r;
@@ -112,6 +187,27 @@ static size_t good(uint8_t *b)
 static void set_le16(uint8_t *p, uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
 static void set_le32(uint8_t *p, uint32_t v) { set_le16(p, v & 0xffff); set_le16(p + 2, v >> 16); }
 
+#define FIXED_END (EBPF_RECORD_HEADER_LEN + (int)sizeof(struct ebpf_event)) /* 184: the first TLV */
+#define AT(field) (EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, field))
+
+/* A newer minor version: 8 more fixed bytes and an unknown TLV, neither of them malformed. */
+static void newer_minor(void)
+{
+	static uint8_t b[EBPF_RECORD_MAX_WIRE], nb[EBPF_RECORD_MAX_WIRE + 64];
+	size_t n = good(b), m;
+
+	memcpy(nb, b, FIXED_END);
+	memset(nb + FIXED_END, 0xab, 8);
+	memcpy(nb + FIXED_END + 8, b + FIXED_END, n - FIXED_END);
+	m = n + 8;
+	set_le16(nb + m, 0x77); set_le16(nb + m + 2, 4); memcpy(nb + m + 4, "new", 4);
+	m += 8;
+	nb[1] = 3;
+	set_le16(nb + 2, FIXED_END - EBPF_RECORD_HEADER_LEN + 8);
+	set_le32(nb + 4, (uint32_t)m);
+	put(nb, m, T0, "newer-minor");
+}
+
 /* Each malformed form, named in the packet comment for the test to read. */
 static void gen_malformed(void)
 {
@@ -123,28 +219,20 @@ static void gen_malformed(void)
 	n = good(b); set_le16(b + 2, 100); put(b, n, T0, "short-fixed");
 	n = good(b); set_le32(b + 4, 0xfffffff0u); put(b, n, T0, "huge-length");
 	n = good(b); set_le32(b + 4, 20); put(b, n, T0, "length-below-fixed");
-	n = good(b); put(b, 100, T0, "truncated-fixed"); (void)n;
-	n = good(b); memset(b + 152, 'A', 16); put(b, n, T0, "comm-unterminated");
-	n = good(b); set_le16(b + 186, 4000); put(b, n, T0, "tlv-past-end");
-	n = good(b); b[184 + 4 + 13] = 'X'; put(b, n, T0, "tlv-unterminated");
-	n = good(b); set_le32(b + 4, 184 + 2); put(b, n, T0, "tlv-header-truncated");
-	/* Not malformed: a newer minor version with 8 more fixed bytes and an unknown TLV. */
-	{
-		static uint8_t nb[EBPF_RECORD_MAX_WIRE + 64];
-		size_t m;
-
-		n = good(b);
-		memcpy(nb, b, 184);
-		memset(nb + 184, 0xab, 8);
-		memcpy(nb + 192, b + 184, n - 184);
-		m = n + 8;
-		set_le16(nb + m, 0x77); set_le16(nb + m + 2, 4); memcpy(nb + m + 4, "new", 4);
-		m += 8;
-		nb[1] = 3;
-		set_le16(nb + 2, 184);
-		set_le32(nb + 4, (uint32_t)m);
-		put(nb, m, T0, "newer-minor");
-	}
+	n = good(b); put(b, 100, T0, "truncated-fixed");
+	n = good(b); put_snapped(b, n - 10, n, T0, "snapped");
+	n = good(b); memset(b + AT(comm), 'A', 16); put(b, n, T0, "comm-unterminated");
+	n = good(b); memset(b + AT(parent_comm), 'B', 16); put(b, n, T0, "parent-unterminated");
+	n = good(b); set_le16(b + FIXED_END + 2, 4000); put(b, n, T0, "tlv-past-end");
+	/* The first TLV is exe, "/usr/bin/curl": 13 characters, then its NUL. */
+	n = good(b); b[FIXED_END + 4 + 13] = 'X'; put(b, n, T0, "tlv-unterminated");
+	/* exe as an empty value, and nothing after it. */
+	n = good(b); set_le16(b + FIXED_END + 2, 0); set_le32(b + 4, FIXED_END + 4); put(b, FIXED_END + 4, T0, "tlv-empty-string");
+	n = good(b); set_le32(b + 4, FIXED_END + 2); put(b, n, T0, "tlv-header-truncated");
+	/* Odd but valid: decoded, never malformed. */
+	newer_minor();
+	n = good(b); set_le16(b + AT(type), 42); set_le16(b + AT(family), 7); put(b, n, T0, "unknown-type-family");
+	n = good(b); memcpy(b + n, "\x01\x02\x03", 3); put(b, n + 3, T0, "trailing-bytes");
 }
 
 /* xorshift: the same seed gives the same corpus on every machine. */
@@ -157,31 +245,63 @@ static uint32_t next(void)
 	return (uint32_t)rng;
 }
 
+/* A valid record of a random type, family and owner, to mutate. */
+static size_t random_good(uint8_t *b)
+{
+	struct ebpf_record r;
+	int v6 = next() & 1;
+
+	base(&r, (uint16_t)(1 + next() % EBPF_EVENT_TYPE_MAX), v6, (int)(next() % 64));
+	metrics(&r);
+	if (next() % 4 == 0)
+		odd_ones(&r, v6);
+	return ebpf_record_encode(&r, b, EBPF_RECORD_MAX_WIRE);
+}
+
+static void mutate(uint8_t *b, size_t *n)
+{
+	if (*n == 0)
+		return;
+	switch (next() % 6) {
+	case 0: /* truncation anywhere */
+		*n = next() % (*n + 1);
+		break;
+	case 1: /* bit flips anywhere */
+		for (int k = 1 + next() % 8; k > 0; k--)
+			b[next() % *n] ^= (uint8_t)(1u << (next() % 8));
+		break;
+	case 2: /* lying lengths in the header */
+		set_le16(b + 2, (uint16_t)next());
+		if (next() & 1)
+			set_le32(b + 4, next());
+		break;
+	case 3: /* a lying TLV length somewhere in the TLV area */
+		if (*n > FIXED_END + 4)
+			set_le16(b + FIXED_END + 2 + next() % (*n - FIXED_END - 3), (uint16_t)next());
+		break;
+	case 4: /* bytes flipped in the TLV area only, where the strings are */
+		if (*n > FIXED_END)
+			for (int k = 1 + next() % 4; k > 0; k--)
+				b[FIXED_END + next() % (*n - FIXED_END)] = (uint8_t)next();
+		break;
+	default: /* a TLV header with random tag and length */
+		if (*n >= FIXED_END + 32)
+			set_le32(b + FIXED_END + 4 * (next() % 8), next());
+		break;
+	}
+}
+
 static void gen_fuzz(uint64_t seed, long count)
 {
-	static uint8_t b[EBPF_RECORD_MAX_WIRE + 64];
+	static uint8_t b[EBPF_RECORD_MAX_WIRE];
 
 	rng = seed ? seed : 1;
 	for (long i = 0; i < count; i++) {
-		size_t n = good(b);
+		size_t n = random_good(b);
 
-		switch (next() % 4) {
-		case 0: /* truncation anywhere */
-			n = next() % (n + 1);
-			break;
-		case 1: /* bit flips */
-			for (int k = 1 + next() % 8; k > 0; k--)
-				b[next() % n] ^= (uint8_t)(1u << (next() % 8));
-			break;
-		case 2: /* lying lengths */
-			set_le16(b + 2, (uint16_t)next());
-			if (next() & 1)
-				set_le32(b + 4, next());
-			break;
-		default: /* a TLV header with random tag and length */
-			set_le16(b + 184 + 4 * (next() % 8), (uint16_t)next());
-			break;
-		}
+		mutate(b, &n);
+		if (next() % 3 == 0)
+			mutate(b, &n);
 		put(b, n, T0 + (uint64_t)i, NULL);
 	}
 }

@@ -1,48 +1,88 @@
-# The plugin decodes a committed-by-generator capture exactly as expected,
-# field by field, and its filters work for every kind of field.
+# The plugin decodes a generated capture (gen_records all: every type, IPv4
+# and IPv6, in a pod, in a container, on the host, without owner) exactly as
+# expected, field by field and as a -V tree; its filters, statistics,
+# conversation tables and the eBPF profile work.
 . test/lib.sh
 $BUILD/test/gen_records all "$TMP/all.pcapng" || fail "gen_records"
 args=$(for f in $(cat test/data/all_types.fields.list); do printf -- '-e %s ' "$f"; done)
 TZ=UTC tshark -r "$TMP/all.pcapng" -T fields -E header=y -E separator='|' $args -e _ws.col.Info \
 	>"$TMP/fields.txt" 2>"$TMP/err" || fail "tshark: $(cat "$TMP/err")"
 diff -u test/data/all_types.fields.txt "$TMP/fields.txt" || fail "decoded fields differ from test/data/all_types.fields.txt"
-ok "all 42 fields of 18 records (every type, IPv4 and IPv6) as expected"
+ok "$(wc -w <test/data/all_types.fields.list) fields and Info of 18 records as expected"
 TZ=UTC tshark -r "$TMP/all.pcapng" -V -O ebpf >"$TMP/verbose.txt" 2>/dev/null
 diff -u test/data/all_types.verbose.txt "$TMP/verbose.txt" || fail "the -V tree differs from test/data/all_types.verbose.txt"
 ok "the whole -V tree of 18 records as expected"
 
 # count FILTER EXPECTED
 count() {
-	n=$(tshark -r "$TMP/all.pcapng" -Y "$1" 2>/dev/null | wc -l)
+	n=$(tshark -r "$TMP/all.pcapng" -Y "$1" 2>"$TMP/err" | wc -l)
+	[ -s "$TMP/err" ] && grep -v 'Running as user' "$TMP/err" | grep . && fail "filter '$1' refused"
 	expect_eq "records matching '$1'" "$2" "$n"
 }
 count 'ebpf.type == "TCP_Connect"' 2
-count 'ebpf.comm == "curl"' 18
+count 'ebpf.type == "Capture_Drops"' 2
+count 'ebpf.comm == "curl"' 9
+count 'ebpf.comm == "nginx" && ebpf.pid == 77' 5
 count 'ebpf.src == 10.0.0.1' 9
-count 'ebpf.dst6 == fd00::2' 9
+count 'ebpf.src6 == ::1' 8
+count 'ebpf.dst6 == fd00::2' 8
+count 'ebpf.addr == "::1"' 8
+count 'ebpf.addr == "10.0.0.2"' 9
 count 'ebpf.src == 10.0.0.0/8 && ebpf.dstport == 8080' 9
-count 'ebpf.pod == "web-7f9c" && ebpf.namespace == "shop"' 18
+count 'ebpf.pod == "web-7f9c" && ebpf.namespace == "shop"' 9
+count 'ebpf.container.name == "edge-proxy" && !ebpf.pod' 5
+count 'ebpf.pid == 500 && !ebpf.container.id' 2
 count 'ebpf.flags.reset == 1' 2
+count 'ebpf.flags.no_owner == 1' 1
 count 'ebpf.error == 111' 2
-count 'ebpf.drops > 0' 2
+count 'ebpf.tcp_state == "SYN_SENT"' 4
+count 'ebpf.proto == "UDP"' 4
+count 'ebpf.drops == 4000 && ebpf.host == "node-2"' 1
 count 'ebpf.latency >= 53 && ebpf.proto == 6' 2
 count 'ip.src == 10.0.0.1' 0
 count '_ws.expert.group == "Sequence"' 6
+count '_ws.expert.severity == "Warning"' 6
+count '_ws.malformed' 0
 
 # Conversations and Endpoints have an eBPFFlow tab: each event is a frame of its flow.
 tshark -r "$TMP/all.pcapng" -q -z conv,ebpf 2>/dev/null >"$TMP/conv.txt"
-grep -qE '^10\.0\.0\.1 +<-> 10\.0\.0\.2 .* 5420 bytes' "$TMP/conv.txt" || fail "no eBPFFlow conversation with the close's 5420 bytes: $(cat "$TMP/conv.txt")"
-expect_eq "eBPFFlow conversations (every generated record has its own flow)" 18 "$(grep -c '<->' "$TMP/conv.txt")"
+grep -qE '^10\.0\.0\.1 +<-> 10\.0\.0\.2 +0 300 bytes +1 5120 bytes +1 5420 bytes ' "$TMP/conv.txt" ||
+	fail "no eBPFFlow conversation with the close's 5120 bytes out and 300 in: $(cat "$TMP/conv.txt")"
+expect_eq "eBPFFlow conversations (each record with addresses has its own ports)" 17 "$(grep -c '<->' "$TMP/conv.txt")"
 tshark -r "$TMP/all.pcapng" -q -z endpoints,ebpf 2>/dev/null | grep -q '^fd00::2 ' || fail "no eBPFFlow endpoint fd00::2"
 ok "Statistics > Conversations and Endpoints list the events' flows"
-tshark -r "$TMP/all.pcapng" -q -z ebpfflow_proc,tree 2>/dev/null >"$TMP/stats.txt"
-grep -q '^ curl(1003) *5420 ' "$TMP/stats.txt" || fail "Processes statistics lack curl(1003)'s 5420 bytes: $(cat "$TMP/stats.txt")"
-ok "Statistics > eBPFFlow > Processes counts bytes per process"
+
+# Statistics > eBPFFlow > Processes: names and counts (the first two columns) as expected.
+tshark -r "$TMP/all.pcapng" -q -z ebpfflow_proc,tree 2>/dev/null | cut -c1-46 | sed 's/ *$//' >"$TMP/stats.txt"
+diff -u test/data/all_types.processes.txt "$TMP/stats.txt" || fail "Processes statistics differ from test/data/all_types.processes.txt"
+ok "Statistics > eBPFFlow > Processes counts events, bytes and connections per process and per pod"
 
 # The tree: subtrees and units a person reads.
 TZ=UTC tshark -r "$TMP/all.pcapng" -V -Y 'frame.number == 4' 2>/dev/null >"$TMP/tree.txt"
-for line in '    Process' '        Executable: /usr/bin/curl' '    Container' '        Pod: web-7f9c' \
-	'        Duration (us): 1200000' '    Flags: 0x01, Ended by RST' '        Interface: eth0'; do
+for line in '    Process: curl(1003)' '        Executable: /usr/bin/curl' '    Container: pod shop/web-7f9c' \
+	'        Pod: web-7f9c' '    Flow: TCP 10.0.0.1:40003 → 10.0.0.2:8080' '        Duration (us): 1200000' \
+	'    Flags: 0x01, Ended by RST' '        Interface: eth0' '    Host: node-1'; do
 	grep -qx -- "$line" "$TMP/tree.txt" || fail "tree lacks '$line'"
 done
-ok "protocol tree has the Process, Flow, Container subtrees"
+TZ=UTC tshark -r "$TMP/all.pcapng" -V -Y 'frame.number == 15' 2>/dev/null | grep -q '^    Container' &&
+	fail "a host process's record shows a Container subtree"
+ok "protocol tree has titled Process, Flow, Container and Host subtrees, Container only when there is one"
+
+# The eBPF profile as written in dissector/profile/eBPF: its columns and coloring rules.
+mkdir -p "$TMP/cfg/profiles" "$TMP/empty" && cp -r dissector/profile/eBPF "$TMP/cfg/profiles/"
+columns() { # CONFIG_DIR
+	WIRESHARK_CONFIG_DIR="$1" tshark -C eBPF -r "$TMP/all.pcapng" -T fields -E separator='|' -e _ws.col.Event \
+		-e _ws.col.Process -e _ws.col.PID -e _ws.col.User -e _ws.col.Container -e _ws.col.Pod 2>/dev/null | head -1
+}
+expect_eq "eBPF profile columns of the first record" "TCP_Connect|curl|1000|33|k8s_web_web-7f9c_shop_0|web-7f9c" \
+	"$(columns "$TMP/cfg")"
+expect_eq "eBPF profile coloring rules, frame by frame" \
+	"$(printf '%s;' 'eBPF connection opened' 'eBPF connect failed' 'eBPF connection opened' 'eBPF ended by RST' \
+		'eBPF retransmission' 'eBPF UDP' 'eBPF UDP' 'eBPF event' 'eBPF events lost' 'eBPF connection opened' \
+		'eBPF connect failed' 'eBPF connection opened' 'eBPF ended by RST' 'eBPF retransmission' 'eBPF UDP' \
+		'eBPF UDP' 'eBPF owner unknown' 'eBPF events lost')" \
+	"$(WIRESHARK_CONFIG_DIR="$TMP/cfg" tshark -C eBPF --color -r "$TMP/all.pcapng" -T fields \
+		-e frame.coloring_rule.name 2>/dev/null | tr '\n' ';')"
+# make install puts it among the global profiles, where a personal configuration finds it.
+expect_eq "installed eBPF profile columns" "TCP_Connect|curl|1000|33|k8s_web_web-7f9c_shop_0|web-7f9c" \
+	"$(columns "$TMP/empty")"
