@@ -104,6 +104,15 @@ check: deps
 	$(MAKE) all install
 	sh test/run.sh $(BUILD)
 
+# make bench: ratios against the workload alone, measured in the same run.
+$(BUILD)/bench/loadgen: bench/loadgen.c
+	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $< -o $@
+
+bench: deps
+	$(MAKE) all install $(BUILD)/bench/loadgen
+	command -v bpftrace >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q bpftrace >/dev/null
+	sh bench/run.sh $(BUILD)
+
 # The long fuzz run of the dissector (make check runs 200000 records).
 fuzz: deps
 	$(MAKE) all install

@@ -47,6 +47,10 @@ struct capture {
 	char machine_id[40];       /* filled in exported records: hosts can share a name */
 	struct zmq_exporter *zx;   /* --export: records go here instead of to out */
 	uint32_t own_netns;       /* ifindex names are ours to resolve only here */
+	struct {
+		char name[IF_NAMESIZE];
+		uint64_t at_ns;       /* when looked up: names change, rarely */
+	} ifnames[256];           /* if_indextoname() is a socket and an ioctl: not per event */
 	struct process_cache *procs;
 	struct udp_flows *udp;
 	struct flow_snapshot *snapshot;
@@ -90,6 +94,24 @@ static int on_packet(uint64_t ts_ns, const uint8_t *data, uint32_t caplen, uint3
 	return pcapng_write_packet(c->out, (uint32_t)c->packets_if, ts_ns, data, caplen, len, NULL) < 0 ? -errno : 0;
 }
 
+#define IFNAME_TTL_NS 10000000000ull
+
+static void interface_name(struct capture *c, uint32_t ifindex, char *out)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (ifindex >= sizeof(c->ifnames) / sizeof(c->ifnames[0])) {
+		if_indextoname(ifindex, out);
+		return;
+	}
+	if (c->ifnames[ifindex].at_ns == 0 || now - c->ifnames[ifindex].at_ns > IFNAME_TTL_NS) {
+		if (!if_indextoname(ifindex, c->ifnames[ifindex].name))
+			c->ifnames[ifindex].name[0] = '\0';
+		c->ifnames[ifindex].at_ns = now;
+	}
+	memcpy(out, c->ifnames[ifindex].name, IF_NAMESIZE);
+}
+
 static void add_container(struct capture *c, struct ebpf_record *rec)
 {
 	struct container_info info;
@@ -111,7 +133,7 @@ static void enrich(struct capture *c, struct ebpf_record *rec)
 	ebpf_copy_string(rec->host, sizeof(rec->host), c->host);
 	ebpf_copy_string(rec->machine_id, sizeof(rec->machine_id), c->machine_id);
 	if (rec->ev.ifindex && rec->ev.netns == c->own_netns)
-		if_indextoname(rec->ev.ifindex, rec->ifname);
+		interface_name(c, rec->ev.ifindex, rec->ifname);
 }
 
 static void on_exec(const struct ebpf_exec_note *note, void *ctx)
