@@ -25,6 +25,7 @@ struct pcapng_writer {
 	uint64_t bytes;
 	uint8_t *buf;   /* block under construction */
 	size_t len, cap;
+	int failed;     /* errno of the first failure while building this block, or 0 */
 };
 
 static size_t pad4(size_t n)
@@ -49,11 +50,16 @@ static int reserve(struct pcapng_writer *w, size_t more)
 	return 0;
 }
 
+/* A failure is remembered, so end_block() never writes a block with a part missing. */
 static int put(struct pcapng_writer *w, const void *data, size_t n)
 {
-	if (reserve(w, pad4(n)) < 0)
+	if (reserve(w, pad4(n)) < 0) {
+		if (!w->failed)
+			w->failed = errno ? errno : ENOMEM;
 		return -1;
-	memcpy(w->buf + w->len, data, n);
+	}
+	if (n) /* data may be NULL for an empty packet */
+		memcpy(w->buf + w->len, data, n);
 	memset(w->buf + w->len + n, 0, pad4(n) - n);
 	w->len += pad4(n);
 	return 0;
@@ -69,6 +75,8 @@ static int put_option(struct pcapng_writer *w, uint16_t code, const void *val, s
 	uint16_t hdr[2] = { code, (uint16_t)n };
 
 	if (n > UINT16_MAX - 3) {
+		if (!w->failed)
+			w->failed = EMSGSIZE;
 		errno = EMSGSIZE;
 		return -1;
 	}
@@ -83,6 +91,7 @@ static int put_string_option(struct pcapng_writer *w, uint16_t code, const char 
 static void begin_block(struct pcapng_writer *w, uint32_t type)
 {
 	w->len = 0;
+	w->failed = 0;
 	put32(w, type);
 	put32(w, 0); /* total length, patched by end_block() */
 }
@@ -90,8 +99,10 @@ static void begin_block(struct pcapng_writer *w, uint32_t type)
 /* Patches the lengths and writes the whole block. */
 static int end_block(struct pcapng_writer *w)
 {
-	if (put32(w, 0) < 0)
+	if (put32(w, 0) < 0 || w->failed || w->len > UINT32_MAX) {
+		errno = w->failed ? w->failed : EMSGSIZE;
 		return -1;
+	}
 	uint32_t total = (uint32_t)w->len;
 
 	memcpy(w->buf + 4, &total, 4);
@@ -180,11 +191,10 @@ int pcapng_write_packet(struct pcapng_writer *w, uint32_t interface_id, uint64_t
 	put32(w, (uint32_t)ts_ns);
 	put32(w, caplen);
 	put32(w, origlen);
-	if (put(w, data, caplen) < 0)
-		return -1;
+	put(w, data, caplen);
 	if (comment && *comment) {
-		if (put_string_option(w, OPT_COMMENT, comment) < 0 || end_options(w) < 0)
-			return -1;
+		put_string_option(w, OPT_COMMENT, comment);
+		end_options(w);
 	}
 	return end_block(w);
 }

@@ -85,6 +85,9 @@ size_t ebpf_record_encode(const struct ebpf_record *rec, uint8_t *buf, size_t ca
 	buf[1] = EBPF_RECORD_MINOR;
 	put_le16(buf + 2, sizeof(rec->ev));
 	memcpy(buf + EBPF_RECORD_HEADER_LEN, &rec->ev, sizeof(rec->ev));
+	/* Never a record the format calls malformed: comm and parent_comm end in a NUL. */
+	buf[EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, comm) + EBPF_COMM_LEN - 1] = '\0';
+	buf[EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, parent_comm) + EBPF_COMM_LEN - 1] = '\0';
 
 	for (size_t i = 0; i < N_TLV_FIELDS; i++) {
 		const char *s = (const char *)rec + tlv_fields[i].offset;
@@ -126,14 +129,8 @@ static int fail(const char **why, const char *reason)
 	return -1;
 }
 
-int ebpf_record_decode(const uint8_t *buf, size_t len, struct ebpf_record *rec,
-		       const char **why)
+static int decode(const uint8_t *buf, size_t len, struct ebpf_record *rec, const char **why)
 {
-	const char *unused;
-
-	if (!why)
-		why = &unused;
-	memset(rec, 0, sizeof(*rec));
 	if (len < EBPF_RECORD_HEADER_LEN)
 		return fail(why, "truncated header");
 	if (buf[0] != EBPF_RECORD_MAJOR)
@@ -169,4 +166,16 @@ int ebpf_record_decode(const uint8_t *buf, size_t len, struct ebpf_record *rec,
 		off += tlen;
 	}
 	return 0;
+}
+
+int ebpf_record_decode(const uint8_t *buf, size_t len, struct ebpf_record *rec,
+		       const char **why)
+{
+	const char *unused;
+
+	memset(rec, 0, sizeof(*rec));
+	if (decode(buf, len, rec, why ? why : &unused) == 0)
+		return 0;
+	memset(rec, 0, sizeof(*rec)); /* nothing half-decoded (an unterminated comm) reaches the caller */
+	return -1;
 }

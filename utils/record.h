@@ -35,8 +35,9 @@ size_t ebpf_record_encode(const struct ebpf_record *rec, uint8_t *buf, size_t ca
 
 /*
  * Decodes len bytes into rec. Returns 0, or -1 with *why set to a short
- * reason ("truncated header", "unsupported major version", ...). Never reads
- * outside buf; unknown TLVs and unknown fixed fields are skipped.
+ * reason ("truncated header", "unsupported major version", ...) and rec all
+ * zeros. Never reads outside buf; unknown TLVs and unknown fixed fields are
+ * skipped.
  */
 int ebpf_record_decode(const uint8_t *buf, size_t len, struct ebpf_record *rec,
 		       const char **why);
