@@ -15,14 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "interfaces.h"
 #include "kernel_events.h"
+#include "session.h"
 #include "packets.h"
 #include "udp_flows.h"
 #include "pcapio/exported_pdu.h"
@@ -184,38 +183,6 @@ static int report_drops(struct capture *c, struct kernel_events *ke)
 	ebpf_copy_string(rec.machine_id, sizeof(rec.machine_id), c->machine_id);
 	c->lost_reported = k.lost;
 	return write_record(c, &rec);
-}
-
-static int open_output(const char *path)
-{
-	int fd = strcmp(path, "-") == 0 ? dup(STDOUT_FILENO)
-					 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		fprintf(stderr, "ebpfcap: cannot open output '%s': %s\n", path, strerror(errno));
-	return fd;
-}
-
-/*
- * SIGINT/SIGTERM/SIGHUP arrive on a descriptor. Under Wireshark, the
- * parent's death sends SIGTERM too; a person's `ebpfcap -w f &` outlives its shell.
- */
-static int stop_signals_fd(bool die_with_parent)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN); /* a closed fifo is an EPIPE, handled as the end */
-	if (die_with_parent) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() == 1)
-			raise(SIGTERM); /* the parent died before prctl() */
-	}
-	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
 enum stop_reason { STOP_SIGNAL, STOP_READER_GONE, STOP_COUNT, STOP_ERROR };
@@ -436,14 +403,14 @@ int capture_run(const struct options *o)
 		fprintf(stderr, "ebpfcap: no process with pid %u\n", o->pid);
 		return 1;
 	}
-	sig_fd = stop_signals_fd(o->from_wireshark);
+	sig_fd = session_stop_signals_fd(o->from_wireshark);
 	gethostname(c.host, sizeof(c.host) - 1);
 	if (o->export_endpoint) {
 		out_fd = -1; /* poll() skips it */
 		if (open_exporter(&c, o) < 0)
 			return 1;
 	} else {
-		out_fd = open_output(o->fifo);
+		out_fd = session_open_output(o->fifo);
 		if (out_fd < 0)
 			return 1;
 		c.out = pcapng_writer_open(out_fd, "ebpfcap " EBPFCAP_VERSION);

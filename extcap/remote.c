@@ -7,6 +7,7 @@
  * signals and the reader's end of the fifo, as in capture.c.
  */
 #include "remote.h"
+#include "session.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -525,35 +524,6 @@ static void close_subscriber(struct collector *c)
 		zmq_ctx_term(c->ctx);
 }
 
-static int open_output(const char *path)
-{
-	int fd = strcmp(path, "-") == 0 ? dup(STDOUT_FILENO)
-					 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		fprintf(stderr, "ebpfcap: cannot open output '%s': %s\n", path, strerror(errno));
-	return fd;
-}
-
-/* As in capture.c; blocked before libzmq starts its threads, so they never take the signals. */
-static int stop_signals_fd(bool die_with_parent)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if (die_with_parent) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() == 1)
-			raise(SIGTERM);
-	}
-	return signalfd(-1, &set, SFD_CLOEXEC);
-}
-
 enum stop_reason { STOP_SIGNAL, STOP_READER_GONE, STOP_COUNT, STOP_ERROR };
 
 static enum stop_reason collect_loop(struct collector *c, int sig_fd, int out_fd)
@@ -651,10 +621,10 @@ int remote_capture_run(const struct remote_options *o, const char *fifo)
 		return 1;
 	}
 	c->opts = o;
-	sig_fd = stop_signals_fd(o->from_wireshark);
+	sig_fd = session_stop_signals_fd(o->from_wireshark);
 	if (open_subscriber(c) < 0)
 		goto out;
-	out_fd = open_output(fifo);
+	out_fd = session_open_output(fifo);
 	if (out_fd < 0)
 		goto out;
 	c->out = pcapng_writer_open(out_fd, "ebpfcap remote");

@@ -2,6 +2,8 @@
 #include "udp_flows.h"
 
 #include <glib.h>
+
+#include "utils/keyhash.h"
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -23,20 +25,7 @@ struct udp_flows {
 	struct ebpf_udp_key *keys;
 };
 
-static guint key_hash(gconstpointer k)
-{
-	const uint8_t *p = k;
-	guint h = 2166136261u; /* FNV-1a over the whole key: every byte counts */
-
-	for (size_t i = 0; i < sizeof(struct ebpf_udp_key); i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
-
-static gboolean key_equal(gconstpointer a, gconstpointer b)
-{
-	return memcmp(a, b, sizeof(struct ebpf_udp_key)) == 0;
-}
+KEYHASH_DEFINE(key, struct ebpf_udp_key)
 
 struct udp_flows *udp_flows_new(int map_fd, uint64_t interval_ns)
 {

@@ -4,6 +4,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <glib.h>
+
+#include "utils/keyhash.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,20 +32,7 @@ struct flow_snapshot {
 	const char *proc;
 };
 
-static guint key_hash(gconstpointer k)
-{
-	const uint8_t *p = k;
-	guint h = 2166136261u;
-
-	for (size_t i = 0; i < sizeof(struct flow_key); i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
-
-static gboolean key_equal(gconstpointer a, gconstpointer b)
-{
-	return memcmp(a, b, sizeof(struct flow_key)) == 0;
-}
+KEYHASH_DEFINE(key, struct flow_key)
 
 static void key_of(const struct ebpf_event *ev, struct flow_key *k)
 {

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+int session_open_output(const char *path)
+{
+	int fd = strcmp(path, "-") == 0 ? dup(STDOUT_FILENO)
+					 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		fprintf(stderr, "ebpfcap: cannot open output '%s': %s\n", path, strerror(errno));
+	return fd;
+}
+
+int session_stop_signals_fd(bool die_with_parent)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (die_with_parent) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			raise(SIGTERM); /* the parent died before prctl() */
+	}
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
