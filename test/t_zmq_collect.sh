@@ -11,7 +11,8 @@ PEER=$BUILD/test/zmq_peer
 $EBPFCAP --extcap-interfaces | grep -q '^interface {value=ebpfremote}{display=Remote eBPF Events (ZMQ)}$' ||
 	fail "ebpfcap does not offer the ebpfremote interface (extcap/remote.c not wired into main/options/extcap yet?)"
 
-base=$((20000 + $$ % 4000 * 8)) # 8 ports of our own
+# 8 ports of our own, below the ephemeral range (32768-) where clients take theirs
+base=$((20000 + $$ % 1500 * 8))
 port() { echo $((base + $1)); }
 ep() { echo "tcp://127.0.0.1:$(port $1)"; }
 

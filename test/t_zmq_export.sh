@@ -9,7 +9,7 @@ PEER=$BUILD/test/zmq_peer
 [ -x "$PEER" ] || fail "$PEER is missing (make all)"
 $EBPFCAP --help | grep -q -- '--export' || fail "ebpfcap has no --export (the exporter is not wired into capture.c/options.c yet?)"
 
-base=$((20000 + $$ % 4000 * 8 + 4))
+base=$((20000 + $$ % 1500 * 8 + 4))
 ep="tcp://127.0.0.1:$base"
 host=$(hostname)
 machine=$(head -c 32 /etc/machine-id 2>/dev/null)

@@ -15,7 +15,7 @@ ln -s "$(realpath "$EBPFCAP")" "$WIRESHARK_CONFIG_DIR/extcap/ebpfcap"
 tshark -D 2>/dev/null | grep -q 'ebpfremote (Remote eBPF Events (ZMQ))$' || fail "tshark -D does not list ebpfremote"
 ok "tshark -D lists ebpfremote (Remote eBPF Events (ZMQ))"
 
-base=$((20000 + $$ % 4000 * 8 + 6))
+base=$((20000 + $$ % 1500 * 8 + 6))
 ep1=tcp://127.0.0.1:$base
 ep2=tcp://127.0.0.1:$((base + 1))
 
