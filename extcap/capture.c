@@ -221,6 +221,9 @@ static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke
 			fprintf(stderr, "ebpfcap: writing the capture failed: %s\n", strerror(-rc));
 			return STOP_ERROR;
 		}
+		/* Whatever this round produced goes out before we sleep: a live view stays live. */
+		if (c->out && pcapng_flush(c->out) < 0)
+			return errno == EPIPE ? STOP_READER_GONE : STOP_ERROR;
 		uint64_t now = clock_ns(CLOCK_BOOTTIME);
 
 		if (now >= next_sweep) {
@@ -424,6 +427,7 @@ int capture_run(const struct options *o)
 		if (c.packets)
 			c.packets_if = pcapng_add_interface(c.out, (uint16_t)packets_linktype(c.packets), 262144,
 							    iface.ifname, iface.display);
+		pcapng_writer_batch(c.out, true); /* one write() per drain of the ring buffer */
 	}
 	c.procs = process_cache_new();
 	c.containers = containers_new(kernel_events_cgroup_root(), DOCKER_SOCKET);

@@ -2,6 +2,8 @@
 /* pcapng block layout: https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng */
 #include "pcapng.h"
 
+#include <stdbool.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #define BT_IDB 0x00000001
 #define BT_EPB 0x00000006
 #define BYTE_ORDER_MAGIC 0x1A2B3C4D
+#define BATCH_BYTES (256 * 1024)
 
 #define OPT_END 0
 #define OPT_COMMENT 1
@@ -26,6 +29,9 @@ struct pcapng_writer {
 	uint8_t *buf;   /* block under construction */
 	size_t len, cap;
 	int failed;     /* errno of the first failure while building this block, or 0 */
+	bool batched;   /* blocks wait in pending until pcapng_flush() */
+	uint8_t *pending;
+	size_t pending_len, pending_cap;
 };
 
 static size_t pad4(size_t n)
@@ -96,7 +102,41 @@ static void begin_block(struct pcapng_writer *w, uint32_t type)
 	put32(w, 0); /* total length, patched by end_block() */
 }
 
-/* Patches the lengths and writes the whole block. */
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, buf + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Keeps a whole block for the next flush; flushes early rather than grow without bound. */
+static int append_pending(struct pcapng_writer *w)
+{
+	if (w->pending_len + w->len > w->pending_cap) {
+		size_t cap = w->pending_cap ? w->pending_cap : BATCH_BYTES;
+		uint8_t *p;
+
+		while (cap < w->pending_len + w->len)
+			cap *= 2;
+		p = realloc(w->pending, cap);
+		if (!p)
+			return -1;
+		w->pending = p;
+		w->pending_cap = cap;
+	}
+	memcpy(w->pending + w->pending_len, w->buf, w->len);
+	w->pending_len += w->len;
+	return w->pending_len >= BATCH_BYTES ? pcapng_flush(w) : 0;
+}
+
+/* Patches the lengths and writes the whole block (or keeps it, batched). */
 static int end_block(struct pcapng_writer *w)
 {
 	if (put32(w, 0) < 0 || w->failed || w->len > UINT32_MAX) {
@@ -107,17 +147,23 @@ static int end_block(struct pcapng_writer *w)
 
 	memcpy(w->buf + 4, &total, 4);
 	memcpy(w->buf + w->len - 4, &total, 4);
-	for (size_t off = 0; off < w->len;) {
-		ssize_t n = write(w->fd, w->buf + off, w->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		off += (size_t)n;
-	}
+	if (w->batched ? append_pending(w) < 0 : write_all(w->fd, w->buf, w->len) < 0)
+		return -1;
 	w->bytes += w->len;
 	return 0;
+}
+
+void pcapng_writer_batch(struct pcapng_writer *w, bool on)
+{
+	w->batched = on;
+}
+
+int pcapng_flush(struct pcapng_writer *w)
+{
+	int rc = w->pending_len ? write_all(w->fd, w->pending, w->pending_len) : 0;
+
+	w->pending_len = 0; /* what failed to go out is not retried: the reader is gone */
+	return rc;
 }
 
 static int end_options(struct pcapng_writer *w)
@@ -155,6 +201,8 @@ void pcapng_writer_close(struct pcapng_writer *w)
 {
 	if (!w)
 		return;
+	pcapng_flush(w);
+	free(w->pending);
 	close(w->fd);
 	free(w->buf);
 	free(w);

@@ -7,6 +7,7 @@
 #ifndef EBPFCAP_PCAPNG_H
 #define EBPFCAP_PCAPNG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,14 @@ int pcapng_add_interface(struct pcapng_writer *w, uint16_t linktype, uint32_t sn
 /* Writes an Enhanced Packet Block; comment may be NULL. 0, or -1 with errno. */
 int pcapng_write_packet(struct pcapng_writer *w, uint32_t interface_id, uint64_t ts_ns,
 			const void *data, uint32_t caplen, uint32_t origlen, const char *comment);
+
+/*
+ * Batched: blocks wait in memory until pcapng_flush() (or 256 KiB pile up),
+ * one write() for many blocks. Off by default: every block goes out at once.
+ */
+void pcapng_writer_batch(struct pcapng_writer *w, bool on);
+/* Writes what is waiting; 0, or -1 with errno set (EPIPE: the reader is gone). */
+int pcapng_flush(struct pcapng_writer *w);
 
 /* Bytes written so far (for statistics). */
 uint64_t pcapng_bytes_written(const struct pcapng_writer *w);

@@ -482,6 +482,34 @@ static void test_epipe(void)
 	pcapng_writer_close(w);
 }
 
+/* Batched: nothing reaches the file before pcapng_flush(), everything after it. */
+static void test_batching(void)
+{
+	char path[] = "/tmp/unit_batch.XXXXXX";
+	int fd = mkstemp(path);
+	struct pcapng_writer *w = pcapng_writer_open(fd, "unit test");
+	struct stat st;
+	off_t before;
+
+	CHECK(w != NULL);
+	CHECK_EQ(pcapng_add_interface(w, LINKTYPE_ETHERNET, 0, "eth0", NULL), 0);
+	CHECK_EQ(fstat(fd, &st), 0);
+	before = st.st_size;
+	pcapng_writer_batch(w, true);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(pcapng_write_packet(w, 0, 1000 + (uint64_t)i, "abcd", 4, 4, NULL), 0);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, before);
+	CHECK_EQ(pcapng_flush(w), 0);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, before + 3 * 36);
+	CHECK_EQ(pcapng_flush(w), 0); /* nothing waiting: nothing written */
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, before + 3 * 36);
+	pcapng_writer_close(w);
+	unlink(path);
+}
+
 int main(int argc, char **argv)
 {
 	char path[] = "/tmp/unit_pcapng.XXXXXX";
@@ -511,5 +539,6 @@ int main(int argc, char **argv)
 	test_padding_libpcap(path);
 	test_epipe();
 	unlink(path);
+	test_batching();
 	return unit_report("unit_pcapng");
 }
