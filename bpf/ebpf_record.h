@@ -40,6 +40,7 @@ enum ebpf_event_type {
 /* ebpf_event.flags */
 #define EBPF_FLAG_RESET      0x01 /* TCP_Close: ended by RST, not FIN */
 #define EBPF_FLAG_NO_OWNER   0x02 /* socket predates the capture: owner unknown */
+#define EBPF_FLAG_HOST       0x04 /* the process runs on the host, in no container */
 
 /* The fixed part. The kernel fills it; its byte layout is the wire layout. */
 struct ebpf_event {

@@ -44,7 +44,7 @@ static int proto_ebpfflow = -1;
 static int ebpfflow_tap = -1;
 
 static int hf_major = -1, hf_minor = -1, hf_fixed_len = -1, hf_length = -1;
-static int hf_timestamp = -1, hf_type = -1, hf_flags = -1, hf_flag_reset = -1, hf_flag_no_owner = -1;
+static int hf_timestamp = -1, hf_type = -1, hf_flags = -1, hf_flag_reset = -1, hf_flag_no_owner = -1, hf_flag_host = -1;
 static int hf_pid = -1, hf_tid = -1, hf_ppid = -1, hf_uid = -1, hf_gid = -1;
 static int hf_comm = -1, hf_parent_comm = -1, hf_exe = -1, hf_cgroup = -1;
 static int hf_container_id = -1, hf_container_name = -1, hf_container_runtime = -1;
@@ -356,7 +356,7 @@ static void add_addresses(proto_tree *flow, tvbuff_t *tvb, packet_info *pinfo, s
 
 static gboolean dissect_fixed(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, struct record_view *v)
 {
-	static int *const flag_bits[] = { &hf_flag_reset, &hf_flag_no_owner, NULL };
+	static int *const flag_bits[] = { &hf_flag_reset, &hf_flag_no_owner, &hf_flag_host, NULL };
 	guint64 ts_ns = tvb_get_letoh64(tvb, OFF(timestamp_ns));
 	nstime_t ts = { (time_t)(ts_ns / 1000000000), (int)(ts_ns % 1000000000) };
 	proto_tree *flow, *metrics;
@@ -629,6 +629,8 @@ void proto_register_ebpfflow(void)
 		UINT_FIELD(hf_type, "Event", "ebpf.type", FT_UINT16, BASE_DEC, VALS(type_names), "Event type"),
 		UINT_FIELD(hf_flags, "Flags", "ebpf.flags", FT_UINT8, BASE_HEX, NULL, NULL),
 		{ &hf_flag_reset, { "Ended by RST", "ebpf.flags.reset", FT_BOOLEAN, 8, NULL, EBPF_FLAG_RESET, NULL, HFILL } },
+		{ &hf_flag_host, { "On the host", "ebpf.flags.host", FT_BOOLEAN, 8, NULL, EBPF_FLAG_HOST,
+			"The process runs on the host, in no container", HFILL } },
 		{ &hf_flag_no_owner, { "Owner unknown", "ebpf.flags.no_owner", FT_BOOLEAN, 8, NULL, EBPF_FLAG_NO_OWNER,
 			"The socket predates the capture and no process holds it", HFILL } },
 		UINT_FIELD(hf_pid, "PID", "ebpf.pid", FT_UINT32, BASE_DEC, NULL, "Process (thread group) that did it"),

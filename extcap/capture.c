@@ -115,8 +115,15 @@ static void add_container(struct capture *c, struct ebpf_record *rec)
 {
 	struct container_info info;
 
-	if (!containers_lookup(c->containers, rec->ev.cgroup_id, &info))
+	switch (containers_lookup(c->containers, rec->ev.cgroup_id, &info)) {
+	case CONTAINER_UNKNOWN:
 		return;
+	case CONTAINER_HOST:
+		rec->ev.flags |= EBPF_FLAG_HOST;
+		return;
+	case CONTAINER_FOUND:
+		break;
+	}
 	ebpf_copy_string(rec->container_id, sizeof(rec->container_id), info.id);
 	ebpf_copy_string(rec->container_runtime, sizeof(rec->container_runtime), info.runtime);
 	ebpf_copy_string(rec->container_name, sizeof(rec->container_name), info.name);

@@ -44,6 +44,11 @@ sleep 0.5 # the resolver names running containers first
 # A container started during the capture: its first event may go out unnamed, later ones are named.
 "$DOCKER" run --rm --name $LATE $IMAGE sh -c 'for i in 1 2 3 4 5; do nc 127.0.0.1 9 </dev/null; sleep 0.4; done' 2>/dev/null
 
+# Host processes: the first event of a cgroup goes out before it is resolved, later ones are marked.
+$TRAFFIC tcp 2 >/dev/null
+sleep 0.3
+$TRAFFIC tcp 2 >/dev/null
+
 # dockerd goes away; the capture goes on.
 if [ -n "${DOCKERD_PID:-}" ]; then
 	"$DOCKER" rm -f $POD >/dev/null
@@ -68,3 +73,8 @@ late=$(tshark_fields "$TMP/c.pcapng" -Y "ebpf.container.name == \"$LATE\"" -e eb
 ok "container started during the capture: $late of 5 events named"
 host=$(tshark_fields "$TMP/c.pcapng" -Y 'ebpf.comm == "tcp_client" && ebpf.container.id' -e ebpf.pid | wc -l)
 expect_eq "host processes carry no container" 0 "$host"
+marked=$(tshark_fields "$TMP/c.pcapng" -Y 'ebpf.comm == "tcp_client" && ebpf.flags.host == 1' -e ebpf.pid | wc -l)
+[ "$marked" -ge 1 ] || fail "host processes are not marked ebpf.flags.host"
+expect_eq "container processes marked as on the host" 0 \
+	"$(tshark_fields "$TMP/c.pcapng" -Y 'ebpf.container.id && ebpf.flags.host == 1' -e ebpf.pid | wc -l)"
+ok "host processes marked: ebpf.flags.host == 1 on $marked events"

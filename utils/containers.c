@@ -416,13 +416,13 @@ static void enqueue(struct containers *cs, uint64_t cgroup_id)
 	g_async_queue_push(cs->queue, g_memdup2(&cgroup_id, sizeof(cgroup_id)));
 }
 
-bool containers_lookup(struct containers *cs, uint64_t cgroup_id, struct container_info *out)
+enum container_kind containers_lookup(struct containers *cs, uint64_t cgroup_id, struct container_info *out)
 {
+	enum container_kind kind = CONTAINER_UNKNOWN;
 	struct entry *e;
-	bool found = false;
 
 	if (cgroup_id == 0)
-		return false;
+		return CONTAINER_UNKNOWN;
 	g_mutex_lock(&cs->lock);
 	e = g_hash_table_lookup(cs->entries, &cgroup_id);
 	if (!e) {
@@ -431,9 +431,11 @@ bool containers_lookup(struct containers *cs, uint64_t cgroup_id, struct contain
 		e = g_new0(struct entry, 1); /* PENDING */
 		g_hash_table_insert(cs->entries, g_memdup2(&cgroup_id, sizeof(cgroup_id)), e);
 		enqueue(cs, cgroup_id);
+	} else if (e->state == HOST) {
+		kind = CONTAINER_HOST;
 	} else if (e->state == CONTAINER) {
 		*out = e->info;
-		found = true;
+		kind = CONTAINER_FOUND;
 		if (!e->named && time(NULL) >= e->retry_at) {
 			/* The id stays meanwhile; the worker replaces the entry when answered. */
 			e->retry_at = time(NULL) + RETRY_SECONDS;
@@ -441,5 +443,5 @@ bool containers_lookup(struct containers *cs, uint64_t cgroup_id, struct contain
 		}
 	}
 	g_mutex_unlock(&cs->lock);
-	return found;
+	return kind;
 }

@@ -27,8 +27,14 @@ struct containers;
 struct containers *containers_new(const char *cgroup_root, const char *docker_socket);
 void containers_free(struct containers *cs);
 
-/* True with *out filled if cgroup_id is a known container; false for the host or not known yet. */
-bool containers_lookup(struct containers *cs, uint64_t cgroup_id, struct container_info *out);
+enum container_kind {
+	CONTAINER_UNKNOWN, /* not resolved yet (or no cgroup id) */
+	CONTAINER_HOST,    /* the cgroup is no container's */
+	CONTAINER_FOUND,   /* *out is filled */
+};
+
+/* What cgroup_id is, as far as known now; never waits. */
+enum container_kind containers_lookup(struct containers *cs, uint64_t cgroup_id, struct container_info *out);
 
 /*
  * The cgroup id of a running container given by name or by id (a prefix of
