@@ -45,7 +45,6 @@ run_one() {
 	case $1 in
 	ebpfcap) events=$($build/ebpfcap -r "$tmp/b.pcapng" | grep -c ' load_\(client\|server\)\[') ;;
 	ebpfcap_tshark) wait $reader; rm -f "$tmp/fifo"
-		events=$(awk '/^ load_(client|server)/ {s += $2} END {print s + 0}' "$tmp/tshark.out" | head -1)
 		events=$(sed -n '/Events by process/,/Bytes by process/p' "$tmp/tshark.out" | awk '/load_(client|server)/ {s += $2} END {print s + 0}') ;;
 	bpftrace)
 		# The same four steps: SYN_SENT->ESTABLISHED, the accept side's ESTABLISHED and both CLOSEs.
