@@ -47,7 +47,7 @@ run_one() {
 	ebpfcap_tshark) wait $reader; rm -f "$tmp/fifo"
 		events=$(sed -n '/Events by process/,/Bytes by process/p' "$tmp/tshark.out" | awk '/load_(client|server)/ {s += $2} END {print s + 0}') ;;
 	bpftrace)
-		# The same four steps: SYN_SENT->ESTABLISHED, the accept side's ESTABLISHED and both CLOSEs.
+		# Every state change of the load's sockets: more lines than our 4 events per connection.
 		events=$(grep -c ' load_\(client\|server\) ' "$tmp/bt.out") ;;
 	esac
 	echo "$rate $cpu $events $rss"
