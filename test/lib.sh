@@ -59,13 +59,15 @@ expect_no_programs() {
 	ok "no BPF program of ours left"
 }
 
-# Waits for a pid to exit (at most $2 s, default 10).
-wait_exit() {
+# Waits for a child to end (at most $2 s, default 10), then reaps it: sets $status.
+# A zombie counts as ended: kill -0 still succeeds on one.
+reap() {
 	i=0
-	while kill -0 "$1" 2>/dev/null; do
+	while kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" != Z ]; do
 		i=$((i + 1)); [ $i -gt $(( ${2:-10} * 10 )) ] && fail "process $1 did not exit"
 		sleep 0.1
 	done
+	wait "$1"; status=$?
 }
 
 # key=value from the traffic generator's output line.

@@ -18,7 +18,7 @@ for sig in INT TERM HUP; do
 	start_capture "$TMP/$sig.pcapng"
 	check_file
 	kill -$sig $cap_pid
-	wait_exit $cap_pid
+	reap $cap_pid
 	expect_no_programs
 	n=$($EBPFCAP -r "$TMP/$sig.pcapng" | grep -c "TCP_Connect  *tcp_client\[")
 	expect_eq "SIG$sig: connects in the file written so far" 1 "$n"
@@ -28,7 +28,7 @@ done
 # kill -9: the kernel objects are owned by descriptors and die with the process.
 start_capture "$TMP/kill9.pcapng"
 kill -9 $cap_pid
-wait_exit $cap_pid
+reap $cap_pid
 expect_no_programs
 
 # The reader of the fifo goes away (Wireshark's stop button closes it).
@@ -36,7 +36,7 @@ mkfifo "$TMP/fifo"
 head -c 300 "$TMP/fifo" >/dev/null &
 start_capture "$TMP/fifo"
 check_file
-wait_exit $cap_pid 5
+reap $cap_pid 5
 expect_no_programs
 ok "reader gone: capture ended by itself"
 

@@ -24,16 +24,6 @@ start_collector() {
 	at_exit "kill -9 $col"
 }
 
-# Waits for a child to end (at most $2 s), then reaps it: sets $status.
-reap() {
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" != Z ]; do
-		i=$((i + 1)); [ $i -gt $(( ${2:-10} * 10 )) ] && fail "process $1 did not exit"
-		sleep 0.1
-	done
-	wait "$1"; status=$?
-}
-
 stop_collector() {
 	kill -TERM $col
 	reap $col 5

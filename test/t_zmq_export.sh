@@ -54,15 +54,6 @@ start_exporter() {
 	wait_exporter_attached
 }
 
-reap() {
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" != Z ]; do
-		i=$((i + 1)); [ $i -gt $(( ${2:-10} * 10 )) ] && fail "process $1 did not exit"
-		sleep 0.1
-	done
-	wait "$1"; status=$?
-}
-
 # Until the exporter's log says a collector subscribed (at most 10 s).
 wait_subscribed() {
 	i=0
