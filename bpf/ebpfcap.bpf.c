@@ -42,6 +42,8 @@ const volatile __u32 event_type_mask = 0xffffffff;
 const volatile bool filter_pids = false;    /* only pids in ebpfcap_pids (and their children) */
 const volatile bool filter_cgroups = false; /* only cgroups in ebpfcap_cgroups or below */
 const volatile char filter_comm[EBPF_COMM_LEN] = {};
+const volatile bool filter_by_uid = false;  /* only processes whose real uid is filter_uid */
+const volatile __u32 filter_uid = 0;        /* (uid 0 is a filter too, hence the flag) */
 const volatile __u16 filter_port = 0;       /* local or remote */
 const volatile __u16 filter_family = 0;
 const volatile bool cgroup_v1 = false;      /* ids from the v1 memory controller */
@@ -174,6 +176,8 @@ static __always_inline bool process_wanted(const struct ebpf_owner *o, struct ke
 		return false;
 	if (filter_comm[0] && !comm_wanted(o->comm))
 		return false;
+	if (filter_by_uid && o->uid != filter_uid)
+		return false;
 	if (filter_cgroups && !cgroup_wanted(kn))
 		return false;
 	return true;
@@ -218,7 +222,7 @@ static __always_inline bool flow_wanted(const struct ebpf_event *e)
 static __always_inline struct ebpf_event *reserve_event(__u16 type, const struct ebpf_owner *o)
 {
 	struct ebpf_event *e;
-	bool unfiltered = !filter_pids && !filter_comm[0] && !filter_cgroups;
+	bool unfiltered = !filter_pids && !filter_comm[0] && !filter_cgroups && !filter_by_uid;
 
 	if (!(event_type_mask & (1u << type)) || !(o->known ? o->wanted : unfiltered)) {
 		count(EBPF_CNT_FILTERED);

@@ -104,6 +104,8 @@ static void configure(struct ebpfcap_bpf *skel, const struct kernel_filter *f)
 	skel->rodata->filter_pids = f->n_pids > 0;
 	skel->rodata->filter_cgroups = f->n_cgroups > 0;
 	memcpy((char *)skel->rodata->filter_comm, f->comm, sizeof(f->comm));
+	skel->rodata->filter_by_uid = f->by_uid;
+	skel->rodata->filter_uid = f->uid;
 	skel->rodata->filter_port = f->port;
 	skel->rodata->filter_family = f->family;
 	skel->rodata->cgroup_v1 = cgroup_v1_only();
@@ -248,6 +250,8 @@ bool kernel_events_wants(const struct kernel_events *ke, const struct ebpf_event
 	if (f->n_pids && bpf_map_lookup_elem(bpf_map__fd(ke->skel->maps.ebpfcap_pids), &ev->pid, &followed))
 		return false;
 	if (f->comm[0] && strncmp(f->comm, ev->comm, sizeof(f->comm)) != 0)
+		return false;
+	if (f->by_uid && ev->uid != f->uid)
 		return false;
 	if (f->family && ev->family != f->family)
 		return false;

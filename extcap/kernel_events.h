@@ -19,6 +19,8 @@ struct kernel_filter {
 	const uint64_t *cgroup_ids;    /* these cgroups and those below them */
 	size_t n_cgroups;
 	char comm[EBPF_COMM_LEN];
+	bool by_uid;                   /* only processes whose real uid is uid */
+	uint32_t uid;
 	uint16_t port;                 /* local or remote */
 	uint16_t family;               /* AF_INET or AF_INET6 */
 	uint32_t ringbuf_kib;
