@@ -132,6 +132,19 @@ int interfaces_list(struct capture_interface *out, int max)
 	return n;
 }
 
+/* A kernel interface by name, listed or not: every process's events, no containers. */
+static bool kernel_interface(const char *name, struct capture_interface *out)
+{
+	struct link_info l = { .index = (int)if_nametoindex(name) };
+
+	if (l.index == 0 || strlen(name) >= sizeof(l.name))
+		return false;
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	fill(out, &l);
+	snprintf(out->display, sizeof(out->display), "%.15s: packets and eBPF events", name);
+	return true;
+}
+
 bool interfaces_find(const char *value, struct capture_interface *out)
 {
 	static struct capture_interface all[MAX_LINKS];
@@ -139,6 +152,41 @@ bool interfaces_find(const char *value, struct capture_interface *out)
 
 	for (int i = 0; i < n; i++)
 		if (strcmp(all[i].value, value) == 0) {
+			*out = all[i];
+			return true;
+		}
+	return strncmp(value, IFACE_PREFIX, strlen(IFACE_PREFIX)) == 0 &&
+	       kernel_interface(value + strlen(IFACE_PREFIX), out);
+}
+
+static bool has_cgroup(const struct capture_interface *ci, const uint64_t *ids, int n)
+{
+	for (int i = 0; i < ci->n_cgroups; i++)
+		for (int k = 0; k < n; k++)
+			if (ci->cgroups[i] == ids[k])
+				return true;
+	return false;
+}
+
+bool interfaces_resolve(const char *name, struct capture_interface *out)
+{
+	static struct capture_interface all[MAX_LINKS];
+	int n = interfaces_list(all, MAX_LINKS);
+	uint64_t ids[MAX_IFACE_CGROUPS];
+	int n_ids;
+
+	for (int i = 0; i < n; i++)
+		if (strcmp(all[i].value, name) == 0 || strcmp(all[i].ifname, name) == 0) {
+			*out = all[i];
+			return true;
+		}
+	if (kernel_interface(name, out))
+		return true;
+	n_ids = containers_cgroups_of_pod(kernel_events_cgroup_root(), DOCKER_SOCKET, name, ids, MAX_IFACE_CGROUPS);
+	if (n_ids == 0 && containers_cgroup_of(kernel_events_cgroup_root(), DOCKER_SOCKET, name, &ids[0]))
+		n_ids = 1;
+	for (int i = 0; i < n && n_ids > 0; i++)
+		if (has_cgroup(&all[i], ids, n_ids)) {
 			*out = all[i];
 			return true;
 		}

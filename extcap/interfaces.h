@@ -27,7 +27,15 @@ struct capture_interface {
 
 /* Container and pod veths first, then host interfaces; their number (at most max). */
 int interfaces_list(struct capture_interface *out, int max);
-/* The interface whose value is value; false if there is none. */
+/*
+ * The interface whose value is value (an interface the list leaves out,
+ * such as lo, by its value too); false if there is none.
+ */
 bool interfaces_find(const char *value, struct capture_interface *out);
+/*
+ * What a person may give -i: a value as listed, a kernel interface name, or
+ * a pod (NAME[.NAMESPACE]) or container (name or id) whose veth it is.
+ */
+bool interfaces_resolve(const char *name, struct capture_interface *out);
 
 #endif
