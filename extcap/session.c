@@ -28,6 +28,7 @@ int session_stop_signals_fd(bool die_with_parent)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD); /* our only child is `-- COMMAND`: its end ends the capture */
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (die_with_parent) {

@@ -9,7 +9,8 @@
 int session_open_output(const char *path);
 
 /*
- * SIGINT/SIGTERM/SIGHUP arrive on the returned descriptor; SIGPIPE is
+ * SIGINT/SIGTERM/SIGHUP arrive on the returned descriptor, and SIGCHLD (the
+ * end of `-- COMMAND`, ebpfcap's only child process); SIGPIPE is
  * ignored (a closed fifo is an EPIPE, handled as the end). Under
  * Wireshark, the parent's death sends SIGTERM too; a person's
  * `ebpfcap -w f &` outlives its shell. Call it before starting threads,
