@@ -19,10 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "command.h"
 #include "interfaces.h"
 #include "kernel_events.h"
 #include "session.h"
 #include "packets.h"
+#include "print.h"
 #include "udp_flows.h"
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
@@ -45,6 +47,7 @@ struct capture {
 	char host[64];
 	char machine_id[40];       /* filled in exported records: hosts can share a name */
 	struct zmq_exporter *zx;   /* --export: records go here instead of to out */
+	struct printer *lines;     /* neither -w nor --export: lines on standard output */
 	uint32_t own_netns;       /* ifindex names are ours to resolve only here */
 	struct {
 		char name[IF_NAMESIZE];
@@ -76,6 +79,8 @@ static int write_record(struct capture *c, const struct ebpf_record *rec)
 		n = ebpf_record_encode(rec, buf, sizeof(buf));
 		return n ? zmq_exporter_send(c->zx, buf, n) : -EMSGSIZE;
 	}
+	if (c->lines)
+		return printer_record(c->lines, rec);
 	exported_pdu_write_header(buf);
 	n = ebpf_record_encode(rec, buf + hdr, sizeof(buf) - hdr);
 	if (n == 0)
@@ -90,6 +95,8 @@ static int on_packet(uint64_t ts_ns, const uint8_t *data, uint32_t caplen, uint3
 {
 	struct capture *c = ctx;
 
+	if (c->lines)
+		return printer_packet(c->lines, ts_ns, packets_linktype(c->packets), data, caplen, len);
 	return pcapng_write_packet(c->out, (uint32_t)c->packets_if, ts_ns, data, caplen, len, NULL) < 0 ? -errno : 0;
 }
 
@@ -231,6 +238,8 @@ static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke
 		/* Whatever this round produced goes out before we sleep: a live view stays live. */
 		if (c->out && pcapng_flush(c->out) < 0)
 			return errno == EPIPE ? STOP_READER_GONE : STOP_ERROR;
+		if (c->lines && printer_flush(c->lines) < 0)
+			return errno == EPIPE ? STOP_READER_GONE : STOP_ERROR;
 		uint64_t now = clock_ns(CLOCK_BOOTTIME);
 
 		if (now >= next_sweep) {
@@ -242,6 +251,22 @@ static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke
 			next_sweep = now + udp_flows_interval_ns(c->udp);
 		}
 	}
+}
+
+/*
+ * After a stop: what the kernel reported before it still goes out. After
+ * -- COMMAND, linger a little too: a connection it closed just before
+ * exiting reports its TCP_Close once the peer's FIN arrives.
+ */
+#define COMMAND_LINGER_MS 500
+
+static void drain(struct kernel_events *ke, int linger_ms)
+{
+	struct pollfd p = { .fd = kernel_events_fd(ke), .events = POLLIN };
+	uint64_t end = clock_ns(CLOCK_MONOTONIC) + (uint64_t)linger_ms * 1000000ull;
+
+	while (kernel_events_consume(ke) >= 0 && clock_ns(CLOCK_MONOTONIC) < end)
+		poll(&p, 1, (int)((end - clock_ns(CLOCK_MONOTONIC)) / 1000000ull) + 1);
 }
 
 struct snapshot_ctx {
@@ -340,6 +365,8 @@ static int build_filter(const struct options *o, const struct capture_interface 
 	f->debug = o->debug;
 	f->port = o->port;
 	f->family = o->family;
+	f->by_uid = o->by_uid;
+	f->uid = o->uid;
 	if (o->comm)
 		ebpf_copy_string(f->comm, sizeof(f->comm), o->comm);
 	if (o->pid) {
@@ -391,7 +418,7 @@ static int open_exporter(struct capture *c, const struct options *o)
 	return 0;
 }
 
-int capture_run(const struct options *o)
+int capture_run(const struct options *o, struct command *cmd)
 {
 	struct capture c = { .opts = o };
 	struct kernel_callbacks cb = { .event = on_event, .exec = on_exec, .ctx = &c };
@@ -418,6 +445,11 @@ int capture_run(const struct options *o)
 	if (o->export_endpoint) {
 		out_fd = -1; /* poll() skips it */
 		if (open_exporter(&c, o) < 0)
+			return 1;
+	} else if (!o->fifo) {
+		out_fd = STDOUT_FILENO; /* polled for the reader's end of a pipe */
+		c.lines = printer_open(stdout, &o->print);
+		if (!c.lines)
 			return 1;
 	} else {
 		out_fd = session_open_output(o->fifo);
@@ -447,10 +479,13 @@ int capture_run(const struct options *o)
 		int rc = report_open_flows(&c, ke);
 		enum stop_reason why = rc == STOP_COUNT_REACHED ? STOP_COUNT
 				     : rc == -EPIPE ? STOP_READER_GONE
+				     : cmd && command_release(cmd) < 0 ? STOP_ERROR
 				     : capture_loop(&c, ke, sig_fd, out_fd);
 
-		if (why == STOP_SIGNAL)
+		if (why == STOP_SIGNAL) {
+			drain(ke, cmd ? COMMAND_LINGER_MS : 0);
 			udp_flows_sweep(c.udp, clock_ns(CLOCK_BOOTTIME), true, on_event, &c);
+		}
 		if (why != STOP_READER_GONE)
 			report_drops(&c, ke);
 		say_summary(&c, ke);
@@ -464,6 +499,7 @@ int capture_run(const struct options *o)
 	process_cache_free(c.procs);
 	zmq_exporter_close(c.zx);
 	pcapng_writer_close(c.out);
+	printer_close(c.lines);
 	close(sig_fd);
 	return status;
 }

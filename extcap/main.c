@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "capture.h"
+#include "command.h"
 #include "extcap.h"
+#include "interfaces.h"
 #include "options.h"
 #include "print.h"
 #include "remote.h"
@@ -19,6 +21,7 @@ static int remote_run(const struct options *o)
 		.capture_filter = o->capture_filter, .from_wireshark = o->from_wireshark,
 		.debug = o->debug, .max_events = o->max_events, .event_type_mask = o->event_type_mask,
 		.pid = o->pid, .comm = o->comm, .port = o->port, .family = o->family,
+		.by_uid = o->by_uid, .uid = o->uid, .print = o->print,
 	};
 
 	if (o->cgroup) {
@@ -29,7 +32,48 @@ static int remote_run(const struct options *o)
 		fprintf(stderr, "ebpfcap: --export exports local events: use -i %s, not %s\n", IFACE_EVENTS, IFACE_REMOTE);
 		return 1;
 	}
+	if (o->command) {
+		fprintf(stderr, "ebpfcap: -- COMMAND runs here: its events are local, not from %s\n", IFACE_REMOTE);
+		return 1;
+	}
 	return remote_capture_run(&r, o->fifo);
+}
+
+/* A person's -i: eth0, lo, a pod or a container become the value capture.c knows. */
+static int resolve_interface(struct options *o)
+{
+	static struct capture_interface ci;
+
+	if (o->from_wireshark || strcmp(o->interface, IFACE_EVENTS) == 0)
+		return 0;
+	if (!interfaces_resolve(o->interface, &ci)) {
+		fprintf(stderr, "ebpfcap: unknown interface '%s': no such interface, pod or container "
+			"(try --extcap-interfaces)\n", o->interface);
+		return -1;
+	}
+	o->interface = ci.value;
+	return 0;
+}
+
+/* -- COMMAND: held before exec until the capture, filtered on its pid, is attached. */
+static int local_run(struct options *o)
+{
+	struct command *cmd = NULL;
+	int status;
+
+	if (resolve_interface(o) < 0)
+		return 1;
+	if (o->command) {
+		bool data_on_stdout = o->print.json || (o->fifo && strcmp(o->fifo, "-") == 0);
+
+		cmd = command_spawn(o->command, data_on_stdout);
+		if (!cmd)
+			return 1;
+		o->pid = (uint32_t)command_pid(cmd);
+	}
+	status = capture_run(o, cmd);
+	command_finish(cmd);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -49,20 +93,19 @@ int main(int argc, char **argv)
 	case MODE_CAPTURE:
 		if (opts.interface && strcmp(opts.interface, IFACE_REMOTE) == 0)
 			return remote_run(&opts);
-		return capture_run(&opts);
+		return local_run(&opts);
 	case MODE_GEN_KEYS:
 		return zmq_print_new_keys(stdout) < 0 ? 1 : 0;
 	case MODE_VERSION:
 		printf("ebpfcap %s\n", EBPFCAP_VERSION);
 		return 0;
 	case MODE_READ:
-		return print_file(opts.read_file);
+		return print_file(opts.read_file, &opts.print, opts.max_events);
 	case MODE_HELP:
 		options_usage();
 		return 0;
 	case MODE_NONE:
-		break;
+		break; /* options_parse() makes it a capture */
 	}
-	fprintf(stderr, "ebpfcap: nothing to do: give -w FILE to capture, or see --help\n");
 	return 2;
 }

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Command line: the extcap protocol Wireshark speaks (--extcap-*, --capture,
- * --fifo) and the same capture for people (-i, -w, -c).
+ * --fifo) and the same capture for people, with tcpdump's habits (-i, -w,
+ * -r, -c, -n, -v, a filter expression after the options) and `-- CMD`.
  */
 #include "options.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
 
+#include "remote.h"
 #include "bpf/ebpf_record.h"
 #include "utils/record.h"
 #include "utils/zmq_transport.h"
@@ -45,6 +48,8 @@ enum {
 	OPT_SECRET_KEY,
 	OPT_SERVER_KEY,
 	OPT_ALLOWED_KEYS,
+	OPT_UID,
+	OPT_JSON,
 };
 
 static const struct option long_options[] = {
@@ -76,25 +81,46 @@ static const struct option long_options[] = {
 	{ "secret-key", required_argument, NULL, OPT_SECRET_KEY },
 	{ "server-key", required_argument, NULL, OPT_SERVER_KEY },
 	{ "allowed-keys", required_argument, NULL, OPT_ALLOWED_KEYS },
+	{ "uid", required_argument, NULL, OPT_UID },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 void options_usage(void)
 {
-	printf("Usage: ebpfcap [-i IFACE] [-w FILE|-] [-c COUNT] [--pid PID] [--event-types LIST]\n"
-	       "       ebpfcap -r FILE\n"
+	printf("Usage: ebpfcap [-i IFACE] [-w FILE|-] [-c COUNT] [-n] [-v] [--json] [filters] [EXPRESSION]\n"
+	       "       ebpfcap [options] -- COMMAND [ARGS...]\n"
+	       "       ebpfcap -r FILE [-n] [-v] [--json]\n"
 	       "       ebpfcap --extcap-interfaces | --extcap-interface IFACE --extcap-dlts|--extcap-config\n"
 	       "       ebpfcap --extcap-interface IFACE --capture --fifo PATH [options]\n"
 	       "\n"
-	       "Shows which process is behind each TCP connection, from the kernel's tracepoints.\n"
+	       "Shows which process, user, container and pod is behind each TCP and UDP\n"
+	       "conversation, from the kernel's tracepoints. Without -w or --export, one line\n"
+	       "per event on standard output (time, event, process[pid], user, container or\n"
+	       "pod, local -> remote, what the kernel measured). See ebpfcap(1).\n"
 	       "\n"
-	       "  -i, --extcap-interface IFACE  interface to capture (default: " IFACE_EVENTS ")\n"
-	       "  -w, --fifo FILE               write pcapng to FILE (- for standard output)\n"
-	       "  -c COUNT                      stop after COUNT events\n"
-	       "  -r FILE                       print the events of a capture file, one per line\n"
+	       "  -i IFACE                      " IFACE_EVENTS " (default); an interface as --extcap-interfaces\n"
+	       "                                lists it or by its kernel name (eth0, lo, veth...), or a pod\n"
+	       "                                or container (its veth); or tcp://HOST:PORT (exporters, as\n"
+	       "                                -i " IFACE_REMOTE "): packets and the events behind them\n"
+	       "  -w FILE                       write pcapng to FILE (- for standard output)\n"
+	       "  -r FILE                       print the events and packets of a capture file\n"
+	       "  -c COUNT                      stop after COUNT events (with -r: records and packets)\n"
+	       "  -n                            numeric: uids, not user names\n"
+	       "  -v                            verbose: a second line per event (exe, parent, container,\n"
+	       "                                pod, cgroup, interface, TCP state, host)\n"
+	       "      --json                    one JSON object per event (every field), live or with -r\n"
+	       "  EXPRESSION                    a pcap-filter(7) expression for the packets of an interface\n"
+	       "                                (as tcpdump: ebpfcap -i eth0 tcp port 80); not for events\n"
+	       "  -- COMMAND [ARGS...]          run COMMAND and capture only it and its children, from\n"
+	       "                                its first instruction; the capture ends when it has exited\n"
+	       "                                and its events are read. ebpfcap exits 0 whatever the\n"
+	       "                                command's status (said on stderr when not 0), 1 if the\n"
+	       "                                capture failed or the command could not be run\n"
 	       "      --pid PID                 only events of process PID and its children\n"
 	       "      --comm NAME               only events of processes named NAME\n"
+	       "      --uid USER                only events of processes of USER (name or numeric uid)\n"
 	       "      --cgroup PATH             only events of cgroup PATH and below (e.g. /docker)\n"
 	       "      --container NAME|ID       only events of this running container\n"
 	       "      --pod NAME[.NAMESPACE]    only events of this pod's containers\n"
@@ -107,12 +133,14 @@ void options_usage(void)
 	       "      --export[=ENDPOINT]       publish events over ZMQ instead of writing a file\n"
 	       "                                (default tcp://127.0.0.1:5556; see docs/REMOTE.md)\n"
 	       "      --export-connect          connect to a collector that binds (--remote-bind)\n"
-	       "      --remote-endpoints LIST   ebpfremote: exporters to collect from, comma-separated\n"
-	       "      --remote-bind             ebpfremote: bind the endpoints; exporters connect\n"
+	       "      --remote-endpoints LIST   " IFACE_REMOTE ": exporters to collect from, comma-separated\n"
+	       "      --remote-bind             " IFACE_REMOTE ": bind the endpoints; exporters connect\n"
 	       "      --secret-key FILE         CURVE: our key pair (from --gen-keys)\n"
 	       "      --server-key KEY|FILE     CURVE: the binding side's public key\n"
 	       "      --allowed-keys FILE       CURVE: public keys the binding side accepts\n"
 	       "      --gen-keys                print a new CURVE key pair\n"
+	       "      --extcap-interface IFACE  as -i, for Wireshark; --fifo PATH as -w\n"
+	       "  -h, --help                    this text\n"
 	       "      --version                 print the version\n");
 }
 
@@ -161,6 +189,23 @@ static int parse_event_types(const char *list, uint32_t *mask)
 	if (rc == 0 && *mask == 0)
 		return bad("--event-types needs at least one event type%s", "");
 	return rc;
+}
+
+/* A user name or a numeric uid: scripts use both. */
+static int parse_uid(const char *arg, struct options *o)
+{
+	struct passwd *pw;
+	uint64_t v;
+
+	if (parse_u64(arg, UINT32_MAX - 1, &v) == 0) {
+		o->uid = (uint32_t)v;
+	} else if (*arg && (pw = getpwnam(arg)) != NULL) {
+		o->uid = pw->pw_uid;
+	} else {
+		return bad("--uid wants a user name or a numeric uid, not '%s'", arg);
+	}
+	o->by_uid = true;
+	return 0;
 }
 
 static int parse_one(int c, const char *arg, struct options *o)
@@ -219,6 +264,11 @@ static int parse_one(int c, const char *arg, struct options *o)
 	case OPT_POD:
 		o->pod = arg;
 		break;
+	case OPT_UID:
+		return parse_uid(arg, o);
+	case OPT_JSON: o->print.json = true; break;
+	case 'n': o->print.numeric = true; break;
+	case 'v': o->print.verbose = true; break;
 	case OPT_PORT:
 		if (parse_u64(arg, 65535, &v) < 0 || v == 0)
 			return bad("--port wants a port from 1 to 65535, not '%s'", arg);
@@ -240,36 +290,103 @@ static int parse_one(int c, const char *arg, struct options *o)
 	return 0;
 }
 
+/* tcpdump's habit: the words after the options are one filter expression. */
+static int take_filter_words(int first, int end, char **argv, struct options *o)
+{
+	size_t len = 1;
+	char *expr;
+
+	if (first >= end)
+		return 0;
+	if (o->capture_filter)
+		return bad("give the capture filter once: as words or as --extcap-capture-filter, not both%s", "");
+	for (int i = first; i < end; i++)
+		len += strlen(argv[i]) + 1;
+	expr = calloc(1, len); /* lives as long as the process */
+	if (!expr)
+		return bad("out of memory%s", "");
+	for (int i = first; i < end; i++) {
+		strcat(expr, argv[i]);
+		if (i + 1 < end)
+			strcat(expr, " ");
+	}
+	o->capture_filter = expr;
+	return 0;
+}
+
+/* "-i tcp://host:5556" is the remote interface with that exporter. */
+static int take_remote_interface(struct options *o)
+{
+	if (!o->interface || !strstr(o->interface, "://"))
+		return 0;
+	if (o->remote_endpoints)
+		return bad("-i %s names the exporter already: drop --remote-endpoints", o->interface);
+	o->remote_endpoints = o->interface;
+	o->interface = IFACE_REMOTE;
+	return 0;
+}
+
+static bool has_event_filter(const struct options *o)
+{
+	return o->pid || o->comm || o->by_uid || o->cgroup || o->container || o->pod || o->port ||
+	       o->family || o->event_type_mask != 0xffffffff;
+}
+
+/* What a person may combine, once everything is parsed. */
+static int check_combinations(struct options *o)
+{
+	bool lines = o->mode == MODE_READ || (o->mode == MODE_CAPTURE && !o->fifo && !o->export_endpoint);
+
+	if (o->export_endpoint && o->fifo)
+		return bad("--export publishes instead of writing a file: drop --fifo/-w%s", "");
+	if (o->export_connect && !o->export_endpoint)
+		return bad("--export-connect needs --export=ENDPOINT (the collector's address)%s", "");
+	if (o->print.json && !lines)
+		return bad("--json prints lines: it does not go with -w or --export%s", "");
+	if (o->mode == MODE_READ && (o->capture_filter || o->command || has_event_filter(o)))
+		return bad("-r prints a whole file: filters apply to a capture (or use tshark -r FILE -Y ...)%s", "");
+	if (o->command && o->mode != MODE_CAPTURE)
+		return bad("-- COMMAND runs a command for a capture%s", "");
+	if (o->command && o->pid)
+		return bad("--pid and -- COMMAND both choose the process: give one%s", "");
+	if (o->from_wireshark && !o->fifo)
+		return bad("a capture needs --fifo PATH%s", "");
+	if ((o->mode == MODE_DLTS || o->mode == MODE_CONFIG) && !o->interface)
+		return bad("--extcap-dlts and --extcap-config need --extcap-interface%s", "");
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct options *o)
 {
-	int c;
+	int c, end = argc;
 
 	memset(o, 0, sizeof(*o));
 	o->event_type_mask = 0xffffffff;
 	o->ringbuf_kib = 8192;
 	o->udp_interval_ms = 1000;
+	/* Everything after the first "--" is the command, never options or filter words. */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			end = i;
+			if (i + 1 == argc)
+				return bad("-- needs a command to run, e.g. ebpfcap -- curl http://127.0.0.1/%s", "");
+			o->command = argv + i + 1;
+			break;
+		}
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "hi:w:c:r:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(end, argv, "hi:w:c:r:nv", long_options, NULL)) != -1) {
 		/* "--export ENDPOINT" as well as "--export=ENDPOINT"; a bare --export is loopback. */
-		if (c == OPT_EXPORT && !optarg && optind < argc && argv[optind][0] != '-')
+		if (c == OPT_EXPORT && !optarg && optind < end && argv[optind][0] != '-')
 			optarg = argv[optind++];
 		if (parse_one(c, optarg, o) < 0)
 			return -1;
 	}
-	if (optind < argc)
-		return bad("unexpected argument '%s' (see --help)", argv[optind]);
-	/* The human CLI: `ebpfcap -w out.pcapng` means capture; so does --export. */
-	if (o->mode == MODE_NONE && (o->fifo || o->export_endpoint))
+	if (take_filter_words(optind, end, argv, o) < 0 || take_remote_interface(o) < 0)
+		return -1;
+	/* The human CLI: plain `ebpfcap` captures, as plain tcpdump does. */
+	if (o->mode == MODE_NONE)
 		o->mode = MODE_CAPTURE;
-	if (o->export_endpoint && o->fifo)
-		return bad("--export publishes instead of writing a file: drop --fifo/-w%s", "");
-	if (o->export_connect && !o->export_endpoint)
-		return bad("--export-connect needs --export=ENDPOINT (the collector's address)%s", "");
 	if (o->mode == MODE_CAPTURE && !o->interface)
 		o->interface = IFACE_EVENTS;
-	if (o->mode == MODE_CAPTURE && !o->fifo && !o->export_endpoint)
-		return bad("a capture needs --fifo PATH or -w FILE%s", "");
-	if ((o->mode == MODE_DLTS || o->mode == MODE_CONFIG) && !o->interface)
-		return bad("--extcap-dlts and --extcap-config need --extcap-interface%s", "");
-	return 0;
+	return check_combinations(o);
 }

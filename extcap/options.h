@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "print.h"
+
 #define EBPFCAP_VERSION "0.1.0"
 #define IFACE_EVENTS "ebpfevents"
 
@@ -23,11 +25,13 @@ enum mode {
 struct options {
 	enum mode mode;
 	const char *interface;      /* --extcap-interface / -i */
-	const char *fifo;           /* --fifo (extcap) or -w (CLI); "-" is stdout */
-	const char *capture_filter; /* --extcap-capture-filter */
+	const char *fifo;           /* --fifo (extcap) or -w (CLI); "-" is stdout; NULL: lines */
+	const char *capture_filter; /* --extcap-capture-filter, or the words after the options */
 	const char *read_file;      /* -r: print a capture back */
 	uint32_t pid;               /* --pid: only this process and its children (0: all) */
 	const char *comm;           /* --comm: only processes of this name */
+	bool by_uid;                /* --uid: only processes of this user */
+	uint32_t uid;
 	const char *cgroup;         /* --cgroup: only this cgroup (path) and below */
 	const char *container;      /* --container: only this container (name or id) */
 	const char *pod;            /* --pod: only this pod's containers (NAME[.NAMESPACE]) */
@@ -46,9 +50,14 @@ struct options {
 	const char *allowed_keys;     /* --allowed-keys FILE: public keys the CURVE server accepts */
 	bool debug;
 	bool from_wireshark;         /* --capture: our parent is Wireshark */
+	struct print_style print;    /* --json, -n, -v: lines on standard output (no -w, and -r) */
+	char **command;              /* after --: run it; capture it and its children only */
 };
 
-/* Parses argv; on bad input prints one line to stderr and returns -1. */
+/*
+ * Parses argv (reordering it, as getopt does); on bad input prints one line
+ * to stderr and returns -1.
+ */
 int options_parse(int argc, char **argv, struct options *opts);
 void options_usage(void);
 

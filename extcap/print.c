@@ -1,118 +1,595 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE /* strerrorname_np */
 #include "print.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdio.h>
+#include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
 #include "pcapio/pcapng_reader.h"
 
-static void format_endpoint(const struct ebpf_event *ev, const uint8_t *addr, uint16_t port,
-			    char *buf, size_t size)
-{
-	char ip[INET6_ADDRSTRLEN] = "?";
+#define USER_CACHE 64
+#define LINE_MAX_LEN 2048
 
-	inet_ntop(ev->family == 10 ? AF_INET6 : AF_INET, addr, ip, sizeof(ip));
-	snprintf(buf, size, ev->family == 10 ? "[%s]:%u" : "%s:%u", ip, port);
+struct printer {
+	FILE *f;
+	struct print_style style;
+	char host[64];  /* user names are this machine's: records of others keep their uid */
+	struct {
+		uint32_t uid;
+		bool used;
+		char name[33];
+	} users[USER_CACHE]; /* getpwuid() reads files or asks NSS: not per event */
+};
+
+static const char *const tcp_states[] = {
+	"?", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
+	"CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV",
+};
+
+static const char *tcp_state_name(unsigned state)
+{
+	return state < sizeof(tcp_states) / sizeof(tcp_states[0]) ? tcp_states[state] : "?";
 }
 
-/* The metrics this type of event carries, e.g. "latency=53us". */
+/* A process may name itself anything: no terminal escapes reach the screen. */
+static void clean(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && n + 1 < size; s++)
+		out[n++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+	out[n] = '\0';
+}
+
+static void format_time(uint64_t ns, char *out, size_t size)
+{
+	time_t sec = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+	char hms[16];
+
+	localtime_r(&sec, &tm);
+	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	snprintf(out, size, "%s.%06llu", hms, (unsigned long long)(ns % 1000000000ull / 1000));
+}
+
+static void format_addr(unsigned family, const uint8_t *addr, char *out, size_t size)
+{
+	if (!inet_ntop(family == 10 ? AF_INET6 : AF_INET, addr, out, (socklen_t)size))
+		snprintf(out, size, "?");
+}
+
+static void format_endpoint(unsigned family, const uint8_t *addr, uint16_t port, char *out, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	format_addr(family, addr, ip, sizeof(ip));
+	snprintf(out, size, family == 10 ? "[%s]:%u" : "%s:%u", ip, port);
+}
+
+/* 850us, 12.3ms, 4.56s: readable at a glance; --json keeps microseconds. */
+static void format_us(uint64_t us, char *out, size_t size)
+{
+	if (us < 1000)
+		snprintf(out, size, "%lluus", (unsigned long long)us);
+	else if (us < 1000000)
+		snprintf(out, size, "%.1fms", (double)us / 1e3);
+	else
+		snprintf(out, size, "%.2fs", (double)us / 1e6);
+}
+
+static const char *error_name(int err, char *buf, size_t size)
+{
+	const char *name = err > 0 ? strerrorname_np(err) : NULL;
+
+	if (name)
+		return name;
+	snprintf(buf, size, "%d", err);
+	return buf;
+}
+
+static const char *user_name(struct printer *p, uint32_t uid)
+{
+	unsigned slot = uid % USER_CACHE;
+	struct passwd pw, *found = NULL;
+	char buf[1024];
+
+	if (p->users[slot].used && p->users[slot].uid == uid)
+		return p->users[slot].name;
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found)
+		clean(found->pw_name, p->users[slot].name, sizeof(p->users[slot].name));
+	else
+		snprintf(p->users[slot].name, sizeof(p->users[slot].name), "%u", uid);
+	p->users[slot].uid = uid;
+	p->users[slot].used = true;
+	return p->users[slot].name;
+}
+
+/* The name only for records of this machine, and not with -n; "" when none applies. */
+static const char *user_of(struct printer *p, const struct ebpf_record *rec)
+{
+	if (p->style.numeric || (rec->host[0] && strcmp(rec->host, p->host) != 0))
+		return "";
+	return user_name(p, rec->ev.uid);
+}
+
+/* The pod, else the container's name, else its short id; "-" on the host. */
+static void where(const struct ebpf_record *rec, char *out, size_t size)
+{
+	if (rec->pod[0])
+		clean(rec->pod, out, size);
+	else if (rec->container_name[0])
+		clean(rec->container_name, out, size);
+	else if (rec->container_id[0])
+		snprintf(out, size, "%.12s", rec->container_id);
+	else
+		snprintf(out, size, "-");
+}
+
+/* What the kernel measured, as this type of event carries it. */
 static void format_metrics(const struct ebpf_event *ev, char *buf, size_t size)
 {
+	char a[24], b[24], err[16];
+
 	switch (ev->type) {
 	case EBPF_TCP_CONNECT:
-		snprintf(buf, size, "latency=%uus", ev->latency_us);
+		format_us(ev->latency_us, a, sizeof(a));
+		snprintf(buf, size, "latency=%s", a);
 		break;
 	case EBPF_TCP_CONNECT_FAILED:
-		snprintf(buf, size, "error=%s", strerror(ev->error));
+		snprintf(buf, size, "error=%s", error_name(ev->error, err, sizeof(err)));
+		break;
+	case EBPF_TCP_ACCEPT:
+		format_us(ev->srtt_us, a, sizeof(a));
+		snprintf(buf, size, "srtt=%s", a);
 		break;
 	case EBPF_TCP_CLOSE:
-		snprintf(buf, size, "duration=%lluus sent=%llu received=%llu retrans=%u srtt=%uus%s",
-			 (unsigned long long)ev->duration_us, (unsigned long long)ev->bytes_sent,
-			 (unsigned long long)ev->bytes_received, ev->retransmits, ev->srtt_us,
-			 ev->flags & EBPF_FLAG_RESET ? " RST" : "");
+		format_us(ev->duration_us, a, sizeof(a));
+		format_us(ev->srtt_us, b, sizeof(b));
+		snprintf(buf, size, "duration=%s sent=%llu received=%llu retrans=%u srtt=%s%s%s%s", a,
+			 (unsigned long long)ev->bytes_sent, (unsigned long long)ev->bytes_received,
+			 ev->retransmits, b, ev->flags & EBPF_FLAG_RESET ? " RST" : "",
+			 ev->error ? " error=" : "", ev->error ? error_name(ev->error, err, sizeof(err)) : "");
 		break;
 	case EBPF_TCP_RETRANSMIT:
-		snprintf(buf, size, "retrans=%u", ev->retransmits);
+		format_us(ev->srtt_us, a, sizeof(a));
+		snprintf(buf, size, "retrans=%u srtt=%s", ev->retransmits, a);
 		break;
 	case EBPF_UDP_SEND:
 	case EBPF_UDP_RECV:
 		snprintf(buf, size, "packets=%llu bytes=%llu", (unsigned long long)ev->packets,
 			 (unsigned long long)(ev->type == EBPF_UDP_SEND ? ev->bytes_sent : ev->bytes_received));
 		break;
+	case EBPF_FLOW_SNAPSHOT:
+		snprintf(buf, size, "state=%s", ev->proto == 6 ? tcp_state_name(ev->tcp_state) : "-");
+		break;
 	default:
 		buf[0] = '\0';
 	}
 }
 
-void print_record_line(const struct ebpf_record *rec, char *buf, size_t size)
+/* TIME EVENT PROCESS[PID] USER CONTAINER LOCAL -> REMOTE METRICS */
+static void text_line(struct printer *p, const struct ebpf_record *rec, char *buf, size_t size)
 {
 	const struct ebpf_event *ev = &rec->ev;
-	char when[32], process[48], local[64], remote[64], metrics[128];
-	time_t sec = (time_t)(ev->timestamp_ns / 1000000000ull);
-	struct tm tm;
+	char when[32], comm[EBPF_COMM_LEN], process[48], user[40], box[64], local[64], remote[64], metrics[160];
+	bool unknown = ev->flags & EBPF_FLAG_NO_OWNER;
+	bool inbound = ev->type == EBPF_TCP_ACCEPT || ev->type == EBPF_UDP_RECV;
 
-	localtime_r(&sec, &tm);
-	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	format_time(ev->timestamp_ns, when, sizeof(when));
 	if (ev->type == EBPF_CAPTURE_DROPS) {
-		snprintf(buf, size, "%s.%06llu %-18s %llu events lost", when,
-			 (unsigned long long)(ev->timestamp_ns % 1000000000ull / 1000),
-			 ebpf_event_type_name(ev->type), (unsigned long long)ev->drops);
+		snprintf(buf, size, "%s %-18s %llu events lost", when, ebpf_event_type_name(ev->type),
+			 (unsigned long long)ev->drops);
 		return;
 	}
-	snprintf(process, sizeof(process), "%s[%u]", ev->flags & EBPF_FLAG_NO_OWNER ? "?" : ev->comm, ev->pid);
-	format_endpoint(ev, ev->saddr, ev->sport, local, sizeof(local));
-	format_endpoint(ev, ev->daddr, ev->dport, remote, sizeof(remote));
+	clean(ev->comm, comm, sizeof(comm));
+	snprintf(process, sizeof(process), "%s[%u]", unknown ? "?" : comm, ev->pid);
+	if (unknown)
+		snprintf(user, sizeof(user), "?");
+	else if (*user_of(p, rec))
+		snprintf(user, sizeof(user), "%s", user_of(p, rec));
+	else
+		snprintf(user, sizeof(user), "%u", ev->uid);
+	where(rec, box, sizeof(box));
+	format_endpoint(ev->family, ev->saddr, ev->sport, local, sizeof(local));
+	format_endpoint(ev->family, ev->daddr, ev->dport, remote, sizeof(remote));
 	format_metrics(ev, metrics, sizeof(metrics));
-	snprintf(buf, size, "%s.%06llu %-18s %-24s uid=%-5u %-16s %s %s %s %s", when,
-		 (unsigned long long)(ev->timestamp_ns % 1000000000ull / 1000),
-		 ebpf_event_type_name(ev->type), process, ev->uid,
-		 rec->pod[0] ? rec->pod : rec->container_name[0] ? rec->container_name : "-",
-		 local, ev->type == EBPF_TCP_ACCEPT ? "<-" : "->", remote, metrics);
+	snprintf(buf, size, "%s %-18s %-24s %-8s %-20s %-21s %s %-21s %s", when, ebpf_event_type_name(ev->type),
+		 process, user, box, local, inbound ? "<-" : "->", remote, metrics);
+	for (size_t n = strlen(buf); n > 0 && buf[n - 1] == ' '; n--)
+		buf[n - 1] = '\0'; /* no metrics: no padding at the end */
 }
 
-static void print_packet(const struct pcapng_packet *pkt)
+#define ADD(...) (off += (size_t)snprintf(buf + off, off < size ? size - off : 0, __VA_ARGS__))
+
+/* -v: the rest of the record, only the fields that say something. */
+static void verbose_line(const struct ebpf_record *rec, char *buf, size_t size)
+{
+	const struct ebpf_event *ev = &rec->ev;
+	char s[256];
+	size_t off = 0;
+
+	ADD("   ");
+	if (rec->exe[0]) {
+		clean(rec->exe, s, sizeof(s));
+		ADD(" exe=%s", s);
+	}
+	clean(ev->parent_comm, s, sizeof(s));
+	ADD(" ppid=%u parent=%s tid=%u uid=%u gid=%u", ev->ppid, s[0] ? s : "?", ev->tid, ev->uid, ev->gid);
+	if (rec->container_id[0]) {
+		clean(rec->container_name, s, sizeof(s));
+		ADD(" container=%.12s%s%s runtime=%s", rec->container_id, s[0] ? "/" : "", s, rec->container_runtime);
+	}
+	if (rec->pod[0]) {
+		clean(rec->pod_namespace, s, sizeof(s));
+		ADD(" pod=%s/", s);
+		clean(rec->pod, s, sizeof(s));
+		ADD("%s", s);
+	}
+	if (rec->k8s_container[0]) {
+		clean(rec->k8s_container, s, sizeof(s));
+		ADD(" k8s_container=%s", s);
+	}
+	ADD(" cgroup=%llu netns=%u", (unsigned long long)ev->cgroup_id, ev->netns);
+	if (rec->ifname[0] || ev->ifindex) {
+		clean(rec->ifname, s, sizeof(s));
+		ADD(" if=%s(%u)", s[0] ? s : "?", ev->ifindex);
+	}
+	if (ev->proto == 6)
+		ADD(" state=%s", tcp_state_name(ev->tcp_state));
+	if (rec->host[0]) {
+		clean(rec->host, s, sizeof(s));
+		ADD(" host=%s", s);
+	}
+	if (ev->flags & (EBPF_FLAG_HOST | EBPF_FLAG_NO_OWNER))
+		ADD(" %s", ev->flags & EBPF_FLAG_HOST ? "host-process" : "owner-unknown");
+}
+
+/* ---- JSON ---- */
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static int utf8_len(const unsigned char *s)
+{
+	int n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+
+	for (int i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* Process names are bytes, JSON is UTF-8: what is not valid becomes U+FFFD. */
+static void json_string(FILE *f, const char *key, const char *value)
+{
+	const unsigned char *s = (const unsigned char *)value;
+
+	fprintf(f, ",\"%s\":\"", key);
+	while (*s) {
+		int n = *s < 0x80 ? 1 : utf8_len(s);
+
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if (*s < 0x20 || *s == 0x7f)
+			fprintf(f, "\\u%04x", *s);
+		else if (n == 0)
+			fputs("\\ufffd", f);
+		else
+			fwrite(s, 1, (size_t)n, f);
+		s += n ? n : 1;
+	}
+	fputc('"', f);
+}
+
+static void json_u64(FILE *f, const char *key, uint64_t v)
+{
+	fprintf(f, ",\"%s\":%llu", key, (unsigned long long)v);
+}
+
+static void json_start(FILE *f, uint64_t ns, const char *type)
+{
+	time_t sec = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+	char iso[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(f, "{\"time\":\"%s.%09lluZ\"", iso, (unsigned long long)(ns % 1000000000ull));
+	json_u64(f, "timestamp_ns", ns);
+	json_string(f, "type", type);
+}
+
+static void json_addresses(FILE *f, unsigned family, const uint8_t *src, uint16_t sport,
+			   const uint8_t *dst, uint16_t dport)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	json_u64(f, "family", family == 10 ? 6 : family == 2 ? 4 : 0);
+	format_addr(family, src, ip, sizeof(ip));
+	json_string(f, "src", ip);
+	json_u64(f, "srcport", sport);
+	format_addr(family, dst, ip, sizeof(ip));
+	json_string(f, "dst", ip);
+	json_u64(f, "dstport", dport);
+}
+
+/* Every field of the record; names follow the ebpf.* display-filter fields. */
+static void json_record(struct printer *p, const struct ebpf_record *rec)
+{
+	const struct ebpf_event *ev = &rec->ev;
+	FILE *f = p->f;
+	char err[16];
+
+	json_start(f, ev->timestamp_ns, ebpf_event_type_name(ev->type));
+	json_u64(f, "pid", ev->pid);
+	json_u64(f, "tid", ev->tid);
+	json_u64(f, "ppid", ev->ppid);
+	json_u64(f, "uid", ev->uid);
+	if (*user_of(p, rec) && !(ev->flags & EBPF_FLAG_NO_OWNER))
+		json_string(f, "user", user_of(p, rec));
+	json_u64(f, "gid", ev->gid);
+	json_string(f, "comm", ev->comm);
+	json_string(f, "parent_comm", ev->parent_comm);
+	json_string(f, "exe", rec->exe);
+	json_string(f, "container_id", rec->container_id);
+	json_string(f, "container_name", rec->container_name);
+	json_string(f, "container_runtime", rec->container_runtime);
+	json_string(f, "pod", rec->pod);
+	json_string(f, "namespace", rec->pod_namespace);
+	json_string(f, "k8s_container", rec->k8s_container);
+	json_string(f, "host", rec->host);
+	json_string(f, "machine_id", rec->machine_id);
+	json_u64(f, "cgroup", ev->cgroup_id);
+	json_u64(f, "netns", ev->netns);
+	json_u64(f, "ifindex", ev->ifindex);
+	json_string(f, "ifname", rec->ifname);
+	json_string(f, "proto", ev->proto == 6 ? "TCP" : ev->proto == 17 ? "UDP" : "");
+	json_addresses(f, ev->family, ev->saddr, ev->sport, ev->daddr, ev->dport);
+	json_u64(f, "latency_us", ev->latency_us);
+	json_u64(f, "duration_us", ev->duration_us);
+	json_u64(f, "bytes_sent", ev->bytes_sent);
+	json_u64(f, "bytes_received", ev->bytes_received);
+	json_u64(f, "packets", ev->packets);
+	json_u64(f, "retransmits", ev->retransmits);
+	json_u64(f, "srtt_us", ev->srtt_us);
+	fprintf(f, ",\"error\":%d", ev->error);
+	json_string(f, "error_name", ev->error ? error_name(ev->error, err, sizeof(err)) : "");
+	json_string(f, "tcp_state", ev->proto == 6 ? tcp_state_name(ev->tcp_state) : "");
+	fprintf(f, ",\"flags\":{\"reset\":%s,\"no_owner\":%s,\"host\":%s}",
+		ev->flags & EBPF_FLAG_RESET ? "true" : "false", ev->flags & EBPF_FLAG_NO_OWNER ? "true" : "false",
+		ev->flags & EBPF_FLAG_HOST ? "true" : "false");
+	json_u64(f, "drops", ev->drops);
+	fputs("}\n", f);
+}
+
+/* ---- packets ---- */
+
+struct packet_summary {
+	unsigned family; /* 2 or 10; 0 when not IP */
+	uint8_t proto;
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	uint8_t tcp_flags;
+};
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* Ethernet (one VLAN tag at most), IPv4 or IPv6, then the ports; bounds-checked throughout. */
+static void summarise(int linktype, const uint8_t *d, uint32_t caplen, struct packet_summary *s)
+{
+	uint32_t off = 14, l4;
+	uint16_t type;
+
+	memset(s, 0, sizeof(*s));
+	if (linktype != LINKTYPE_ETHERNET || caplen < off)
+		return;
+	type = be16(d + 12);
+	if (type == 0x8100 && caplen >= 18) {
+		type = be16(d + 16);
+		off = 18;
+	}
+	if (type == 0x0800 && caplen >= off + 20 && (d[off] >> 4) == 4) {
+		s->family = 2;
+		s->proto = d[off + 9];
+		memcpy(s->src, d + off + 12, 4);
+		memcpy(s->dst, d + off + 16, 4);
+		l4 = off + (uint32_t)(d[off] & 0x0f) * 4;
+		if (be16(d + off + 6) & 0x1fff)
+			return; /* a later fragment: no ports in it */
+	} else if (type == 0x86dd && caplen >= off + 40) {
+		s->family = 10;
+		s->proto = d[off + 6];
+		memcpy(s->src, d + off + 8, 16);
+		memcpy(s->dst, d + off + 24, 16);
+		l4 = off + 40;
+	} else {
+		return;
+	}
+	if ((s->proto == 6 || s->proto == 17) && caplen >= l4 + 4) {
+		s->sport = be16(d + l4);
+		s->dport = be16(d + l4 + 2);
+	}
+	if (s->proto == 6 && caplen >= l4 + 14)
+		s->tcp_flags = d[l4 + 13];
+}
+
+/* tcpdump's letters: S F R P and . for ACK. */
+static void tcp_flag_letters(uint8_t flags, char *out)
+{
+	static const struct { uint8_t bit; char c; } map[] = {
+		{ 0x02, 'S' }, { 0x01, 'F' }, { 0x04, 'R' }, { 0x08, 'P' }, { 0x10, '.' },
+	};
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (flags & map[i].bit)
+			out[n++] = map[i].c;
+	out[n] = '\0';
+}
+
+static void packet_text(const struct packet_summary *s, uint64_t ts_ns, uint32_t len, char *buf, size_t size)
+{
+	char when[32], src[64], dst[64], flags[8] = "";
+	const char *proto = s->proto == 6 ? "TCP" : s->proto == 17 ? "UDP" : "IP";
+
+	format_time(ts_ns, when, sizeof(when));
+	if (!s->family) {
+		snprintf(buf, size, "%s %-18s len=%u", when, "Packet", len);
+		return;
+	}
+	format_endpoint(s->family, s->src, s->sport, src, sizeof(src));
+	format_endpoint(s->family, s->dst, s->dport, dst, sizeof(dst));
+	if (s->proto == 6)
+		tcp_flag_letters(s->tcp_flags, flags);
+	snprintf(buf, size, "%s %-18s %-24s %-8s %-20s %-21s -> %-21s %s%s%s len=%u", when, "Packet", "-", "-", "-",
+		 src, dst, proto, flags[0] ? " " : "", flags, len);
+}
+
+static void packet_json(FILE *f, const struct packet_summary *s, uint64_t ts_ns, int linktype,
+			uint32_t caplen, uint32_t len)
+{
+	json_start(f, ts_ns, "Packet");
+	json_u64(f, "linktype", (uint64_t)linktype);
+	json_u64(f, "len", len);
+	json_u64(f, "caplen", caplen);
+	if (s->family) {
+		json_string(f, "proto", s->proto == 6 ? "TCP" : s->proto == 17 ? "UDP" : "IP");
+		json_addresses(f, s->family, s->src, s->sport, s->dst, s->dport);
+	}
+	if (s->proto == 6)
+		json_u64(f, "tcp_flags", s->tcp_flags);
+	fputs("}\n", f);
+}
+
+/* ---- the printer ---- */
+
+struct printer *printer_open(FILE *f, const struct print_style *style)
+{
+	struct printer *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->f = f;
+	p->style = *style;
+	gethostname(p->host, sizeof(p->host) - 1);
+	/* A person watching sees each line at once; a pipe gets one write per poll round. */
+	if (isatty(fileno(f)))
+		setvbuf(f, NULL, _IOLBF, 0);
+	return p;
+}
+
+static int output_status(FILE *f)
+{
+	return ferror(f) ? -(errno ? errno : EIO) : 0;
+}
+
+int printer_record(struct printer *p, const struct ebpf_record *rec)
+{
+	char line[LINE_MAX_LEN];
+
+	if (p->style.json) {
+		json_record(p, rec);
+		return output_status(p->f);
+	}
+	text_line(p, rec, line, sizeof(line));
+	fputs(line, p->f);
+	fputc('\n', p->f);
+	if (p->style.verbose && rec->ev.type != EBPF_CAPTURE_DROPS) {
+		verbose_line(rec, line, sizeof(line));
+		fputs(line, p->f);
+		fputc('\n', p->f);
+	}
+	return output_status(p->f);
+}
+
+int printer_packet(struct printer *p, uint64_t ts_ns, int linktype, const uint8_t *data,
+		   uint32_t caplen, uint32_t len)
+{
+	struct packet_summary s;
+	char line[LINE_MAX_LEN];
+
+	summarise(linktype, data, caplen, &s);
+	if (p->style.json) {
+		packet_json(p->f, &s, ts_ns, linktype, caplen, len);
+	} else {
+		packet_text(&s, ts_ns, len, line, sizeof(line));
+		fputs(line, p->f);
+		fputc('\n', p->f);
+	}
+	return output_status(p->f);
+}
+
+/* errno stays set on failure, as after pcapng_flush(). */
+int printer_flush(struct printer *p)
+{
+	return fflush(p->f) == 0 ? 0 : -errno;
+}
+
+void printer_close(struct printer *p)
+{
+	if (!p)
+		return;
+	fflush(p->f);
+	free(p);
+}
+
+/* ---- -r FILE ---- */
+
+/* 1 when it printed a line (or two, -v), 0 when there was nothing to print, -1 on an output error. */
+static int print_block(struct printer *p, const struct pcapng_packet *pkt)
 {
 	struct ebpf_record rec;
 	const char *why;
-	char line[512];
 	long off;
 
 	if (pkt->linktype != LINKTYPE_WIRESHARK_UPPER_PDU)
-		return; /* packets are for tshark; this prints events */
+		return printer_packet(p, pkt->ts_ns, pkt->linktype, pkt->data, pkt->caplen, pkt->origlen) < 0 ? -1 : 1;
 	off = exported_pdu_payload_offset(pkt->data, pkt->caplen);
 	if (off < 0)
-		return;
+		return 0; /* another dissector's PDU: not ours to print */
 	if (ebpf_record_decode(pkt->data + off, pkt->caplen - (size_t)off, &rec, &why) < 0) {
-		printf("(malformed record: %s)\n", why);
-		return;
+		fprintf(stderr, "ebpfcap: skipping a malformed record: %s\n", why);
+		return 0;
 	}
-	print_record_line(&rec, line, sizeof(line));
-	puts(line);
+	return printer_record(p, &rec) < 0 ? -1 : 1;
 }
 
-int print_file(const char *path)
+int print_file(const char *path, const struct print_style *style, uint64_t max)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	struct pcapng_reader *r;
 	struct pcapng_packet pkt;
-	int rc;
+	struct printer *p;
+	uint64_t printed = 0;
+	int rc = 0;
 
 	if (!f) {
 		fprintf(stderr, "ebpfcap: cannot read '%s': %s\n", path, strerror(errno));
 		return 1;
 	}
 	r = pcapng_reader_open(f, path);
-	if (!r) {
+	p = r ? printer_open(stdout, style) : NULL;
+	if (!p) {
+		pcapng_reader_close(r);
 		fclose(f);
 		return 1;
 	}
-	while ((rc = pcapng_reader_next(r, &pkt)) > 0)
-		print_packet(&pkt);
+	while ((!max || printed < max) && (rc = pcapng_reader_next(r, &pkt)) > 0) {
+		int n = print_block(p, &pkt);
+
+		if (n < 0)
+			break;
+		printed += (uint64_t)n;
+	}
+	printer_close(p);
 	pcapng_reader_close(r);
 	fclose(f);
 	return rc < 0 ? 1 : 0;

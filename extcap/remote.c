@@ -59,6 +59,7 @@ struct collector {
 	struct endpoint ep[MAX_ENDPOINTS];
 	int n_ep;
 	struct pcapng_writer *out;
+	struct printer *lines;  /* no fifo: lines on standard output instead of out */
 	int events_if;
 	struct stream streams[MAX_STREAMS];
 	uint64_t messages;
@@ -82,13 +83,17 @@ static uint64_t clock_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int write_bytes(struct collector *c, uint64_t ts_ns, const uint8_t *rec, size_t len)
+/* rec is bytes decoded: the printer takes the one, the pcapng file the other. */
+static int write_bytes(struct collector *c, const struct ebpf_record *rec, const uint8_t *bytes, size_t len)
 {
 	uint8_t buf[64 + EBPF_MSG_MAX_LEN];
 	size_t hdr = exported_pdu_header_len();
+	uint64_t ts_ns = rec->ev.timestamp_ns;
 
+	if (c->lines)
+		return printer_record(c->lines, rec);
 	exported_pdu_write_header(buf);
-	memcpy(buf + hdr, rec, len); /* len <= EBPF_MSG_MAX_LEN: it came out of one message */
+	memcpy(buf + hdr, bytes, len); /* len <= EBPF_MSG_MAX_LEN: it came out of one message */
 	if (pcapng_write_packet(c->out, (uint32_t)c->events_if, ts_ns, buf, (uint32_t)(hdr + len),
 				(uint32_t)(hdr + len), NULL) < 0)
 		return -errno;
@@ -105,6 +110,8 @@ static bool wanted(const struct remote_options *o, const struct ebpf_event *ev)
 	if (o->pid && ev->pid != o->pid && ev->ppid != o->pid)
 		return false;
 	if (o->comm && strncmp(ev->comm, o->comm, sizeof(ev->comm)) != 0)
+		return false;
+	if (o->by_uid && ev->uid != o->uid)
 		return false;
 	if (o->port && ev->sport != o->port && ev->dport != o->port)
 		return false;
@@ -127,7 +134,7 @@ static int on_record(const struct ebpf_record *rec, const uint8_t *bytes, size_t
 		c->filtered++;
 		return 0;
 	}
-	rc = write_bytes(c, rec->ev.timestamp_ns, bytes, len);
+	rc = write_bytes(c, rec, bytes, len);
 	if (rc < 0)
 		return rc;
 	c->written++;
@@ -185,7 +192,7 @@ static int account_sequence(struct collector *c, const struct ebpf_msg_info *inf
 	ebpf_copy_string(rec.host, sizeof(rec.host), c->first_host);
 	ebpf_copy_string(rec.machine_id, sizeof(rec.machine_id), c->first_machine_id);
 	n = ebpf_record_encode(&rec, buf, sizeof(buf));
-	return n ? write_bytes(c, rec.ev.timestamp_ns, buf, n) : 0;
+	return n ? write_bytes(c, &rec, buf, n) : 0;
 }
 
 static void count_malformed(struct collector *c, const char *why)
@@ -556,6 +563,8 @@ static enum stop_reason collect_loop(struct collector *c, int sig_fd, int out_fd
 		int events_left = read_monitor(c);
 
 		more = receive_burst(c);
+		if (more >= 0 && c->lines && printer_flush(c->lines) < 0)
+			more = -EPIPE;
 		if (more == STOP_COUNT_REACHED)
 			return STOP_COUNT;
 		if (more == -EPIPE)
@@ -611,6 +620,33 @@ static int check_options(const struct remote_options *o)
 	return 0;
 }
 
+/* The fifo or file as pcapng; STDOUT_FILENO (to poll) when lines go there instead. */
+static int open_output(struct collector *c, const char *fifo)
+{
+	int out_fd;
+
+	if (!fifo) {
+		c->lines = printer_open(stdout, &c->opts->print);
+		return c->lines ? STDOUT_FILENO : -1;
+	}
+	out_fd = session_open_output(fifo);
+	if (out_fd < 0)
+		return -1;
+	c->out = pcapng_writer_open(out_fd, "ebpfcap remote");
+	if (!c->out) {
+		fprintf(stderr, "ebpfcap: cannot write to '%s': %s\n", fifo, strerror(errno));
+		close(out_fd);
+		return -1;
+	}
+	c->events_if = pcapng_add_interface(c->out, LINKTYPE_WIRESHARK_UPPER_PDU, 0,
+					    IFACE_REMOTE, IFACE_REMOTE_DISPLAY);
+	if (c->events_if < 0) {
+		fprintf(stderr, "ebpfcap: cannot write to '%s': %s\n", fifo, strerror(errno));
+		return -1;
+	}
+	return out_fd;
+}
+
 int remote_capture_run(const struct remote_options *o, const char *fifo)
 {
 	struct collector *c = calloc(1, sizeof(*c));
@@ -624,21 +660,9 @@ int remote_capture_run(const struct remote_options *o, const char *fifo)
 	sig_fd = session_stop_signals_fd(o->from_wireshark);
 	if (open_subscriber(c) < 0)
 		goto out;
-	out_fd = session_open_output(fifo);
+	out_fd = open_output(c, fifo);
 	if (out_fd < 0)
 		goto out;
-	c->out = pcapng_writer_open(out_fd, "ebpfcap remote");
-	if (!c->out) {
-		fprintf(stderr, "ebpfcap: cannot write to '%s': %s\n", fifo, strerror(errno));
-		close(out_fd);
-		goto out;
-	}
-	c->events_if = pcapng_add_interface(c->out, LINKTYPE_WIRESHARK_UPPER_PDU, 0,
-					    IFACE_REMOTE, IFACE_REMOTE_DISPLAY);
-	if (c->events_if < 0) {
-		fprintf(stderr, "ebpfcap: cannot write to '%s': %s\n", fifo, strerror(errno));
-		goto out;
-	}
 	enum stop_reason why = collect_loop(c, sig_fd, out_fd);
 
 	say_summary(c);
@@ -646,6 +670,7 @@ int remote_capture_run(const struct remote_options *o, const char *fifo)
 out:
 	close_subscriber(c);
 	pcapng_writer_close(c->out);
+	printer_close(c->lines);
 	if (sig_fd >= 0)
 		close(sig_fd);
 	free(c);

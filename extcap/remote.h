@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "print.h"
+
 #define IFACE_REMOTE "ebpfremote"
 #define IFACE_REMOTE_DISPLAY "Remote eBPF Events (ZMQ)"
 
@@ -27,13 +29,17 @@ struct remote_options {
 	uint32_t event_type_mask;   /* bit per enum ebpf_event_type; 0 means all */
 	uint32_t pid;               /* that process and its direct children */
 	const char *comm;
+	bool by_uid;                /* only records of this uid */
+	uint32_t uid;
 	uint16_t port;
 	uint16_t family;
+	struct print_style print;   /* no fifo: lines on standard output, so */
 };
 
 /*
  * Runs until a signal, the fifo's reader goes away, the parent dies or
- * max_events; "-" is standard output. Returns the process exit status.
+ * max_events; "-" is standard output, NULL lines on it (o->print).
+ * Returns the process exit status.
  */
 int remote_capture_run(const struct remote_options *o, const char *fifo);
 
