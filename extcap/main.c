@@ -24,8 +24,9 @@ static int remote_run(const struct options *o)
 		.by_uid = o->by_uid, .uid = o->uid, .print = o->print,
 	};
 
-	if (o->cgroup) {
-		fprintf(stderr, "ebpfcap: --cgroup does not apply to remote events: cgroup ids are per host\n");
+	if (o->cgroup || o->container || o->pod) {
+		fprintf(stderr, "ebpfcap: --cgroup, --container and --pod do not apply to remote events: "
+			"cgroups and containers are per host\n");
 		return 1;
 	}
 	if (o->export_endpoint) {
