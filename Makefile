@@ -17,11 +17,12 @@ WS_LIBS   := $(shell pkg-config --libs wireshark 2>/dev/null)
 WS_PLUGINDIR := $(shell pkg-config --variable=plugindir wireshark 2>/dev/null)
 EXTCAPDIR ?= $(shell pkg-config --variable=libdir wireshark 2>/dev/null)/wireshark/extcap
 PROFILEDIR ?= /usr/share/wireshark/profiles/eBPF
+MANDIR    ?= /usr/share/man
 
 # Debian 12 packages needed to build, run and test (installed by `make deps`).
 DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
-	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind
+	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind groff-base
 
 USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c \
 	utils/zmq_transport.c
@@ -90,9 +91,11 @@ install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
 	install -D -m 0644 $(BUILD)/ebpfflow.so $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
 	install -D -m 0644 dissector/profile/eBPF/preferences $(DESTDIR)$(PROFILEDIR)/preferences
 	install -D -m 0644 dissector/profile/eBPF/colorfilters $(DESTDIR)$(PROFILEDIR)/colorfilters
+	install -D -m 0644 docs/ebpfcap.1 $(DESTDIR)$(MANDIR)/man1/ebpfcap.1
 
 uninstall:
 	rm -f $(DESTDIR)$(EXTCAPDIR)/ebpfcap $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
+	rm -f $(DESTDIR)$(MANDIR)/man1/ebpfcap.1
 	rm -rf $(DESTDIR)$(PROFILEDIR)
 
 # The main job: a live capture of "eBPF Events" shown through tshark.
