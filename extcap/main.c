@@ -50,6 +50,8 @@ int main(int argc, char **argv)
 		if (opts.interface && strcmp(opts.interface, IFACE_REMOTE) == 0)
 			return remote_run(&opts);
 		return capture_run(&opts);
+	case MODE_CHECK_FILTER:
+		return extcap_check_capture_filter(opts.interface, opts.capture_filter);
 	case MODE_GEN_KEYS:
 		return zmq_print_new_keys(stdout) < 0 ? 1 : 0;
 	case MODE_VERSION:

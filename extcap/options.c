@@ -45,6 +45,8 @@ enum {
 	OPT_SECRET_KEY,
 	OPT_SERVER_KEY,
 	OPT_ALLOWED_KEYS,
+	OPT_REORDER_WINDOW,
+	OPT_FLOW_TABLE_SIZE,
 };
 
 static const struct option long_options[] = {
@@ -76,6 +78,8 @@ static const struct option long_options[] = {
 	{ "secret-key", required_argument, NULL, OPT_SECRET_KEY },
 	{ "server-key", required_argument, NULL, OPT_SERVER_KEY },
 	{ "allowed-keys", required_argument, NULL, OPT_ALLOWED_KEYS },
+	{ "reorder-window", required_argument, NULL, OPT_REORDER_WINDOW },
+	{ "flow-table-size", required_argument, NULL, OPT_FLOW_TABLE_SIZE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -103,6 +107,8 @@ void options_usage(void)
 	       "      --udp-interval MS         UDP flow summary period (default 1000)\n"
 	       "      --event-types LIST        comma-separated, e.g. TCP_Connect,TCP_Close\n"
 	       "      --ringbuf-size KIB        kernel ring buffer size (default 8192)\n"
+	       "      --reorder-window MS       packets wait MS for the event naming their owner (default 10)\n"
+	       "      --flow-table-size N       sockets remembered for attributing packets (default 65536)\n"
 	       "      --debug                   show libbpf's messages\n"
 	       "      --export[=ENDPOINT]       publish events over ZMQ instead of writing a file\n"
 	       "                                (default tcp://127.0.0.1:5556; see docs/REMOTE.md)\n"
@@ -203,6 +209,16 @@ static int parse_one(int c, const char *arg, struct options *o)
 			return bad("--ringbuf-size wants KiB between 64 and 1048576, not '%s'", arg);
 		o->ringbuf_kib = (uint32_t)v;
 		break;
+	case OPT_REORDER_WINDOW:
+		if (parse_u64(arg, 10000, &v) < 0)
+			return bad("--reorder-window wants milliseconds from 0 to 10000, not '%s'", arg);
+		o->reorder_window_ms = (uint32_t)v;
+		break;
+	case OPT_FLOW_TABLE_SIZE:
+		if (parse_u64(arg, 1u << 24, &v) < 0 || v < 16)
+			return bad("--flow-table-size wants a number of sockets from 16 to 16777216, not '%s'", arg);
+		o->flow_table_size = (uint32_t)v;
+		break;
 	case OPT_EVENT_TYPES:
 		return parse_event_types(arg, &o->event_type_mask);
 	case OPT_COMM:
@@ -248,6 +264,8 @@ int options_parse(int argc, char **argv, struct options *o)
 	o->event_type_mask = 0xffffffff;
 	o->ringbuf_kib = 8192;
 	o->udp_interval_ms = 1000;
+	o->reorder_window_ms = 10;
+	o->flow_table_size = 65536;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "hi:w:c:r:", long_options, NULL)) != -1) {
 		/* "--export ENDPOINT" as well as "--export=ENDPOINT"; a bare --export is loopback. */
@@ -258,6 +276,8 @@ int options_parse(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		return bad("unexpected argument '%s' (see --help)", argv[optind]);
+	if (o->mode == MODE_NONE && o->capture_filter && o->interface && !o->fifo && !o->export_endpoint)
+		o->mode = MODE_CHECK_FILTER;
 	/* The human CLI: `ebpfcap -w out.pcapng` means capture; so does --export. */
 	if (o->mode == MODE_NONE && (o->fifo || o->export_endpoint))
 		o->mode = MODE_CAPTURE;
