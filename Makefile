@@ -23,7 +23,7 @@ DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
 	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind
 
-USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c utils/flow_table.c utils/packet_tuple.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c \
+USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c utils/flow_table.c utils/packet_tuple.c utils/conntrack.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c \
 	utils/zmq_transport.c
 EXTCAP_SRCS := $(wildcard extcap/*.c) $(USER_SRCS)
 PLUGIN_SRCS := $(wildcard dissector/*.c)

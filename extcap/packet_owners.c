@@ -6,11 +6,13 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "utils/conntrack.h"
 #include "utils/flow_table.h"
 #include "utils/packet_tuple.h"
 
 struct packet_owners {
 	struct flow_table *sockets;
+	struct conntrack *nat;     /* NULL: no translated tuples (no conntrack, no privilege) */
 	uint64_t flows_packets, attributed;
 };
 
@@ -18,8 +20,10 @@ struct packet_owners *packet_owners_new(uint32_t max_sockets)
 {
 	struct packet_owners *po = calloc(1, sizeof(*po));
 
-	if (po)
+	if (po) {
 		po->sockets = flow_table_new(max_sockets);
+		po->nat = conntrack_open();
+	}
 	if (!po || !po->sockets) {
 		packet_owners_free(po);
 		return NULL;
@@ -32,6 +36,7 @@ void packet_owners_free(struct packet_owners *po)
 	if (!po)
 		return;
 	flow_table_free(po->sockets);
+	conntrack_close(po->nat);
 	free(po);
 }
 
@@ -107,7 +112,7 @@ static const struct flow_owner *lookup(struct packet_owners *po, const struct so
 bool packet_owners_comment(struct packet_owners *po, int dlt, const uint8_t *data, uint32_t caplen,
 			   char *comment, size_t size)
 {
-	struct socket_key from, to;
+	struct socket_key from, to, alt;
 	const struct flow_owner *src, *dst;
 
 	if (!packet_tuple(dlt, data, caplen, &from))
@@ -116,6 +121,12 @@ bool packet_owners_comment(struct packet_owners *po, int dlt, const uint8_t *dat
 	socket_key_reverse(&from, &to);
 	src = lookup(po, &from);
 	dst = lookup(po, &to);
+	if ((!src || !dst) && po->nat && conntrack_translated(po->nat, &from, &alt)) {
+		/* The socket on the far side of a NAT knows the packet by its translated tuple. */
+		socket_key_reverse(&alt, &to);
+		src = src ? src : lookup(po, &alt);
+		dst = dst ? dst : lookup(po, &to);
+	}
 	if (!src && !dst)
 		return false;
 	po->attributed++;
