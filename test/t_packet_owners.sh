@@ -1,8 +1,9 @@
 # Packets + events on one interface: every TCP packet of known flows carries
 # its owners in its pcapng comment (read by plain tshark, no plugin needed),
 # for 200 concurrent connections from 200 client processes, over IPv4 and
-# IPv6, including each first SYN; a flow table too small for them counts its
-# evictions and never hands one flow's owner to another.
+# IPv6, including each first SYN, and UDP from an unconnected socket; a flow
+# table too small for them counts its evictions and never hands one flow's
+# owner to another.
 . test/lib.sh
 NS=ebpfcap-own$$ HOSTIF=ebown$$h PEERIF=ebown$$p
 PORT=7100 PORT6=7106 CLIENTS=200 CLIENTS6=30
@@ -16,9 +17,10 @@ ip link set $HOSTIF up
 ip netns exec $NS sh -c "ip addr add 10.203.7.2/30 dev $PEERIF && ip -6 addr add fd00:ebc:7::2/64 dev $PEERIF nodad &&
 	ip link set $PEERIF up && ip link set lo up" || fail "namespace addresses"
 
-# start_server ADDR PORT N: a tcp_server in the namespace; sets $server and $server_pid.
+# start_server [udpserve] ADDR PORT N: a tcp_server in the namespace; sets $server and $server_pid.
 start_server() {
-	ip netns exec $NS $TRAFFIC serve "$1" "$2" "$3" >"$TMP/serve$2.out" &
+	mode=serve; [ "$1" = udpserve ] && { mode=udpserve; shift; }
+	ip netns exec $NS $TRAFFIC $mode "$1" "$2" "$3" >"$TMP/serve$2.out" &
 	server=$!
 	at_exit "kill $server"
 	for i in $(seq 50); do grep -q listening "$TMP/serve$2.out" 2>/dev/null && break; sleep 0.1; done
@@ -91,6 +93,20 @@ set -- $(check_owners "$TMP/own6.pcapng" $PORT6 "$TMP/clients6.out")
 [ "$1" -ge $((CLIENTS6 * 7)) ] || fail "only $1 IPv6 packets captured"
 expect_eq "IPv6 packets with their client's owner, of $1" "$1" "$2"
 expect_eq "IPv6 packets with a wrong owner" 0 "$4"
+
+# UDP from an unconnected socket (bound to the wildcard address): the first datagram's event names it.
+start_server udpserve 10.203.7.2 7200 20
+capture "$TMP/udp.pcapng"
+$TRAFFIC udpping 10.203.7.2 7200 20 >"$TMP/udp.out" || fail "udpping"
+reap $server
+stop_capture
+client_pid=$(field "$(cat "$TMP/udp.out")" client_pid)
+tshark -r "$TMP/udp.pcapng" -Y "udp.port == 7200" -T fields -E 'separator=;' -e udp.srcport -e frame.comment \
+	2>/dev/null | sed "s|^7200;|server;|; s|^[0-9]*;|client;|" >"$TMP/udp.packets"
+expect_eq "UDP packets captured" 40 "$(wc -l <"$TMP/udp.packets")"
+expect_eq "UDP packets naming client and server, each on its side" 40 "$(grep -c \
+	"^client;src tcp_client\[$client_pid\].*dst tcp_server\[$server_pid\]\|^server;src tcp_server\[$server_pid\].*dst tcp_client\[$client_pid\]" \
+	"$TMP/udp.packets")"
 
 # A flood: 200 sockets into a table of 16. Evictions are counted; nothing is misattributed.
 start_server 10.203.7.2 $PORT $CLIENTS

@@ -19,8 +19,11 @@
  *   traffic serve ADDR PORT N  accept N connections as tcp_server (read 5, write 6)
  *   traffic clients ADDR PORT N  N client processes, all connected at once,
  *                              each printing "client_pid=P port=LOCALPORT"
+ *   traffic udpserve ADDR PORT N  answer N datagrams (recvfrom, sendto)
+ *   traffic udpping ADDR PORT N   N request/responses from an unconnected socket
  *
- * sink, bulk, serve and clients take the address of a network namespace the test made.
+ * sink, bulk, serve, clients, udpserve and udpping take the address of a
+ * network namespace the test made.
  * Prints "client_pid=P client_comm=C server_pid=S port=X" and exits when done.
  * Only loopback; every loop is bounded by N.
  */
@@ -304,6 +307,51 @@ static int run_serve(const char *addr, const char *port, int n)
 	return 0;
 }
 
+/* udpserve ADDR PORT N: answers N datagrams from an unconnected socket (recvfrom, sendto). */
+static int run_udpserve(const char *addr, const char *port, int n)
+{
+	struct sockaddr_storage ss, peer;
+	socklen_t len = ip_sockaddr(addr, port, &ss), plen;
+	int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	char buf[128];
+
+	prctl(PR_SET_NAME, SERVER_COMM);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0)
+		die("udpserve bind");
+	printf("listening server_pid=%d\n", getpid());
+	fflush(stdout);
+	for (int i = 0; i < n; i++) {
+		ssize_t got;
+
+		plen = sizeof(peer);
+		got = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen);
+		if (got < 0 || sendto(fd, buf, (size_t)got, 0, (struct sockaddr *)&peer, plen) != got)
+			die("udpserve i/o");
+	}
+	return 0;
+}
+
+/* udpping ADDR PORT N: N request/response exchanges from an unconnected socket. */
+static int run_udpping(const char *addr, const char *port, int n)
+{
+	struct sockaddr_storage ss, local;
+	socklen_t len = ip_sockaddr(addr, port, &ss), llen = sizeof(local);
+	struct sockaddr_in any = { .sin_family = AF_INET };
+	int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	char buf[100] = "ping";
+
+	prctl(PR_SET_NAME, CLIENT_COMM);
+	if (fd < 0 || (ss.ss_family == AF_INET && bind(fd, (struct sockaddr *)&any, sizeof(any)) < 0) ||
+	    getsockname(fd, (struct sockaddr *)&local, &llen) < 0)
+		die("udpping socket");
+	for (int i = 0; i < n; i++)
+		if (sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, len) != sizeof(buf) ||
+		    recv(fd, buf, sizeof(buf), 0) != sizeof(buf))
+			die("udpping i/o");
+	printf("client_pid=%d port=%u\n", getpid(), ntohs(((struct sockaddr_in *)&local)->sin_port));
+	return 0;
+}
+
 /* One of N concurrent clients: connects, waits until all have, then talks and closes. */
 static void concurrent_client(const struct sockaddr_storage *ss, socklen_t len, int ready, int go)
 {
@@ -498,6 +546,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 5 && strcmp(argv[1], "serve") == 0)
 		return run_serve(argv[2], argv[3], parse_count(argv[4]));
+	if (argc == 5 && strcmp(argv[1], "udpserve") == 0)
+		return run_udpserve(argv[2], argv[3], parse_count(argv[4]));
+	if (argc == 5 && strcmp(argv[1], "udpping") == 0)
+		return run_udpping(argv[2], argv[3], parse_count(argv[4]));
 	if (argc == 5 && strcmp(argv[1], "clients") == 0)
 		return run_clients(argv[2], argv[3], parse_count(argv[4]));
 	if (argc == 4 && strcmp(argv[1], "sink") == 0)
