@@ -316,12 +316,26 @@ static int emit_if_wanted(const struct ebpf_event *ev, void *ctx)
 	return kernel_events_wants(sc->ke, ev) ? on_event(ev, sc->c) : 0;
 }
 
+/* Packets + events: connections not yet accept()ed belong to their listener. */
+static void learn_listener(const struct ebpf_event *ev, void *ctx)
+{
+	struct capture *c = ctx;
+	struct ebpf_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.ev = *ev;
+	enrich(c, &rec);
+	packet_owners_learn(c->owners, &rec);
+}
+
 /* Taken after attach, so a connection is either in the snapshot or seen opening. */
 static int report_open_flows(struct capture *c, struct kernel_events *ke)
 {
 	struct snapshot_ctx sc = { c, ke };
 
 	c->snapshot = flow_snapshot_take("/proc");
+	if (c->owners)
+		flow_snapshot_each_listener(c->snapshot, learn_listener, c);
 	return flow_snapshot_emit(c->snapshot, clock_ns(CLOCK_BOOTTIME), emit_if_wanted, &sc);
 }
 

@@ -10,6 +10,8 @@
 #include "utils/flow_table.h"
 #include "utils/packet_tuple.h"
 
+#define TCP_STATE_LISTEN 10 /* the kernel's TCP_LISTEN, as /proc and the record carry it */
+
 struct packet_owners {
 	struct flow_table *sockets;
 	struct conntrack *nat;     /* NULL: no translated tuples (no conntrack, no privilege) */
@@ -82,6 +84,8 @@ static void describe(const struct ebpf_record *rec, struct flow_owner *o)
 		append(o->text, sizeof(o->text), " pod=", rec->pod);
 		append(o->text, sizeof(o->text), " namespace=", rec->pod_namespace);
 	}
+	if (ev->tcp_state == TCP_STATE_LISTEN)
+		append(o->text, sizeof(o->text), " listening", "");
 }
 
 void packet_owners_learn(struct packet_owners *po, const struct ebpf_record *rec)
@@ -96,16 +100,31 @@ void packet_owners_learn(struct packet_owners *po, const struct ebpf_record *rec
 	flow_table_put(po->sockets, &k, &o);
 }
 
-/* An unconnected UDP socket is known by its port alone: its address is the wildcard. */
+/*
+ * A socket by its full 5-tuple; failing that, one bound to the wildcard
+ * address (unconnected UDP), or for TCP the listener a connection not yet
+ * accept()ed belongs to: on its address, on any IPv4 or on any IPv6 address.
+ */
 static const struct flow_owner *lookup(struct packet_owners *po, const struct socket_key *k)
 {
 	const struct flow_owner *o = flow_table_get(po->sockets, k);
-	struct socket_key wild;
+	struct socket_key wild = *k;
 
-	if (o || k->proto != IPPROTO_UDP)
+	if (o)
 		return o;
-	wild = *k;
+	if (k->proto == IPPROTO_UDP) {
+		memset(wild.laddr, 0, sizeof(wild.laddr));
+		return flow_table_get(po->sockets, &wild);
+	}
+	memset(wild.raddr, 0, sizeof(wild.raddr));
+	wild.rport = 0;
+	o = flow_table_get(po->sockets, &wild);
 	memset(wild.laddr, 0, sizeof(wild.laddr));
+	if (!o)
+		o = flow_table_get(po->sockets, &wild);
+	if (o || k->family != 4)
+		return o;
+	wild.family = 6; /* a listener on [::] takes IPv4 connections too */
 	return flow_table_get(po->sockets, &wild);
 }
 
