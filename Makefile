@@ -33,7 +33,7 @@ SAN_TESTS := $(patsubst test/unit_%.c,$(BUILD)/test/san_%,$(wildcard test/unit_*
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TEST_TOOLS := $(BUILD)/test/traffic $(BUILD)/test/lossy.bpf.o $(BUILD)/test/gen_records $(BUILD)/test/zmq_peer
 
-.PHONY: all deps demo check install uninstall clean bench fuzz
+.PHONY: all deps demo check install uninstall clean bench fuzz image
 
 all: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so $(UNIT_TESTS) $(SAN_TESTS) $(TEST_TOOLS)
 
@@ -94,6 +94,12 @@ install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
 uninstall:
 	rm -f $(DESTDIR)$(EXTCAPDIR)/ebpfcap $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
 	rm -rf $(DESTDIR)$(PROFILEDIR)
+
+# The exporter's container image (docs/deploy/): FROM scratch with the binary and
+# what ldd lists, built by the local Docker Engine from $(BUILD)/image (no registry).
+IMAGE_TAG ?= ebpfcap-exporter:latest
+image: $(BUILD)/ebpfcap
+	sh docs/deploy/build-image.sh $(BUILD) $(IMAGE_TAG)
 
 # The main job: a live capture of "eBPF Events" shown through tshark.
 demo: deps
