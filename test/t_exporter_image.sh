@@ -31,9 +31,14 @@ ok "image built without a registry: $(cat "$TMP/build.out")"
 expect_eq "image entrypoint and default args" '[/usr/bin/ebpfcap] [--export=tcp://0.0.0.0:5556]' \
 	"$("$DOCKER" image inspect -f '{{.Config.Entrypoint}} {{.Config.Cmd}}' $TAG)"
 
-# The DaemonSet's hostPath mounts (hostPID and hostNetwork are the run's flags).
-MOUNTS="/sys/kernel/btf /sys/fs/cgroup /sys/kernel/tracing /etc/machine-id"
-[ -d /var/log/pods ] && MOUNTS="$MOUNTS /var/log/pods"
+# The DaemonSet's hostPath mounts, SOURCE:TARGET (hostPID and hostNetwork are
+# the run's flags). No kubelet here: an empty directory for its pod logs.
+# The DaemonSet expects tracefs mounted on the node, as systemd does.
+[ -e /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing || fail "cannot mount tracefs"
+pods=/var/log/pods
+[ -d $pods ] || { pods=$TMP/pods; mkdir $pods; }
+MOUNTS="/sys/kernel/btf:/sys/kernel/btf /sys/fs/cgroup:/sys/fs/cgroup /sys/kernel/tracing:/sys/kernel/tracing
+	/etc/machine-id:/etc/machine-id $pods:/var/log/pods"
 
 progs_of() { cat /proc/$1/fdinfo/* 2>/dev/null | awk '$1 == "prog_id:" { print $2 }' | sort -u; }
 
@@ -101,7 +106,7 @@ image_up
 cid=$("$DOCKER" run -d $IMAGE sleep 60) || fail "docker run busybox"
 at_exit "$DOCKER rm -f $cid"
 vols=""
-for m in $MOUNTS; do vols="$vols -v $m:$m:ro"; done
+for m in $MOUNTS; do vols="$vols -v $m:ro"; done
 "$DOCKER" rm -f $NAME >/dev/null 2>&1
 at_exit "$DOCKER rm -f $NAME"
 "$DOCKER" run --rm -d --name $NAME --pid=host --network=host \
@@ -135,7 +140,7 @@ pub=$(sed -n 's/^public-key=//p' "$TMP/keys/exporter.key")
 "$DOCKER" save $TAG | $CTR images import - >"$TMP/import.out" 2>&1 || fail "ctr images import: $(cat "$TMP/import.out")"
 at_exit "$CTR images rm docker.io/library/$TAG"
 mnts=""
-for m in $MOUNTS; do mnts="$mnts --mount type=bind,src=$m,dst=$m,options=rbind:ro"; done
+for m in $MOUNTS; do mnts="$mnts --mount type=bind,src=${m%:*},dst=${m#*:},options=rbind:ro"; done
 # ctr has no "drop all": its default set is dropped by name (CapEff is checked below).
 drop=""
 for c in CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW \
