@@ -22,9 +22,10 @@ MANDIR    ?= /usr/share/man
 # Debian 12 packages needed to build, run and test (installed by `make deps`).
 DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
-	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind groff-base
+	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind \
+	python3 python3-yaml python3-kubernetes groff-base
 
-USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c \
+USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c utils/flow_table.c utils/packet_tuple.c utils/conntrack.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c \
 	utils/zmq_transport.c
 EXTCAP_SRCS := $(wildcard extcap/*.c) $(USER_SRCS)
 PLUGIN_SRCS := $(wildcard dissector/*.c)
@@ -34,7 +35,7 @@ SAN_TESTS := $(patsubst test/unit_%.c,$(BUILD)/test/san_%,$(wildcard test/unit_*
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TEST_TOOLS := $(BUILD)/test/traffic $(BUILD)/test/lossy.bpf.o $(BUILD)/test/gen_records $(BUILD)/test/zmq_peer
 
-.PHONY: all deps demo check install uninstall clean bench fuzz
+.PHONY: all deps demo check install uninstall clean bench fuzz image
 
 all: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so $(UNIT_TESTS) $(SAN_TESTS) $(TEST_TOOLS)
 
@@ -98,13 +99,29 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/ebpfcap.1
 	rm -rf $(DESTDIR)$(PROFILEDIR)
 
+# The exporter's container image (docs/deploy/): FROM scratch with the binary and
+# what ldd lists, built by the local Docker Engine from $(BUILD)/image (no registry).
+IMAGE_TAG ?= ebpfcap-exporter:latest
+image: $(BUILD)/ebpfcap
+	sh docs/deploy/build-image.sh $(BUILD) $(IMAGE_TAG)
+
+# Debian's kubectl (kubernetes-client) for test/t_deploy_manifest.sh, unpacked here rather
+# than installed: where another package owns /usr/bin/kubectl (the google-cloud-cli one
+# on these machines) dpkg refuses to install it.
+KUBECTL := $(BUILD)/tools/usr/bin/kubectl
+$(KUBECTL): | $(BUILD)/.dir
+	mkdir -p $(BUILD)/tools && rm -f $(BUILD)/tools/*.deb
+	cd $(BUILD)/tools && { apt-get download -q kubernetes-client || { apt-get update -q && apt-get download -q kubernetes-client; }; }
+	dpkg -x $(BUILD)/tools/kubernetes-client_*.deb $(BUILD)/tools && rm $(BUILD)/tools/kubernetes-client_*.deb
+	touch $@
+
 # The main job: a live capture of "eBPF Events" shown through tshark.
 demo: deps
 	$(MAKE) all install
 	sh test/demo.sh $(BUILD)
 
 check: deps
-	$(MAKE) all install
+	$(MAKE) all install $(KUBECTL)
 	sh test/run.sh $(BUILD)
 
 # make bench: ratios against the workload alone, measured in the same run.

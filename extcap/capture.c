@@ -24,7 +24,9 @@
 #include "kernel_events.h"
 #include "session.h"
 #include "packets.h"
+#include "packet_owners.h"
 #include "print.h"
+#include "reorder.h"
 #include "udp_flows.h"
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
@@ -59,7 +61,13 @@ struct capture {
 	struct containers *containers;
 	struct packet_source *packets; /* NULL for eBPF Events alone */
 	int packets_if;
+	int packets_dlt;
+	struct reorder *held;          /* packets + events: the reorder window */
+	struct packet_owners *owners;  /* packets + events: who owns which socket */
 };
+
+/* What the reorder window may hold before items leave early (counted). */
+#define REORDER_MAX_BYTES (64u << 20)
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -67,6 +75,15 @@ static uint64_t clock_ns(clockid_t id)
 
 	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int write_block(struct capture *c, int interface, uint64_t ts_ns, const void *data,
+		       uint32_t caplen, uint32_t len, const char *comment)
+{
+	if (c->lines) /* no -w: the same blocks, as lines */
+		return interface == c->events_if ? printer_pdu(c->lines, data, caplen)
+			: printer_packet(c->lines, ts_ns, c->packets_dlt, data, caplen, len, comment);
+	return pcapng_write_packet(c->out, (uint32_t)interface, ts_ns, data, caplen, len, comment) < 0 ? -errno : 0;
 }
 
 static int write_record(struct capture *c, const struct ebpf_record *rec)
@@ -79,25 +96,43 @@ static int write_record(struct capture *c, const struct ebpf_record *rec)
 		n = ebpf_record_encode(rec, buf, sizeof(buf));
 		return n ? zmq_exporter_send(c->zx, buf, n) : -EMSGSIZE;
 	}
-	if (c->lines)
-		return printer_record(c->lines, rec);
 	exported_pdu_write_header(buf);
 	n = ebpf_record_encode(rec, buf + hdr, sizeof(buf) - hdr);
 	if (n == 0)
 		return -EMSGSIZE;
-	if (pcapng_write_packet(c->out, (uint32_t)c->events_if, rec->ev.timestamp_ns, buf,
-				(uint32_t)(hdr + n), (uint32_t)(hdr + n), NULL) < 0)
-		return -errno;
-	return 0;
+	n += hdr;
+	if (c->held)
+		return reorder_push(c->held, REORDER_RECORD, rec->ev.timestamp_ns, buf, (uint32_t)n, (uint32_t)n);
+	return write_block(c, c->events_if, rec->ev.timestamp_ns, buf, (uint32_t)n, (uint32_t)n, NULL);
 }
 
 static int on_packet(uint64_t ts_ns, const uint8_t *data, uint32_t caplen, uint32_t len, void *ctx)
 {
 	struct capture *c = ctx;
 
-	if (c->lines)
-		return printer_packet(c->lines, ts_ns, packets_linktype(c->packets), data, caplen, len);
-	return pcapng_write_packet(c->out, (uint32_t)c->packets_if, ts_ns, data, caplen, len, NULL) < 0 ? -errno : 0;
+	if (c->held)
+		return reorder_push(c->held, REORDER_PACKET, ts_ns, data, caplen, len);
+	return write_block(c, c->packets_if, ts_ns, data, caplen, len, NULL);
+}
+
+/* Writes what has waited out the reorder window (everything, with drain), owners in comments. */
+static int release_held(struct capture *c, bool drain)
+{
+	uint64_t now = clock_ns(CLOCK_REALTIME);
+	struct reorder_item *it;
+	char comment[PACKET_COMMENT_MAX];
+	int rc = 0;
+
+	while (rc == 0 && c->held && (it = reorder_pop(c->held, now, drain))) {
+		if (it->kind == REORDER_RECORD)
+			rc = write_block(c, c->events_if, it->ts_ns, it->data, it->caplen, it->len, NULL);
+		else
+			rc = write_block(c, c->packets_if, it->ts_ns, it->data, it->caplen, it->len,
+					 packet_owners_comment(c->owners, c->packets_dlt, it->data, it->caplen,
+							       comment, sizeof(comment)) ? comment : NULL);
+		free(it);
+	}
+	return rc;
 }
 
 #define IFNAME_TTL_NS 10000000000ull
@@ -171,6 +206,8 @@ static int on_event(const struct ebpf_event *ev, void *ctx)
 	if (c->snapshot)
 		flow_snapshot_attribute(c->snapshot, &rec.ev);
 	enrich(c, &rec);
+	if (c->owners)
+		packet_owners_learn(c->owners, &rec);
 	err = write_record(c, &rec);
 	if (err)
 		return err;
@@ -201,6 +238,45 @@ static int report_drops(struct capture *c, struct kernel_events *ke)
 
 enum stop_reason { STOP_SIGNAL, STOP_READER_GONE, STOP_COUNT, STOP_ERROR };
 
+/* What an error from a round means for the capture; -1: carry on. */
+static int stop_for(int rc)
+{
+	if (rc >= 0)
+		return -1;
+	if (rc == STOP_COUNT_REACHED)
+		return STOP_COUNT;
+	if (rc == -EPIPE)
+		return STOP_READER_GONE;
+	fprintf(stderr, "ebpfcap: writing the capture failed: %s\n", strerror(-rc));
+	return STOP_ERROR;
+}
+
+/* Reads what is ready and writes what is due: a live view stays live. */
+static int read_round(struct capture *c, struct kernel_events *ke, bool packets_ready)
+{
+	int rc = packets_ready ? packets_dispatch(c->packets, on_packet, c) : 0;
+
+	if (rc >= 0)
+		rc = kernel_events_consume(ke);
+	if (rc >= 0 && c->zx)
+		rc = zmq_exporter_flush(c->zx);
+	if (rc >= 0)
+		rc = release_held(c, false);
+	if (rc >= 0 && c->out && pcapng_flush(c->out) < 0)
+		rc = -errno;
+	if (rc >= 0 && c->lines && printer_flush(c->lines) < 0)
+		rc = -errno;
+	return rc;
+}
+
+/* poll()'s timeout: the next item due out of the reorder window, at most 200 ms. */
+static int poll_timeout_ms(const struct capture *c)
+{
+	int ms = c->held ? reorder_wait_ms(c->held, clock_ns(CLOCK_REALTIME)) : -1;
+
+	return ms >= 0 && ms < 200 ? ms : 200;
+}
+
 static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke, int sig_fd, int out_fd)
 {
 	struct pollfd fds[4] = {
@@ -210,44 +286,26 @@ static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke
 		{ .fd = c->packets ? packets_fd(c->packets) : -1, .events = POLLIN },
 	};
 	uint64_t next_sweep = clock_ns(CLOCK_BOOTTIME) + udp_flows_interval_ns(c->udp);
+	int stop;
 
 	for (;;) {
-		if (poll(fds, 4, 200) < 0 && errno != EINTR)
+		if (poll(fds, 4, poll_timeout_ms(c)) < 0 && errno != EINTR)
 			return STOP_ERROR;
 		if (fds[1].revents)
 			return STOP_SIGNAL;
 		if (fds[2].revents & (POLLERR | POLLHUP))
 			return STOP_READER_GONE;
-		int rc = fds[3].revents ? packets_dispatch(c->packets, on_packet, c) : 0;
-
-		if (rc == -EPIPE)
-			return STOP_READER_GONE;
-		rc = kernel_events_consume(ke);
-
-		if (c->zx && rc >= 0)
-			rc = zmq_exporter_flush(c->zx); /* what this round read goes out now */
-
-		if (rc == STOP_COUNT_REACHED)
-			return STOP_COUNT;
-		if (rc == -EPIPE)
-			return STOP_READER_GONE;
-		if (rc < 0) {
-			fprintf(stderr, "ebpfcap: writing the capture failed: %s\n", strerror(-rc));
-			return STOP_ERROR;
-		}
-		/* Whatever this round produced goes out before we sleep: a live view stays live. */
-		if (c->out && pcapng_flush(c->out) < 0)
-			return errno == EPIPE ? STOP_READER_GONE : STOP_ERROR;
-		if (c->lines && printer_flush(c->lines) < 0)
-			return errno == EPIPE ? STOP_READER_GONE : STOP_ERROR;
+		stop = stop_for(read_round(c, ke, fds[3].revents != 0));
+		if (stop >= 0)
+			return (enum stop_reason)stop;
 		uint64_t now = clock_ns(CLOCK_BOOTTIME);
 
 		if (now >= next_sweep) {
-			rc = udp_flows_sweep(c->udp, now, false, on_event, c);
-			if (rc == STOP_COUNT_REACHED)
-				return STOP_COUNT;
-			if (rc == -EPIPE || report_drops(c, ke) == -EPIPE)
-				return STOP_READER_GONE;
+			stop = stop_for(udp_flows_sweep(c->udp, now, false, on_event, c));
+			if (stop < 0)
+				stop = stop_for(report_drops(c, ke));
+			if (stop >= 0)
+				return (enum stop_reason)stop;
 			next_sweep = now + udp_flows_interval_ns(c->udp);
 		}
 	}
@@ -282,13 +340,42 @@ static int emit_if_wanted(const struct ebpf_event *ev, void *ctx)
 	return kernel_events_wants(sc->ke, ev) ? on_event(ev, sc->c) : 0;
 }
 
+/* Packets + events: connections not yet accept()ed belong to their listener. */
+static void learn_listener(const struct ebpf_event *ev, void *ctx)
+{
+	struct capture *c = ctx;
+	struct ebpf_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.ev = *ev;
+	enrich(c, &rec);
+	packet_owners_learn(c->owners, &rec);
+}
+
 /* Taken after attach, so a connection is either in the snapshot or seen opening. */
 static int report_open_flows(struct capture *c, struct kernel_events *ke)
 {
 	struct snapshot_ctx sc = { c, ke };
 
 	c->snapshot = flow_snapshot_take("/proc");
+	if (c->owners)
+		flow_snapshot_each_listener(c->snapshot, learn_listener, c);
 	return flow_snapshot_emit(c->snapshot, clock_ns(CLOCK_BOOTTIME), emit_if_wanted, &sc);
+}
+
+static void say_packet_summary(const struct capture *c)
+{
+	struct packet_owners_stats st;
+
+	packet_owners_stats(c->owners, &st);
+	if (reorder_early(c->held))
+		fprintf(stderr, "ebpfcap: %llu packets or events left the reorder window early: it was full\n",
+			(unsigned long long)reorder_early(c->held));
+	if (c->opts->debug || st.evictions)
+		fprintf(stderr, "ebpfcap: %llu of %llu TCP/UDP packets attributed; %u sockets known, "
+			"%llu forgotten because the table was full (--flow-table-size)\n",
+			(unsigned long long)st.attributed, (unsigned long long)st.flows_packets, st.sockets,
+			(unsigned long long)st.evictions);
 }
 
 static void say_summary(const struct capture *c, struct kernel_events *ke)
@@ -305,6 +392,8 @@ static void say_summary(const struct capture *c, struct kernel_events *ke)
 		fprintf(stderr, "ebpfcap: %llu events lost because the kernel ring buffer was full "
 			"(raise --ringbuf-size); %llu written\n",
 			(unsigned long long)k.lost, (unsigned long long)c->written);
+	if (c->owners)
+		say_packet_summary(c);
 	if (c->opts->debug)
 		fprintf(stderr, "ebpfcap: %llu written, %llu emitted, %llu filtered in the kernel, %llu lost, "
 			"%llu UDP datagrams untracked, %llu exec notes lost\n",
@@ -399,6 +488,21 @@ static int build_filter(const struct options *o, const struct capture_interface 
 	return 0;
 }
 
+/* Packets + events: the packets' interface block, the reorder window and the socket owners. */
+static int open_packet_side(struct capture *c, const struct options *o, const struct capture_interface *iface)
+{
+	c->packets_dlt = packets_linktype(c->packets);
+	c->packets_if = c->lines ? c->events_if + 1 /* told apart by number only */
+		      : pcapng_add_interface(c->out, (uint16_t)c->packets_dlt, 262144, iface->ifname, iface->display);
+	c->held = reorder_new(o->reorder_window_ms * 1000000ull, REORDER_MAX_BYTES);
+	c->owners = packet_owners_new(o->flow_table_size);
+	if (c->packets_if < 0 || !c->held || !c->owners) {
+		fprintf(stderr, "ebpfcap: cannot set up the packet side: %s\n", strerror(errno ? errno : ENOMEM));
+		return -1;
+	}
+	return 0;
+}
+
 /* --export: a daemon publishing to collectors; it says on stderr what it does. */
 static int open_exporter(struct capture *c, const struct options *o)
 {
@@ -449,7 +553,7 @@ int capture_run(const struct options *o, struct command *cmd)
 	} else if (!o->fifo) {
 		out_fd = STDOUT_FILENO; /* polled for the reader's end of a pipe */
 		c.lines = printer_open(stdout, &o->print);
-		if (!c.lines)
+		if (!c.lines || (c.packets && open_packet_side(&c, o, &iface) < 0))
 			return 1;
 	} else {
 		out_fd = session_open_output(o->fifo);
@@ -463,9 +567,10 @@ int capture_run(const struct options *o, struct command *cmd)
 		}
 		c.events_if = pcapng_add_interface(c.out, LINKTYPE_WIRESHARK_UPPER_PDU, 0,
 						   IFACE_EVENTS, "eBPF Events");
-		if (c.packets)
-			c.packets_if = pcapng_add_interface(c.out, (uint16_t)packets_linktype(c.packets), 262144,
-							    iface.ifname, iface.display);
+		if (c.packets && open_packet_side(&c, o, &iface) < 0) {
+			pcapng_writer_close(c.out);
+			return 1;
+		}
 		pcapng_writer_batch(c.out, true); /* one write() per drain of the ring buffer */
 	}
 	c.procs = process_cache_new();
@@ -486,12 +591,16 @@ int capture_run(const struct options *o, struct command *cmd)
 			drain(ke, cmd ? COMMAND_LINGER_MS : 0);
 			udp_flows_sweep(c.udp, clock_ns(CLOCK_BOOTTIME), true, on_event, &c);
 		}
-		if (why != STOP_READER_GONE)
+		if (why != STOP_READER_GONE) {
 			report_drops(&c, ke);
+			release_held(&c, true);
+		}
 		say_summary(&c, ke);
 		status = why == STOP_ERROR ? 1 : 0;
 	}
 	udp_flows_free(c.udp);
+	reorder_free(c.held);
+	packet_owners_free(c.owners);
 	flow_snapshot_free(c.snapshot);
 	containers_free(c.containers);
 	packets_close(c.packets);

@@ -6,6 +6,7 @@
 
 #include "interfaces.h"
 #include "options.h"
+#include "packets.h"
 #include "remote.h"
 #include "pcapio/pcapng.h"
 
@@ -53,6 +54,19 @@ int extcap_print_dlts(const char *interface)
 	return 0;
 }
 
+int extcap_check_capture_filter(const char *interface, const char *filter)
+{
+	char why[256];
+
+	if (!extcap_is_known_interface(interface))
+		printf("unknown interface '%s'\n", interface ? interface : "");
+	else if (strcmp(interface, IFACE_EVENTS) == 0 || strcmp(interface, IFACE_REMOTE) == 0)
+		printf("%s", *filter ? "capture filters do not apply to eBPF events: use a display filter\n" : "");
+	else if (!packets_filter_compiles(filter, why, sizeof(why)))
+		printf("%s\n", why);
+	return 0;
+}
+
 /* Collecting from exporters (docs/REMOTE.md): where, how safely, and the same filters. */
 static void print_remote_config(void)
 {
@@ -76,6 +90,17 @@ static void print_remote_config(void)
 	       "{validation=^[A-Za-z_,]*$}{group=Filter}\n");
 	printf("arg {number=7}{call=--debug}{display=Debug messages}{type=boolflag}"
 	       "{tooltip=Say on standard error why each bad message was dropped}{group=Advanced}\n");
+}
+
+/* Interfaces with packets: how long packets wait for their owner, how many sockets are known. */
+static void print_packet_config(void)
+{
+	printf("arg {number=9}{call=--reorder-window}{display=Reorder window (ms)}{type=unsigned}{range=0,10000}"
+	       "{tooltip=Packets wait this long for the event naming their process, then leave in time order (default 10)}"
+	       "{group=Packets}\n");
+	printf("arg {number=10}{call=--flow-table-size}{display=Sockets remembered}{type=unsigned}{range=16,16777216}"
+	       "{tooltip=Sockets whose owners are kept for attributing packets; the least recently used are "
+	       "forgotten and counted (default 65536)}{group=Packets}\n");
 }
 
 int extcap_print_config(const char *interface)
@@ -105,5 +130,7 @@ int extcap_print_config(const char *interface)
 	       "{group=Advanced}\n");
 	printf("arg {number=3}{call=--debug}{display=Debug messages}{type=boolflag}"
 	       "{tooltip=Show libbpf's messages on standard error}{group=Advanced}\n");
+	if (strcmp(interface, IFACE_EVENTS) != 0)
+		print_packet_config();
 	return 0;
 }

@@ -9,6 +9,11 @@ void extcap_print_interfaces(void);
 /* Return -1 (after one line on stderr) for an interface we do not have. */
 int extcap_print_dlts(const char *interface);
 int extcap_print_config(const char *interface);
+/*
+ * Wireshark's capture filter check: prints nothing if filter suits the
+ * interface, else one line saying why (Wireshark shows it). Returns 0.
+ */
+int extcap_check_capture_filter(const char *interface, const char *filter);
 bool extcap_is_known_interface(const char *interface);
 
 #endif

@@ -24,9 +24,11 @@ static int remote_run(const struct options *o)
 		.by_uid = o->by_uid, .uid = o->uid, .print = o->print,
 	};
 
-	if (o->cgroup || o->container || o->pod) {
-		fprintf(stderr, "ebpfcap: --cgroup, --container and --pod do not apply to remote events: "
-			"cgroups and containers are per host\n");
+	const char *per_host = o->cgroup ? "--cgroup" : o->container ? "--container" : o->pod ? "--pod" : NULL;
+
+	if (per_host) {
+		fprintf(stderr, "ebpfcap: %s does not apply to remote events: cgroups and containers are per host\n",
+			per_host);
 		return 1;
 	}
 	if (o->export_endpoint) {
@@ -95,6 +97,8 @@ int main(int argc, char **argv)
 		if (opts.interface && strcmp(opts.interface, IFACE_REMOTE) == 0)
 			return remote_run(&opts);
 		return local_run(&opts);
+	case MODE_CHECK_FILTER:
+		return extcap_check_capture_filter(opts.interface, opts.capture_filter);
 	case MODE_GEN_KEYS:
 		return zmq_print_new_keys(stdout) < 0 ? 1 : 0;
 	case MODE_VERSION:

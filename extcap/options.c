@@ -48,6 +48,8 @@ enum {
 	OPT_SECRET_KEY,
 	OPT_SERVER_KEY,
 	OPT_ALLOWED_KEYS,
+	OPT_REORDER_WINDOW,
+	OPT_FLOW_TABLE_SIZE,
 	OPT_UID,
 	OPT_JSON,
 };
@@ -81,6 +83,8 @@ static const struct option long_options[] = {
 	{ "secret-key", required_argument, NULL, OPT_SECRET_KEY },
 	{ "server-key", required_argument, NULL, OPT_SERVER_KEY },
 	{ "allowed-keys", required_argument, NULL, OPT_ALLOWED_KEYS },
+	{ "reorder-window", required_argument, NULL, OPT_REORDER_WINDOW },
+	{ "flow-table-size", required_argument, NULL, OPT_FLOW_TABLE_SIZE },
 	{ "uid", required_argument, NULL, OPT_UID },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
@@ -129,6 +133,8 @@ void options_usage(void)
 	       "      --udp-interval MS         UDP flow summary period (default 1000)\n"
 	       "      --event-types LIST        comma-separated, e.g. TCP_Connect,TCP_Close\n"
 	       "      --ringbuf-size KIB        kernel ring buffer size (default 8192)\n"
+	       "      --reorder-window MS       packets wait MS for the event naming their owner (default 10)\n"
+	       "      --flow-table-size N       sockets remembered for attributing packets (default 65536)\n"
 	       "      --debug                   show libbpf's messages\n"
 	       "      --export[=ENDPOINT]       publish events over ZMQ instead of writing a file\n"
 	       "                                (default tcp://127.0.0.1:5556; see docs/REMOTE.md)\n"
@@ -248,6 +254,16 @@ static int parse_one(int c, const char *arg, struct options *o)
 			return bad("--ringbuf-size wants KiB between 64 and 1048576, not '%s'", arg);
 		o->ringbuf_kib = (uint32_t)v;
 		break;
+	case OPT_REORDER_WINDOW:
+		if (parse_u64(arg, 10000, &v) < 0)
+			return bad("--reorder-window wants milliseconds from 0 to 10000, not '%s'", arg);
+		o->reorder_window_ms = (uint32_t)v;
+		break;
+	case OPT_FLOW_TABLE_SIZE:
+		if (parse_u64(arg, 1u << 24, &v) < 0 || v < 16)
+			return bad("--flow-table-size wants a number of sockets from 16 to 16777216, not '%s'", arg);
+		o->flow_table_size = (uint32_t)v;
+		break;
 	case OPT_EVENT_TYPES:
 		return parse_event_types(arg, &o->event_type_mask);
 	case OPT_COMM:
@@ -364,6 +380,8 @@ int options_parse(int argc, char **argv, struct options *o)
 	o->event_type_mask = 0xffffffff;
 	o->ringbuf_kib = 8192;
 	o->udp_interval_ms = 1000;
+	o->reorder_window_ms = 10;
+	o->flow_table_size = 65536;
 	/* Everything after the first "--" is the command, never options or filter words. */
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
@@ -381,6 +399,9 @@ int options_parse(int argc, char **argv, struct options *o)
 		if (parse_one(c, optarg, o) < 0)
 			return -1;
 	}
+	/* Wireshark asks whether its --extcap-capture-filter is valid (filter words are a capture's). */
+	if (o->mode == MODE_NONE && o->capture_filter && o->interface && !o->fifo && !o->export_endpoint)
+		o->mode = MODE_CHECK_FILTER;
 	if (take_filter_words(optind, end, argv, o) < 0 || take_remote_interface(o) < 0)
 		return -1;
 	/* The human CLI: plain `ebpfcap` captures, as plain tcpdump does. */

@@ -20,6 +20,7 @@ enum mode {
 	MODE_HELP,
 	MODE_READ,
 	MODE_GEN_KEYS,
+	MODE_CHECK_FILTER,   /* --extcap-capture-filter without --capture: is it valid? */
 };
 
 struct options {
@@ -41,6 +42,8 @@ struct options {
 	uint32_t event_type_mask;   /* --event-types, bit per enum ebpf_event_type */
 	uint64_t max_events;        /* -c: stop after this many (0: no limit) */
 	uint32_t ringbuf_kib;       /* --ringbuf-size */
+	uint32_t reorder_window_ms; /* --reorder-window: packets wait this long for their owner's event */
+	uint32_t flow_table_size;   /* --flow-table-size: sockets remembered for attributing packets */
 	const char *export_endpoint;  /* --export[=ENDPOINT]: publish over ZMQ instead of pcapng */
 	bool export_connect;          /* --export-connect: connect to a collector that binds */
 	const char *remote_endpoints; /* --remote-endpoints: the ebpfremote interface's exporters */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 
 #define SNAPLEN 262144
+#define BUFFER_BYTES (32 << 20) /* a burst of SYNs must not overflow it: libpcap's 2 MiB did */
+#define BLOCK_TIMEOUT_MS 1      /* packets wait in the reorder window anyway */
 
 struct packet_source {
 	pcap_t *pcap;
@@ -33,7 +35,13 @@ struct packet_source *packets_open(const char *ifname, const char *filter)
 	if (!ps->pcap)
 		return fail(ps, ifname, err);
 	pcap_set_snaplen(ps->pcap, SNAPLEN);
-	pcap_set_immediate_mode(ps->pcap, 1); /* a live view: no batching delay */
+	/*
+	 * Not immediate mode: that makes libpcap use fixed slots of SNAPLEN
+	 * bytes (TPACKET_V2), a few dozen in the whole buffer. Blocks that
+	 * are handed over after at most 1 ms pack packets tightly instead.
+	 */
+	pcap_set_timeout(ps->pcap, BLOCK_TIMEOUT_MS);
+	pcap_set_buffer_size(ps->pcap, BUFFER_BYTES);
 	pcap_set_tstamp_precision(ps->pcap, PCAP_TSTAMP_PRECISION_NANO);
 	if (pcap_activate(ps->pcap) < 0)
 		return fail(ps, ifname, pcap_geterr(ps->pcap));
@@ -79,6 +87,25 @@ int packets_dispatch(struct packet_source *ps, packet_fn fn, void *ctx)
 	ps->error = 0;
 	pcap_dispatch(ps->pcap, -1, on_packet, (u_char *)ps);
 	return ps->error;
+}
+
+bool packets_filter_compiles(const char *filter, char *why, size_t size)
+{
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, SNAPLEN);
+	struct bpf_program prog;
+	bool ok;
+
+	if (!dead) {
+		snprintf(why, size, "libpcap cannot compile filters here");
+		return false;
+	}
+	ok = pcap_compile(dead, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == 0;
+	if (ok)
+		pcap_freecode(&prog);
+	else
+		snprintf(why, size, "%s", pcap_geterr(dead));
+	pcap_close(dead);
+	return ok;
 }
 
 uint64_t packets_dropped(struct packet_source *ps)

@@ -3,6 +3,8 @@
 #ifndef EBPFCAP_PACKETS_H
 #define EBPFCAP_PACKETS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct packet_source;
@@ -15,6 +17,8 @@ int packets_fd(const struct packet_source *ps);
 int packets_linktype(const struct packet_source *ps);
 /* Hands every waiting packet to fn; returns fn's first error or 0. */
 int packets_dispatch(struct packet_source *ps, packet_fn fn, void *ctx);
+/* Whether filter compiles for Ethernet; if not, why (libpcap's words) goes to why. */
+bool packets_filter_compiles(const char *filter, char *why, size_t size);
 /* Packets the kernel dropped before libpcap saw them. */
 uint64_t packets_dropped(struct packet_source *ps);
 void packets_close(struct packet_source *ps);

@@ -20,6 +20,7 @@
 struct printer {
 	FILE *f;
 	struct print_style style;
+	uint64_t printed;
 	char host[64];  /* user names are this machine's: records of others keep their uid */
 	struct {
 		uint32_t uid;
@@ -435,26 +436,33 @@ static void tcp_flag_letters(uint8_t flags, char *out)
 	out[n] = '\0';
 }
 
-static void packet_text(const struct packet_summary *s, uint64_t ts_ns, uint32_t len, char *buf, size_t size)
+static void packet_text(const struct packet_summary *s, uint64_t ts_ns, uint32_t len, const char *owners,
+			char *buf, size_t size)
 {
-	char when[32], src[64], dst[64], flags[8] = "";
+	char when[32], src[64], dst[64], flags[8] = "", who[512] = "";
 	const char *proto = s->proto == 6 ? "TCP" : s->proto == 17 ? "UDP" : "IP";
 
 	format_time(ts_ns, when, sizeof(when));
+	if (owners) {
+		who[0] = ' ';
+		who[1] = '(';
+		clean(owners, who + 2, sizeof(who) - 3);
+		strcat(who, ")");
+	}
 	if (!s->family) {
-		snprintf(buf, size, "%s %-18s len=%u", when, "Packet", len);
+		snprintf(buf, size, "%s %-18s len=%u%s", when, "Packet", len, who);
 		return;
 	}
 	format_endpoint(s->family, s->src, s->sport, src, sizeof(src));
 	format_endpoint(s->family, s->dst, s->dport, dst, sizeof(dst));
 	if (s->proto == 6)
 		tcp_flag_letters(s->tcp_flags, flags);
-	snprintf(buf, size, "%s %-18s %-24s %-8s %-20s %-21s -> %-21s %s%s%s len=%u", when, "Packet", "-", "-", "-",
-		 src, dst, proto, flags[0] ? " " : "", flags, len);
+	snprintf(buf, size, "%s %-18s %-24s %-8s %-20s %-21s -> %-21s %s%s%s len=%u%s", when, "Packet", "-", "-", "-",
+		 src, dst, proto, flags[0] ? " " : "", flags, len, who);
 }
 
 static void packet_json(FILE *f, const struct packet_summary *s, uint64_t ts_ns, int linktype,
-			uint32_t caplen, uint32_t len)
+			uint32_t caplen, uint32_t len, const char *owners)
 {
 	json_start(f, ts_ns, "Packet");
 	json_u64(f, "linktype", (uint64_t)linktype);
@@ -466,6 +474,8 @@ static void packet_json(FILE *f, const struct packet_summary *s, uint64_t ts_ns,
 	}
 	if (s->proto == 6)
 		json_u64(f, "tcp_flags", s->tcp_flags);
+	if (owners)
+		json_string(f, "owners", owners);
 	fputs("}\n", f);
 }
 
@@ -495,6 +505,7 @@ int printer_record(struct printer *p, const struct ebpf_record *rec)
 {
 	char line[LINE_MAX_LEN];
 
+	p->printed++;
 	if (p->style.json) {
 		json_record(p, rec);
 		return output_status(p->f);
@@ -511,20 +522,41 @@ int printer_record(struct printer *p, const struct ebpf_record *rec)
 }
 
 int printer_packet(struct printer *p, uint64_t ts_ns, int linktype, const uint8_t *data,
-		   uint32_t caplen, uint32_t len)
+		   uint32_t caplen, uint32_t len, const char *owners)
 {
 	struct packet_summary s;
 	char line[LINE_MAX_LEN];
 
+	p->printed++;
 	summarise(linktype, data, caplen, &s);
 	if (p->style.json) {
-		packet_json(p->f, &s, ts_ns, linktype, caplen, len);
+		packet_json(p->f, &s, ts_ns, linktype, caplen, len, owners);
 	} else {
-		packet_text(&s, ts_ns, len, line, sizeof(line));
+		packet_text(&s, ts_ns, len, owners, line, sizeof(line));
 		fputs(line, p->f);
 		fputc('\n', p->f);
 	}
 	return output_status(p->f);
+}
+
+int printer_pdu(struct printer *p, const uint8_t *data, uint32_t len)
+{
+	struct ebpf_record rec;
+	const char *why;
+	long off = exported_pdu_payload_offset(data, len);
+
+	if (off < 0)
+		return 0; /* another dissector's PDU: not ours to print */
+	if (ebpf_record_decode(data + off, len - (size_t)off, &rec, &why) < 0) {
+		fprintf(stderr, "ebpfcap: skipping a malformed record: %s\n", why);
+		return 0;
+	}
+	return printer_record(p, &rec);
+}
+
+uint64_t printer_printed(const struct printer *p)
+{
+	return p->printed;
 }
 
 /* errno stays set on failure, as after pcapng_flush(). */
@@ -543,23 +575,11 @@ void printer_close(struct printer *p)
 
 /* ---- -r FILE ---- */
 
-/* 1 when it printed a line (or two, -v), 0 when there was nothing to print, -1 on an output error. */
 static int print_block(struct printer *p, const struct pcapng_packet *pkt)
 {
-	struct ebpf_record rec;
-	const char *why;
-	long off;
-
-	if (pkt->linktype != LINKTYPE_WIRESHARK_UPPER_PDU)
-		return printer_packet(p, pkt->ts_ns, pkt->linktype, pkt->data, pkt->caplen, pkt->origlen) < 0 ? -1 : 1;
-	off = exported_pdu_payload_offset(pkt->data, pkt->caplen);
-	if (off < 0)
-		return 0; /* another dissector's PDU: not ours to print */
-	if (ebpf_record_decode(pkt->data + off, pkt->caplen - (size_t)off, &rec, &why) < 0) {
-		fprintf(stderr, "ebpfcap: skipping a malformed record: %s\n", why);
-		return 0;
-	}
-	return printer_record(p, &rec) < 0 ? -1 : 1;
+	if (pkt->linktype == LINKTYPE_WIRESHARK_UPPER_PDU)
+		return printer_pdu(p, pkt->data, pkt->caplen);
+	return printer_packet(p, pkt->ts_ns, pkt->linktype, pkt->data, pkt->caplen, pkt->origlen, NULL);
 }
 
 int print_file(const char *path, const struct print_style *style, uint64_t max)
@@ -568,7 +588,6 @@ int print_file(const char *path, const struct print_style *style, uint64_t max)
 	struct pcapng_reader *r;
 	struct pcapng_packet pkt;
 	struct printer *p;
-	uint64_t printed = 0;
 	int rc = 0;
 
 	if (!f) {
@@ -582,13 +601,9 @@ int print_file(const char *path, const struct print_style *style, uint64_t max)
 		fclose(f);
 		return 1;
 	}
-	while ((!max || printed < max) && (rc = pcapng_reader_next(r, &pkt)) > 0) {
-		int n = print_block(p, &pkt);
-
-		if (n < 0)
+	while ((!max || printer_printed(p) < max) && (rc = pcapng_reader_next(r, &pkt)) > 0)
+		if (print_block(p, &pkt) < 0)
 			break;
-		printed += (uint64_t)n;
-	}
 	printer_close(p);
 	pcapng_reader_close(r);
 	fclose(f);

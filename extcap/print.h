@@ -24,9 +24,16 @@ struct printer;
 struct printer *printer_open(FILE *f, const struct print_style *style);
 /* 0, or -errno once the output fails (-EPIPE: the reader went away). */
 int printer_record(struct printer *p, const struct ebpf_record *rec);
-/* A captured packet, summarised from its headers (Ethernet, IPv4/IPv6, TCP/UDP). */
+/* A record as pcapng carries it: an exported PDU (others are skipped, malformed ones said). */
+int printer_pdu(struct printer *p, const uint8_t *data, uint32_t len);
+/*
+ * A captured packet, summarised from its headers (Ethernet, IPv4/IPv6,
+ * TCP/UDP); owners (NULL: none known) is what the capture knows of its sockets.
+ */
 int printer_packet(struct printer *p, uint64_t ts_ns, int linktype, const uint8_t *data,
-		   uint32_t caplen, uint32_t len);
+		   uint32_t caplen, uint32_t len, const char *owners);
+/* Events and packets printed so far. */
+uint64_t printer_printed(const struct printer *p);
 /* Writes what is buffered: once per poll round in a live capture. */
 int printer_flush(struct printer *p);
 /* Flushes and frees; f stays open. */

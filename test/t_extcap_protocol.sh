@@ -13,6 +13,18 @@ expect_eq "dlt" 'dlt {number=252}{name=WIRESHARK_UPPER_PDU}{display=eBPF events 
 	"$($EBPFCAP --extcap-interface ebpfevents --extcap-dlts)"
 $EBPFCAP --extcap-interface ebpfevents --extcap-config | grep -q '{call=--pid}' || fail "config lacks --pid"
 ok "--extcap-config"
+iface=$($EBPFCAP --extcap-interfaces | sed -n 's/^interface {value=\(ebpf_[^}]*\)}.*packets and eBPF events.*/\1/p' | head -1)
+[ -n "$iface" ] || fail "no host interface offered"
+$EBPFCAP --extcap-interface "$iface" --extcap-config | grep -q '{call=--reorder-window}' || fail "$iface config lacks --reorder-window"
+ok "$iface: --extcap-config offers the reorder window"
+
+# Wireshark checks a capture filter by asking: nothing on stdout means valid.
+expect_eq "valid capture filter" "" "$($EBPFCAP --extcap-interface "$iface" --extcap-capture-filter 'tcp port 80')"
+expect_eq "invalid capture filter" "can't parse filter expression: syntax error" \
+	"$($EBPFCAP --extcap-interface "$iface" --extcap-capture-filter 'tcp port')"
+$EBPFCAP --extcap-interface ebpfevents --extcap-capture-filter 'tcp' | grep -q "do not apply" ||
+	fail "a capture filter on eBPF Events is not refused"
+ok "a capture filter on eBPF Events is refused"
 
 # expect_error NAME EXPECTED_SUBSTRING CMD...
 expect_error() {

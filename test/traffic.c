@@ -16,8 +16,14 @@
  *                              data, so it ends by RST
  *   traffic sink ADDR PORT     accept one connection, read it to the end
  *   traffic bulk ADDR PORT KB  connect, send KB kilobytes, close
+ *   traffic serve ADDR PORT N  accept N connections as tcp_server (read 5, write 6)
+ *   traffic clients ADDR PORT N  N client processes, all connected at once,
+ *                              each printing "client_pid=P port=LOCALPORT"
+ *   traffic udpserve ADDR PORT N  answer N datagrams (recvfrom, sendto)
+ *   traffic udpping ADDR PORT N   N request/responses from an unconnected socket
  *
- * sink and bulk take the address of a network namespace the test made.
+ * sink, bulk, serve, clients, udpserve and udpping take the address of a
+ * network namespace the test made.
  * Prints "client_pid=P client_comm=C server_pid=S port=X" and exits when done.
  * Only loopback; every loop is bounded by N.
  */
@@ -268,15 +274,138 @@ static int run_udp(int family, int n)
 static socklen_t ip_sockaddr(const char *addr, const char *port, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
 	struct sockaddr_in *a = (struct sockaddr_in *)ss;
 
+	if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)atoi(port));
+		return sizeof(*a6);
+	}
 	a->sin_family = AF_INET;
 	a->sin_port = htons((uint16_t)atoi(port));
 	if (inet_pton(AF_INET, addr, &a->sin_addr) != 1) {
-		fprintf(stderr, "traffic: bad IPv4 address '%s'\n", addr);
+		fprintf(stderr, "traffic: bad IP address '%s'\n", addr);
 		exit(2);
 	}
 	return sizeof(*a);
+}
+
+/* serve ADDR PORT N: a server in a namespace the test made, for N connections. */
+static int run_serve(const char *addr, const char *port, int n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ip_sockaddr(addr, port, &ss);
+	int one = 1, lfd = socket(ss.ss_family, SOCK_STREAM, 0);
+
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&ss, len) < 0 || listen(lfd, 1024) < 0)
+		die("serve listen");
+	printf("listening server_pid=%d\n", getpid());
+	fflush(stdout);
+	serve(lfd, n);
+	return 0;
+}
+
+/* udpserve ADDR PORT N: answers N datagrams from an unconnected socket (recvfrom, sendto). */
+static int run_udpserve(const char *addr, const char *port, int n)
+{
+	struct sockaddr_storage ss, peer;
+	socklen_t len = ip_sockaddr(addr, port, &ss), plen;
+	int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	char buf[128];
+
+	prctl(PR_SET_NAME, SERVER_COMM);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0)
+		die("udpserve bind");
+	printf("listening server_pid=%d\n", getpid());
+	fflush(stdout);
+	for (int i = 0; i < n; i++) {
+		ssize_t got;
+
+		plen = sizeof(peer);
+		got = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen);
+		if (got < 0 || sendto(fd, buf, (size_t)got, 0, (struct sockaddr *)&peer, plen) != got)
+			die("udpserve i/o");
+	}
+	return 0;
+}
+
+/* udpping ADDR PORT N: N request/response exchanges from an unconnected socket. */
+static int run_udpping(const char *addr, const char *port, int n)
+{
+	struct sockaddr_storage ss, local;
+	socklen_t len = ip_sockaddr(addr, port, &ss), llen = sizeof(local);
+	struct sockaddr_in any = { .sin_family = AF_INET };
+	int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	char buf[100] = "ping";
+
+	prctl(PR_SET_NAME, CLIENT_COMM);
+	if (fd < 0 || (ss.ss_family == AF_INET && bind(fd, (struct sockaddr *)&any, sizeof(any)) < 0) ||
+	    getsockname(fd, (struct sockaddr *)&local, &llen) < 0)
+		die("udpping socket");
+	for (int i = 0; i < n; i++)
+		if (sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, len) != sizeof(buf) ||
+		    recv(fd, buf, sizeof(buf), 0) != sizeof(buf))
+			die("udpping i/o");
+	printf("client_pid=%d port=%u\n", getpid(), ntohs(((struct sockaddr_in *)&local)->sin_port));
+	return 0;
+}
+
+/* One of N concurrent clients: connects, waits until all have, then talks and closes. */
+static void concurrent_client(const struct sockaddr_storage *ss, socklen_t len, int ready, int go)
+{
+	struct sockaddr_storage local;
+	socklen_t llen = sizeof(local);
+	int fd = socket(ss->ss_family, SOCK_STREAM, 0);
+	char buf[16];
+
+	prctl(PR_SET_NAME, CLIENT_COMM);
+	if (fd < 0 || connect(fd, (const struct sockaddr *)ss, len) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&local, &llen) < 0)
+		die("clients connect");
+	printf("client_pid=%d port=%u\n", getpid(), ntohs(((struct sockaddr_in *)&local)->sin_port)); /* sin6_port: same place */
+	fflush(stdout);
+	if (write(ready, "r", 1) != 1 || read(go, buf, 1) != 0) /* go closes: all are connected */
+		die("clients barrier");
+	if (write(fd, "hello", 5) != 5 || read(fd, buf, 6) != 6)
+		die("clients i/o");
+	close(fd);
+	exit(0);
+}
+
+/* clients ADDR PORT N: N processes, each with its own connection, open at the same time. */
+static int run_clients(const char *addr, const char *port, int n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ip_sockaddr(addr, port, &ss);
+	int ready[2], go[2], failed = 0;
+	char c;
+
+	if (pipe(ready) < 0 || pipe(go) < 0)
+		die("pipe");
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			close(go[1]);
+			concurrent_client(&ss, len, ready[1], go[0]);
+		}
+	}
+	close(go[0]);
+	for (int i = 0; i < n; i++)
+		if (read(ready[0], &c, 1) != 1)
+			die("clients: a client died before connecting");
+	close(go[1]);
+	while (n-- > 0) {
+		int status;
+
+		if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed = 1;
+	}
+	return failed;
 }
 
 static int run_sink(const char *addr, const char *port)
@@ -415,6 +544,14 @@ int main(int argc, char **argv)
 		hold_ms = 0;
 		return run_hold();
 	}
+	if (argc == 5 && strcmp(argv[1], "serve") == 0)
+		return run_serve(argv[2], argv[3], parse_count(argv[4]));
+	if (argc == 5 && strcmp(argv[1], "udpserve") == 0)
+		return run_udpserve(argv[2], argv[3], parse_count(argv[4]));
+	if (argc == 5 && strcmp(argv[1], "udpping") == 0)
+		return run_udpping(argv[2], argv[3], parse_count(argv[4]));
+	if (argc == 5 && strcmp(argv[1], "clients") == 0)
+		return run_clients(argv[2], argv[3], parse_count(argv[4]));
 	if (argc == 4 && strcmp(argv[1], "sink") == 0)
 		return run_sink(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "bulk") == 0)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define TCP_ESTABLISHED 1
+#define TCP_LISTEN 10
 
 struct owner_info {
 	uint32_t pid, ppid, uid, gid;
@@ -29,6 +30,7 @@ struct flow_key {
 struct flow_snapshot {
 	GHashTable *owners_by_inode; /* socket inode -> struct owner_info */
 	GHashTable *flows;           /* struct flow_key -> struct ebpf_event (owner filled) */
+	GPtrArray *listeners;        /* struct ebpf_event of listening sockets with an owner */
 	const char *proc;
 };
 
@@ -148,13 +150,10 @@ static void scan_fds(struct flow_snapshot *fs, const char *pid)
 	closedir(d);
 }
 
-static void add_flow(struct flow_snapshot *fs, struct ebpf_event *ev, unsigned long inode)
+static void add_owner(struct flow_snapshot *fs, struct ebpf_event *ev, unsigned long inode)
 {
 	const struct owner_info *o = g_hash_table_lookup(fs->owners_by_inode, GSIZE_TO_POINTER(inode));
-	struct flow_key k;
 
-	ev->type = EBPF_FLOW_SNAPSHOT;
-	ev->tcp_state = TCP_ESTABLISHED;
 	if (o) {
 		ev->pid = ev->tid = o->pid;
 		ev->ppid = o->ppid;
@@ -164,8 +163,26 @@ static void add_flow(struct flow_snapshot *fs, struct ebpf_event *ev, unsigned l
 	} else {
 		ev->flags |= EBPF_FLAG_NO_OWNER; /* e.g. orphaned, or owned by a kernel user */
 	}
+}
+
+static void add_flow(struct flow_snapshot *fs, struct ebpf_event *ev, unsigned long inode)
+{
+	struct flow_key k;
+
+	ev->type = EBPF_FLOW_SNAPSHOT;
+	ev->tcp_state = TCP_ESTABLISHED;
+	add_owner(fs, ev, inode);
 	key_of(ev, &k);
 	g_hash_table_replace(fs->flows, g_memdup2(&k, sizeof(k)), g_memdup2(ev, sizeof(*ev)));
+}
+
+static void add_listener(struct flow_snapshot *fs, struct ebpf_event *ev, unsigned long inode)
+{
+	ev->type = EBPF_FLOW_SNAPSHOT;
+	ev->tcp_state = TCP_LISTEN;
+	add_owner(fs, ev, inode);
+	if (!(ev->flags & EBPF_FLAG_NO_OWNER))
+		g_ptr_array_add(fs->listeners, g_memdup2(ev, sizeof(*ev)));
 }
 
 static void scan_tcp_table(struct flow_snapshot *fs, const char *pid, const char *file,
@@ -183,10 +200,13 @@ static void scan_tcp_table(struct flow_snapshot *fs, const char *pid, const char
 		unsigned state;
 		unsigned long inode;
 
-		if (!flow_snapshot_parse_line(line, family, &ev, &state, &inode) || state != TCP_ESTABLISHED)
+		if (!flow_snapshot_parse_line(line, family, &ev, &state, &inode))
 			continue;
 		ev.netns = netns;
-		add_flow(fs, &ev, inode);
+		if (state == TCP_ESTABLISHED)
+			add_flow(fs, &ev, inode);
+		else if (state == TCP_LISTEN)
+			add_listener(fs, &ev, inode);
 	}
 	fclose(f);
 }
@@ -239,6 +259,7 @@ struct flow_snapshot *flow_snapshot_take(const char *proc_root)
 	fs->proc = proc_root;
 	fs->owners_by_inode = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	fs->flows = g_hash_table_new_full(key_hash, key_equal, g_free, g_free);
+	fs->listeners = g_ptr_array_new_with_free_func(g_free);
 	for_each_pid(fs, scan_fds_cb, NULL);
 	for_each_pid(fs, scan_netns_cb, seen); /* one table read per network namespace */
 	g_hash_table_destroy(seen);
@@ -251,6 +272,7 @@ void flow_snapshot_free(struct flow_snapshot *fs)
 		return;
 	g_hash_table_destroy(fs->owners_by_inode);
 	g_hash_table_destroy(fs->flows);
+	g_ptr_array_free(fs->listeners, TRUE);
 	g_free(fs);
 }
 
@@ -274,6 +296,13 @@ int flow_snapshot_emit(struct flow_snapshot *fs, uint64_t now_ns,
 		rc = emit(&ev, ctx);
 	}
 	return rc;
+}
+
+void flow_snapshot_each_listener(struct flow_snapshot *fs, void (*fn)(const struct ebpf_event *ev, void *ctx),
+				  void *ctx)
+{
+	for (guint i = 0; i < fs->listeners->len; i++)
+		fn(g_ptr_array_index(fs->listeners, i), ctx);
 }
 
 bool flow_snapshot_attribute(struct flow_snapshot *fs, struct ebpf_event *ev)

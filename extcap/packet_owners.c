@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "packet_owners.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "utils/conntrack.h"
+#include "utils/flow_table.h"
+#include "utils/packet_tuple.h"
+
+#define TCP_STATE_LISTEN 10 /* the kernel's TCP_LISTEN, as /proc and the record carry it */
+
+struct packet_owners {
+	struct flow_table *sockets;
+	struct conntrack *nat;     /* NULL: no translated tuples (no conntrack, no privilege) */
+	uint64_t flows_packets, attributed;
+};
+
+struct packet_owners *packet_owners_new(uint32_t max_sockets)
+{
+	struct packet_owners *po = calloc(1, sizeof(*po));
+
+	if (po) {
+		po->sockets = flow_table_new(max_sockets);
+		po->nat = conntrack_open();
+	}
+	if (!po || !po->sockets) {
+		packet_owners_free(po);
+		return NULL;
+	}
+	return po;
+}
+
+void packet_owners_free(struct packet_owners *po)
+{
+	if (!po)
+		return;
+	flow_table_free(po->sockets);
+	conntrack_close(po->nat);
+	free(po);
+}
+
+static bool names_a_socket(const struct ebpf_event *ev)
+{
+	if (ev->flags & EBPF_FLAG_NO_OWNER || (ev->family != 2 && ev->family != 10))
+		return false;
+	return ev->type != EBPF_CAPTURE_DROPS && (ev->proto == IPPROTO_TCP || ev->proto == IPPROTO_UDP);
+}
+
+static void key_of_record(const struct ebpf_event *ev, struct socket_key *k)
+{
+	size_t alen = ev->family == 2 ? 4 : 16;
+
+	memset(k, 0, sizeof(*k));
+	k->proto = ev->proto;
+	k->family = ev->family == 2 ? 4 : 6;
+	k->lport = ev->sport;
+	k->rport = ev->dport;
+	memcpy(k->laddr, ev->saddr, alen);
+	memcpy(k->raddr, ev->daddr, alen);
+}
+
+/* Appends to a NUL-terminated string, cutting what does not fit. */
+static void append(char *buf, size_t size, const char *what, const char *value)
+{
+	size_t used = strlen(buf);
+
+	if (used + 1 < size)
+		snprintf(buf + used, size - used, "%s%s", what, value);
+}
+
+/* "curl[1234] uid=1000 container=web pod=web-7f9c namespace=shop" */
+static void describe(const struct ebpf_record *rec, struct flow_owner *o)
+{
+	const struct ebpf_event *ev = &rec->ev;
+
+	o->pid = ev->pid;
+	snprintf(o->text, sizeof(o->text), "%.16s[%u] uid=%u", ev->comm, ev->pid, ev->uid);
+	if (rec->container_name[0])
+		append(o->text, sizeof(o->text), " container=", rec->container_name);
+	if (rec->pod[0]) {
+		append(o->text, sizeof(o->text), " pod=", rec->pod);
+		append(o->text, sizeof(o->text), " namespace=", rec->pod_namespace);
+	}
+	if (ev->tcp_state == TCP_STATE_LISTEN)
+		append(o->text, sizeof(o->text), " listening", "");
+}
+
+void packet_owners_learn(struct packet_owners *po, const struct ebpf_record *rec)
+{
+	struct socket_key k;
+	struct flow_owner o;
+
+	if (!names_a_socket(&rec->ev))
+		return;
+	key_of_record(&rec->ev, &k);
+	describe(rec, &o);
+	flow_table_put(po->sockets, &k, &o);
+}
+
+/*
+ * A socket by its full 5-tuple; failing that, one bound to the wildcard
+ * address (unconnected UDP), or for TCP the listener a connection not yet
+ * accept()ed belongs to: on its address, on any IPv4 or on any IPv6 address.
+ */
+static const struct flow_owner *lookup(struct packet_owners *po, const struct socket_key *k)
+{
+	const struct flow_owner *o = flow_table_get(po->sockets, k);
+	struct socket_key wild = *k;
+
+	if (o)
+		return o;
+	if (k->proto == IPPROTO_UDP) {
+		memset(wild.laddr, 0, sizeof(wild.laddr));
+		return flow_table_get(po->sockets, &wild);
+	}
+	memset(wild.raddr, 0, sizeof(wild.raddr));
+	wild.rport = 0;
+	o = flow_table_get(po->sockets, &wild);
+	memset(wild.laddr, 0, sizeof(wild.laddr));
+	if (!o)
+		o = flow_table_get(po->sockets, &wild);
+	if (o || k->family != 4)
+		return o;
+	wild.family = 6; /* a listener on [::] takes IPv4 connections too */
+	return flow_table_get(po->sockets, &wild);
+}
+
+bool packet_owners_comment(struct packet_owners *po, int dlt, const uint8_t *data, uint32_t caplen,
+			   char *comment, size_t size)
+{
+	struct socket_key from, to, alt;
+	const struct flow_owner *src, *dst;
+
+	if (!packet_tuple(dlt, data, caplen, &from))
+		return false;
+	po->flows_packets++;
+	socket_key_reverse(&from, &to);
+	src = lookup(po, &from);
+	dst = lookup(po, &to);
+	if ((!src || !dst) && po->nat && conntrack_translated(po->nat, &from, &alt)) {
+		/* The socket on the far side of a NAT knows the packet by its translated tuple. */
+		socket_key_reverse(&alt, &to);
+		src = src ? src : lookup(po, &alt);
+		dst = dst ? dst : lookup(po, &to);
+	}
+	if (!src && !dst)
+		return false;
+	po->attributed++;
+	snprintf(comment, size, "%s%s%s%s%s", src ? "src " : "", src ? src->text : "",
+		 src && dst ? " | " : "", dst ? "dst " : "", dst ? dst->text : "");
+	return true;
+}
+
+void packet_owners_stats(const struct packet_owners *po, struct packet_owners_stats *st)
+{
+	st->flows_packets = po->flows_packets;
+	st->attributed = po->attributed;
+	st->evictions = flow_table_evictions(po->sockets);
+	st->sockets = flow_table_size(po->sockets);
+}

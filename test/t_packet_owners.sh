@@ -1,0 +1,124 @@
+# Packets + events on one interface: every TCP packet of known flows carries
+# its owners in its pcapng comment (read by plain tshark, no plugin needed),
+# for 200 concurrent connections from 200 client processes, over IPv4 and
+# IPv6, including each first SYN, and UDP from an unconnected socket; a flow
+# table too small for them counts its evictions and never hands one flow's
+# owner to another. The servers run before the capture starts: their
+# listening sockets, found in /proc, name them until accept() does.
+. test/lib.sh
+NS=ebpfcap-own$$ HOSTIF=ebown$$h PEERIF=ebown$$p
+PORT=7100 PORT6=7106 CLIENTS=200 CLIENTS6=30
+
+ip netns add $NS || fail "ip netns add"
+at_exit "ip netns del $NS"
+ip link add $HOSTIF type veth peer name $PEERIF && ip link set $PEERIF netns $NS || fail "veth pair"
+at_exit "ip link del $HOSTIF"
+ip addr add 10.203.7.1/30 dev $HOSTIF && ip -6 addr add fd00:ebc:7::1/64 dev $HOSTIF nodad
+ip link set $HOSTIF up
+ip netns exec $NS sh -c "ip addr add 10.203.7.2/30 dev $PEERIF && ip -6 addr add fd00:ebc:7::2/64 dev $PEERIF nodad &&
+	ip link set $PEERIF up && ip link set lo up" || fail "namespace addresses"
+
+# start_server [udpserve] ADDR PORT N: a tcp_server in the namespace; sets $server and $server_pid.
+start_server() {
+	mode=serve; [ "$1" = udpserve ] && { mode=udpserve; shift; }
+	ip netns exec $NS $TRAFFIC $mode "$1" "$2" "$3" >"$TMP/serve$2.out" &
+	server=$!
+	at_exit "kill $server"
+	for i in $(seq 50); do grep -q listening "$TMP/serve$2.out" 2>/dev/null && break; sleep 0.1; done
+	server_pid=$(field "$(cat "$TMP/serve$2.out")" server_pid)
+	[ -n "$server_pid" ] || fail "server on $1 port $2 did not start"
+}
+
+# capture FILE [OPTIONS]: ebpfcap on the host side of the veth pair; sets $cap.
+capture() {
+	out=$1; shift
+	$EBPFCAP -i ebpf_$HOSTIF -w "$out" "$@" 2>"$out.err" &
+	cap=$!
+	at_exit "kill $cap"
+	wait_attached
+}
+
+stop_capture() {
+	sleep 0.3
+	kill -TERM $cap
+	reap $cap
+	expect_eq "capture exit status" 0 "$status"
+	expect_no_programs
+}
+
+# check_owners FILE PORT CLIENTS_OUT: prints "packets right missing wrong server" over the
+# TCP packets to or from PORT. Right: the client's own pid on its side of the comment
+# ("src" when it sent the packet, "dst" when it received it); any server named is ours.
+check_owners() {
+	tshark -r "$1" -Y "tcp.port == $2" -T fields -E separator='|' -e tcp.srcport -e tcp.dstport -e frame.comment 2>/dev/null |
+	awk -F'|' -v port="$2" -v server="$server_pid" -v clients="$3" '
+		BEGIN { while ((getline l < clients) > 0) { split(l, f, /[ =]/); pid[f[4]] = f[2] } }
+		{
+			from_client = $2 == port; cport = from_client ? $1 : $2
+			want = (from_client ? "src" : "dst") " tcp_client[" pid[cport] "]"
+			comment = $3 " | " $4     # tshark splits the comment at our separator
+			packets++
+			if (index(comment, want)) right++
+			else if (comment ~ /tcp_client\[/) wrong++
+			else missing++
+			if (comment ~ /tcp_server\[/) { if (index(comment, "tcp_server[" server "]")) named++; else wrong++ }
+		}
+		END { printf "%d %d %d %d %d\n", packets, right, missing, wrong, named }'
+}
+
+# 200 connections at once, each from its own process, over IPv4.
+start_server 10.203.7.2 $PORT $CLIENTS
+capture "$TMP/own.pcapng"
+$TRAFFIC clients 10.203.7.2 $PORT $CLIENTS >"$TMP/clients.out" || fail "clients"
+reap $server
+stop_capture
+set -- $(check_owners "$TMP/own.pcapng" $PORT "$TMP/clients.out")
+[ "$1" -ge $((CLIENTS * 7)) ] || fail "only $1 packets of $CLIENTS connections captured"
+expect_eq "packets with their client's owner, of $1" "$1" "$2"
+expect_eq "packets with no owner" 0 "$3"
+expect_eq "packets with a wrong owner" 0 "$4"
+expect_eq "packets naming the server too (its listener, until accept() returns)" "$1" "$5"
+syns=$(tshark -r "$TMP/own.pcapng" -Y "tcp.dstport == $PORT && tcp.flags.syn == 1 && tcp.flags.ack == 0 && frame.comment contains \"src tcp_client[\"" 2>/dev/null | wc -l)
+expect_eq "first SYNs attributed" $CLIENTS "$syns"
+grep -q dropped "$TMP/own.pcapng.err" && fail "packets dropped: $(cat "$TMP/own.pcapng.err")"
+expect_eq "interfaces in the pcapng: events and packets" 2 \
+	"$(capinfos -I "$TMP/own.pcapng" 2>/dev/null | grep -c 'Encapsulation = ')"
+
+# The same over IPv6.
+start_server fd00:ebc:7::2 $PORT6 $CLIENTS6
+capture "$TMP/own6.pcapng"
+$TRAFFIC clients fd00:ebc:7::2 $PORT6 $CLIENTS6 >"$TMP/clients6.out" || fail "IPv6 clients"
+reap $server
+stop_capture
+set -- $(check_owners "$TMP/own6.pcapng" $PORT6 "$TMP/clients6.out")
+[ "$1" -ge $((CLIENTS6 * 7)) ] || fail "only $1 IPv6 packets captured"
+expect_eq "IPv6 packets with their client's owner, of $1" "$1" "$2"
+expect_eq "IPv6 packets with a wrong owner" 0 "$4"
+
+# UDP from an unconnected socket (bound to the wildcard address): the first datagram's event names it.
+start_server udpserve 10.203.7.2 7200 20
+capture "$TMP/udp.pcapng"
+$TRAFFIC udpping 10.203.7.2 7200 20 >"$TMP/udp.out" || fail "udpping"
+reap $server
+stop_capture
+client_pid=$(field "$(cat "$TMP/udp.out")" client_pid)
+tshark -r "$TMP/udp.pcapng" -Y "udp.port == 7200" -T fields -E 'separator=;' -e udp.srcport -e frame.comment \
+	2>/dev/null | sed "s|^7200;|server;|; s|^[0-9]*;|client;|" >"$TMP/udp.packets"
+expect_eq "UDP packets captured" 40 "$(wc -l <"$TMP/udp.packets")"
+expect_eq "UDP packets naming client and server, each on its side" 40 "$(grep -c \
+	"^client;src tcp_client\[$client_pid\].*dst tcp_server\[$server_pid\]\|^server;src tcp_server\[$server_pid\].*dst tcp_client\[$client_pid\]" \
+	"$TMP/udp.packets")"
+
+# A flood: 200 sockets into a table of 16. Evictions are counted; nothing is misattributed.
+start_server 10.203.7.2 $PORT $CLIENTS
+capture "$TMP/flood.pcapng" --flow-table-size 16
+$TRAFFIC clients 10.203.7.2 $PORT $CLIENTS >"$TMP/flood.out" || fail "flood clients"
+reap $server
+stop_capture
+evicted=$(sed -n 's/.* \([0-9]*\) forgotten because the table was full.*/\1/p' "$TMP/flood.pcapng.err")
+[ -n "$evicted" ] && [ "$evicted" -ge $((2 * CLIENTS - 16)) ] ||
+	fail "evictions not counted: $(cat "$TMP/flood.pcapng.err")"
+ok "$evicted sockets evicted from a table of 16"
+set -- $(check_owners "$TMP/flood.pcapng" $PORT "$TMP/flood.out")
+expect_eq "packets with a wrong owner after evictions" 0 "$4"
+ok "with evictions: $2 of $1 packets still attributed"

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The TCP/UDP 5-tuple of a captured frame, for attributing it to a socket. */
+#ifndef EBPFCAP_PACKET_TUPLE_H
+#define EBPFCAP_PACKET_TUPLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow_table.h"
+
+/*
+ * Fills key with the sending socket's view (local = source) of a frame of
+ * libpcap link type dlt: Ethernet (with VLAN tags), Linux cooked v1/v2, raw
+ * IP, loopback. False for anything that is not the first fragment of a TCP
+ * or UDP datagram over IPv4 or IPv6.
+ */
+bool packet_tuple(int dlt, const uint8_t *data, uint32_t caplen, struct socket_key *key);
+
+/* The same socket pair seen from the receiving end. */
+void socket_key_reverse(const struct socket_key *in, struct socket_key *out);
+
+#endif
