@@ -15,13 +15,26 @@ expect_error() {
 	ok "$name: $(cat "$TMP/err")"
 }
 
+# Waits until capture $1 has attached every program it loaded (at most 10 s), then notes their
+# ids for expect_no_programs. From its own descriptors: other captures may start meanwhile.
+wait_own_attach() {
+	i=0
+	until progs=$(grep -l '^prog_type:' /proc/$1/fdinfo/* 2>/dev/null | wc -l) &&
+	      [ "$progs" -gt 0 ] && [ "$(grep -l '^link_type:' /proc/$1/fdinfo/* 2>/dev/null | wc -l)" -ge "$progs" ]; do
+		i=$((i + 1)); [ $i -gt 100 ] && fail "capture $1 not attached within 10 s"
+		sleep 0.1
+	done
+	sleep 0.2 # attach is not the last step of start-up
+	OURS=$(sed -n 's/^prog_id:[[:space:]]*//p' /proc/$1/fdinfo/* 2>/dev/null | sort -u)
+}
+
 # live OUT ARGS...: a capture printing lines to OUT, in the background ($cap).
 live() {
 	out=$1; shift
 	$EBPFCAP "$@" >"$out" 2>"$out.err" &
 	cap=$!
 	at_exit "kill $cap"
-	wait_attached
+	wait_own_attach $cap
 }
 stop() { sleep 0.3; kill -INT $cap; reap $cap; expect_eq "exit status after SIGINT" 0 "$status"; expect_no_programs; }
 
@@ -185,15 +198,17 @@ stop
 expect_eq "--uid root: the client's connects (65534) are out" 0 "$(count "$TMP/root.txt" "tcp_client\[$client\]")"
 expect_eq "--uid root: the server's accepts are in" 2 "$(count "$TMP/root.txt" "TCP_Accept +tcp_server\[$server\] +root ")"
 
-# ---- -i lo with a filter expression: only that port's packets, beside the events ----
+# ---- -i lo with a filter expression: only that port's packets, named, beside the events ----
 live "$TMP/lo.txt" -i lo --pid $$ --event-types TCP_Connect tcp port $((sport + 1))
 start_sink $((sport + 1))
-$TRAFFIC bulk 127.0.0.1 $((sport + 1)) 1 >/dev/null || fail "bulk failed"
+$TRAFFIC bulk 127.0.0.1 $((sport + 1)) 1 >"$TMP/bulk.out" || fail "bulk failed"
+bulk=$(field "$(cat "$TMP/bulk.out")" client_pid)
 traffic tcp 1 4 # another port: its packets are filtered out, its connect is not
 reap $sink
 stop
 p=$((sport + 1))
-expect_eq "-i lo: the SYN to port $p" 1 "$(count "$TMP/lo.txt" "^[0-9:.]{15} Packet +- +- +- +$lo:[0-9]+ +-> $lo:$p +TCP S len=[0-9]+$")"
+expect_eq "-i lo: the SYN to port $p, named after its sender" 1 \
+	"$(count "$TMP/lo.txt" "^[0-9:.]{15} Packet +- +- +- +$lo:[0-9]+ +-> $lo:$p +TCP S len=[0-9]+ \(src tcp_client\[$bulk\] uid=0\)$")"
 expect_eq "-i lo: packets of other ports" 0 "$(grep ' Packet ' "$TMP/lo.txt" | grep -cv ":$p " || true)"
 expect_eq "-i lo: the connects of both" 2 "$(count "$TMP/lo.txt" "TCP_Connect +tcp_client")"
 
