@@ -18,6 +18,7 @@ WS_PLUGINDIR := $(shell pkg-config --variable=plugindir wireshark 2>/dev/null)
 EXTCAPDIR ?= $(shell pkg-config --variable=libdir wireshark 2>/dev/null)/wireshark/extcap
 PROFILEDIR ?= /usr/share/wireshark/profiles/eBPF
 MANDIR    ?= /usr/share/man
+BINDIR    ?= /usr/bin
 
 # Debian 12 packages needed to build, run and test (installed by `make deps`).
 DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
@@ -93,10 +94,11 @@ install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
 	install -D -m 0644 dissector/profile/eBPF/preferences $(DESTDIR)$(PROFILEDIR)/preferences
 	install -D -m 0644 dissector/profile/eBPF/colorfilters $(DESTDIR)$(PROFILEDIR)/colorfilters
 	install -D -m 0644 docs/ebpfcap.1 $(DESTDIR)$(MANDIR)/man1/ebpfcap.1
+	install -d $(DESTDIR)$(BINDIR) && ln -sf $(EXTCAPDIR)/ebpfcap $(DESTDIR)$(BINDIR)/ebpfcap # the CLI on PATH
 
 uninstall:
 	rm -f $(DESTDIR)$(EXTCAPDIR)/ebpfcap $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
-	rm -f $(DESTDIR)$(MANDIR)/man1/ebpfcap.1
+	rm -f $(DESTDIR)$(MANDIR)/man1/ebpfcap.1 $(DESTDIR)$(BINDIR)/ebpfcap
 	rm -rf $(DESTDIR)$(PROFILEDIR)
 
 # The exporter's container image (docs/deploy/): FROM scratch with the binary and
