@@ -123,6 +123,8 @@ int extcap_print_config(const char *interface)
 	       "{tooltip=Only events of this pod's containers: NAME or NAME.NAMESPACE (empty: all)}{group=Filter}\n");
 	printf("arg {number=5}{call=--comm}{display=Process name}{type=string}"
 	       "{tooltip=Only events of processes with this name (empty: all)}{group=Filter}\n");
+	printf("arg {number=7}{call=--uid}{display=User}{type=string}"
+	       "{tooltip=Only events of processes running as this user: a name or a numeric uid (empty: all)}{group=Filter}\n");
 	printf("arg {number=6}{call=--port}{display=Port}{type=unsigned}{range=1,65535}"
 	       "{tooltip=Only flows with this local or remote port (empty: all)}{group=Filter}\n");
 	printf("arg {number=2}{call=--ringbuf-size}{display=Kernel buffer (KiB)}{type=unsigned}"
