@@ -95,7 +95,7 @@ void options_usage(void)
 {
 	printf("Usage: ebpfcap [-i IFACE] [-w FILE|-] [-c COUNT] [-n] [-v] [--json] [filters] [EXPRESSION]\n"
 	       "       ebpfcap [options] -- COMMAND [ARGS...]\n"
-	       "       ebpfcap -r FILE [-n] [-v] [--json]\n"
+	       "       ebpfcap -r FILE [-c COUNT] [-n] [-v] [--json]\n"
 	       "       ebpfcap --extcap-interfaces | --extcap-interface IFACE --extcap-dlts|--extcap-config\n"
 	       "       ebpfcap --extcap-interface IFACE --capture --fifo PATH [options]\n"
 	       "\n"
@@ -110,7 +110,7 @@ void options_usage(void)
 	       "                                -i " IFACE_REMOTE "): packets and the events behind them\n"
 	       "  -w FILE                       write pcapng to FILE (- for standard output)\n"
 	       "  -r FILE                       print the events and packets of a capture file\n"
-	       "  -c COUNT                      stop after COUNT events (with -r: records and packets)\n"
+	       "  -c COUNT                      stop after COUNT events (with -r: events and packets)\n"
 	       "  -n                            numeric: uids, not user names\n"
 	       "  -v                            verbose: a second line per event (exe, parent, container,\n"
 	       "                                pod, cgroup, interface, TCP state, host)\n"
