@@ -4,7 +4,10 @@
 # interface with a filter expression, -i tcp://..., and bad input.
 . test/lib.sh
 PEER=$BUILD/test/zmq_peer
-EXE=$(readlink -f $TRAFFIC)
+# An absolute path: an exec note of a relative one is resolved through /proc,
+# which is too late when the generator has exited by then (a busy machine).
+TRAFFIC=$(readlink -f $TRAFFIC)
+EXE=$TRAFFIC
 
 # expect_error NAME EXPECTED_SUBSTRING CMD...: one line on stderr, non-zero exit.
 expect_error() {
