@@ -1,7 +1,9 @@
 # ebpfcap as a command-line tool: live lines (text and JSON) checked line by
 # line against known loopback traffic, -w read back by tshark and by -r,
 # -- COMMAND capturing that command alone, --uid in and out, packets of an
-# interface with a filter expression, -i tcp://..., and bad input.
+# interface with a filter expression, -i by pod or container name (docker
+# containers with the kubelet's labels), -i tcp://..., the man page, and bad
+# input.
 . test/lib.sh
 PEER=$BUILD/test/zmq_peer
 # An absolute path: an exec note of a relative one is resolved through /proc,
@@ -214,6 +216,24 @@ expect_eq "-i lo: the SYN to port $p, named after its sender" 1 \
 	"$(count "$TMP/lo.txt" "^[0-9:.]{15} Packet +- +- +- +$lo:[0-9]+ +-> $lo:$p +TCP S len=[0-9]+ \(src tcp_client\[$bulk\] uid=0\)$")"
 expect_eq "-i lo: packets of other ports" 0 "$(grep ' Packet ' "$TMP/lo.txt" | grep -cv ":$p " || true)"
 expect_eq "-i lo: the connects of both" 2 "$(count "$TMP/lo.txt" "TCP_Connect +tcp_client")"
+
+# ---- -i by a pod's or a container's name: their veth (the filter's error names the interface) ----
+. test/docker.sh
+docker_up
+image_up
+POD=ebpfcap-cli-pod$$ NAMED=ebpfcap-cli-named$$
+at_exit "$DOCKER rm -f $POD $NAMED"
+"$DOCKER" run -d --name $POD --label io.kubernetes.pod.name=web-cli$$ --label io.kubernetes.pod.namespace=shop \
+	$IMAGE sleep 60 >/dev/null || fail "docker run"
+"$DOCKER" run -d --name $NAMED $IMAGE sleep 60 >/dev/null || fail "docker run"
+# veth_of DISPLAY: the kernel name of the interface --extcap-interfaces shows as "DISPLAY (vethX)"
+veth_of() { $EBPFCAP --extcap-interfaces | sed -n "s/^interface {value=ebpf_\([^}]*\)}{display=$1 (.*/\1/p"; }
+pod_veth=$(veth_of "Pod web-cli$$, Namespace shop") named_veth=$(veth_of "Container $NAMED")
+[ -n "$pod_veth" ] && [ -n "$named_veth" ] || fail "the containers' veths are not listed"
+for who in web-cli$$:$pod_veth web-cli$$.shop:$pod_veth $NAMED:$named_veth; do
+	expect_error "-i ${who%:*}: its veth" "ebpfcap: ${who#*:}: can't parse filter expression" $EBPFCAP -i ${who%:*} "tcp port"
+done
+expect_error "-i a pod of another namespace" "unknown interface 'web-cli$$.other'" $EBPFCAP -i web-cli$$.other
 
 # ---- -i tcp://HOST:PORT: the remote interface, lines from an exporter ----
 zport=$((21000 + $$ % 5000))
