@@ -31,7 +31,7 @@
 #define PROTO_TCP 6
 #define PROTO_UDP 17
 /* A key with more socket lives than this keeps the first ones: bounded memory and insertion time. */
-#define MAX_SPANS 16384
+#define MAX_SPANS 4096
 
 enum role { SOURCE, DESTINATION };
 
