@@ -5,28 +5,34 @@
 # a reused 4-tuple included; a flow without events carries none.
 . test/lib.sh
 
-# Six ports below the ephemeral range, none in use now; the listeners bind them.
+# Seven ports below the ephemeral range, none in use now; the listeners bind them.
 for try in $(seq 20); do
 	B=$((20000 + ($$ * 7 + try * 131) % 1200 * 10))
-	[ -z "$(ss -Htuan "( sport >= :$B and sport <= :$((B + 5)) ) or ( dport >= :$B and dport <= :$((B + 5)) )")" ] && break
-	[ "$try" = 20 ] && fail "no six free ports found"
+	[ -z "$(ss -Htuan "( sport >= :$B and sport <= :$((B + 6)) ) or ( dport >= :$B and dport <= :$((B + 6)) )")" ] && break
+	[ "$try" = 20 ] && fail "no seven free ports found"
 done
-P4=$B P6=$((B + 1)) PUDP=$((B + 2)) PREUSE=$((B + 3)) CREUSE=$((B + 4)) PNONE=$((B + 5))
+P4=$B P6=$((B + 1)) PUDP=$((B + 2)) PREUSE=$((B + 3)) CREUSE=$((B + 4)) PNONE=$((B + 5)) PPROBE=$((B + 6))
 SEPARATE=25 REUSED=30
 
-dumpcap -q -i lo -f "portrange $B-$PNONE" -w "$TMP/pk.pcapng" 2>"$TMP/pk.err" &
+dumpcap -q -i lo -f "portrange $B-$PPROBE" -w "$TMP/pk.pcapng" 2>"$TMP/pk.err" &
 pk=$!
 at_exit "kill $pk"
-for i in $(seq 100); do grep -q "Capturing on" "$TMP/pk.err" && break; sleep 0.1; done
-grep -q "Capturing on" "$TMP/pk.err" || fail "dumpcap did not start: $(cat "$TMP/pk.err")"
-
-# A flow before the event capture: its packets are captured, no record names it.
-TRAFFIC_PORT=$PNONE $TRAFFIC tcp 1 >/dev/null || fail "traffic before the event capture"
-
 $EBPFCAP -i ebpfevents -w "$TMP/ev.pcapng" 2>"$TMP/ev.err" &
 ev=$!
 at_exit "kill $ev"
 wait_attached
+
+# Both are ready once a probe connection is in both files: dumpcap says
+# "Capturing on" before it opens the interface, and ebpfcap writes records
+# only once every program is attached. (Both flush within half a second.)
+seen() { [ "$(tshark -r "$1" -Y "$2" 2>/dev/null | wc -l)" -gt 0 ]; }
+for i in $(seq 30); do
+	TRAFFIC_PORT=$PPROBE $TRAFFIC tcp 1 >/dev/null || fail "probe traffic"
+	sleep 0.3
+	seen "$TMP/pk.pcapng" "tcp.port == $PPROBE" &&
+		seen "$TMP/ev.pcapng" "ebpf.type == \"TCP_Accept\" && ebpf.srcport == $PPROBE" && break
+	[ "$i" = 30 ] && fail "dumpcap or ebpfcap not capturing after 30 probes: $(cat "$TMP/pk.err" "$TMP/ev.err")"
+done
 
 # pairs.txt: "port client_pid server_pid streams" per run of the generator.
 run() { # PORT STREAMS ARGS...
@@ -40,8 +46,12 @@ run $P6 2 tcp 2 6
 run $PUDP 0 udp sendto 3
 reuse=$(TRAFFIC_PORT=$PREUSE $TRAFFIC reuse $REUSED $CREUSE) || fail "traffic reuse"
 sleep 0.5
-kill -TERM $ev $pk; wait $ev; wait $pk
+kill -TERM $ev; wait $ev
 expect_no_programs
+# A flow after the event capture: its packets are captured, no record names it.
+TRAFFIC_PORT=$PNONE $TRAFFIC tcp 1 >/dev/null || fail "traffic after the event capture"
+for i in $(seq 30); do seen "$TMP/pk.pcapng" "tcp.port == $PNONE" && break; sleep 0.2; done
+kill -TERM $pk; wait $pk # it drops what it has not read yet: hence the wait above
 mergecap -w "$TMP/m.pcapng" "$TMP/ev.pcapng" "$TMP/pk.pcapng" || fail "mergecap"
 
 fields() { # FILE FILTER OUT: one line per packet: frame|stream|sport|dport|syn|ack|roles|pids|events
@@ -102,13 +112,13 @@ ok "reused 4-tuple: $(cat "$TMP/check.txt"), each owned by its own client proces
 
 # 4. No event, no owner.
 n=$(count "tcp.port == $PNONE")
-[ "$n" -gt 0 ] || fail "no packets of the flow made before the event capture"
+[ "$n" -gt 0 ] || fail "no packets of the flow made after the event capture"
 expect_eq "owners on the $n packets of the flow no record names" 0 "$(count "tcp.port == $PNONE && ebpf.owner")"
 
 # 5. Filters a user types; records themselves never get an owner.
 ours="tcp.port in {$P4, $P6, $PREUSE}"
 expect_eq "'tcp && ebpf.comm == \"tcp_client\"' = all TCP packets of our flows" "$(count "$ours")" \
-	"$(count 'tcp && ebpf.comm == "tcp_client"')"
+	"$(count "tcp && ebpf.comm == \"tcp_client\" && !(tcp.port == $PPROBE)")"
 set -- $(head -1 "$TMP/tcp.txt" | cut -d'|' -f8,9 | tr '|,' '  ') # the first SYN: client, server, their records
 expect_eq "'tcp && ebpf.pid == $1' = packets of that client's $(grep -c "^$P4 $1 " "$TMP/pairs.txt") run" \
 	"$(awk -F'|' -v pid=$1 '{ split($8, p, ","); if (p[1] == pid || p[2] == pid) n++ } END { print n + 0 }' "$TMP/tcp.txt")" \
