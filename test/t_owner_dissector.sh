@@ -43,6 +43,7 @@ run() { # PORT STREAMS ARGS...
 run $P4 3 tcp 3
 for i in $(seq $SEPARATE); do run $P4 1 tcp 1; done # one client process and one server process each
 run $P6 2 tcp 2 6
+run $P4 1 tcp 1 m # IPv4 packets, records of AF_INET6 sockets (::ffff:127.0.0.1)
 run $PUDP 0 udp sendto 3
 reuse=$(TRAFFIC_PORT=$PREUSE $TRAFFIC reuse $REUSED $CREUSE) || fail "traffic reuse"
 sleep 0.5
@@ -64,7 +65,7 @@ count() { # FILTER: packets of the merged file it matches
 	tshark -2 -r "$TMP/m.pcapng" -Y "$1" 2>/dev/null | wc -l
 }
 
-# 1. Separate runs (IPv4 and IPv6): each packet has the client and the
+# 1. Separate runs (IPv4, IPv6, IPv4 on dual-stack sockets): each packet has the client and the
 #    server of one run, source first; each stream one pair; each run its streams.
 fields "$TMP/m.pcapng" "tcp.port in {$P4, $P6}" "$TMP/tcp.txt"
 awk -F'|' -v pairs="$TMP/pairs.txt" -v p4=$P4 -v p6=$P6 '
@@ -84,7 +85,7 @@ awk -F'|' -v pairs="$TMP/pairs.txt" -v p4=$P4 -v p6=$P6 '
 		printf "%d packets, %d runs\n", packets, runs
 		exit bad > 0 || packets == 0
 	}' "$TMP/tcp.txt" >"$TMP/check.txt" || fail "$(head -5 "$TMP/check.txt")"
-ok "IPv4 and IPv6: $(cat "$TMP/check.txt"): every packet, each SYN included, owned by its client and its server"
+ok "IPv4, IPv6, dual-stack: $(cat "$TMP/check.txt"): every packet, each SYN included, owned by its client and its server"
 
 # 2. UDP from an unconnected socket (bound to no address): the sender and the receiver.
 set -- $(grep "^$PUDP " "$TMP/pairs.txt")

@@ -4,8 +4,9 @@
  * print: a listener, an acceptor process that did not create the listening
  * socket, and a client process with its own comm.
  *
- *   traffic tcp N [4|6] [UID]  N connections: client sends 5 bytes, server 6;
- *                              the client runs as UID if given
+ *   traffic tcp N [4|6|m] [UID] N connections: client sends 5 bytes, server 6;
+ *                              the client runs as UID if given; m: IPv4 through
+ *                              AF_INET6 sockets (::ffff:127.0.0.1)
  *   traffic refused [4|6]      one connect() to a port nobody listens on
  *   traffic udp MODE N [4|6]   N datagrams of 100 bytes, client -> server,
  *                              MODE connect (connect+send), sendto or sendmsg;
@@ -51,6 +52,7 @@ static void die(const char *what)
 }
 
 static uint16_t listen_port; /* TRAFFIC_PORT, 0: any */
+static int v4_mapped;         /* family m: AF_INET6 sockets on ::ffff:127.0.0.1 */
 
 static socklen_t loopback(int family, uint16_t port, struct sockaddr_storage *ss)
 {
@@ -60,6 +62,8 @@ static socklen_t loopback(int family, uint16_t port, struct sockaddr_storage *ss
 
 		a->sin6_family = AF_INET6;
 		a->sin6_addr = in6addr_loopback;
+		if (v4_mapped)
+			inet_pton(AF_INET6, "::ffff:127.0.0.1", &a->sin6_addr);
 		a->sin6_port = htons(port);
 		return sizeof(*a);
 	}
@@ -474,6 +478,11 @@ int main(int argc, char **argv)
 {
 	int family = argc > 3 && strcmp(argv[3], "6") == 0 ? AF_INET6 : AF_INET;
 
+	if (argc > 3 && strcmp(argv[1], "tcp") == 0 && strcmp(argv[3], "m") == 0) {
+		family = AF_INET6;
+		v4_mapped = 1;
+	}
+
 	if (getenv("TRAFFIC_PORT"))
 		listen_port = (uint16_t)atoi(getenv("TRAFFIC_PORT"));
 
@@ -509,6 +518,6 @@ int main(int argc, char **argv)
 		family = argc > 2 && strcmp(argv[2], "6") == 0 ? AF_INET6 : AF_INET;
 		return run_refused(family);
 	}
-	fprintf(stderr, "usage: traffic tcp N [4|6] [UID] | traffic refused [4|6] | traffic udp MODE N [4|6] | traffic reuse N\n");
+	fprintf(stderr, "usage: traffic tcp N [4|6|m] [UID] | traffic refused [4|6] | traffic udp MODE N [4|6] | traffic reuse N\n");
 	return 2;
 }
