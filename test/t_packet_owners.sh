@@ -81,6 +81,14 @@ expect_eq "packets naming the server too (its listener, until accept() returns)"
 syns=$(tshark -r "$TMP/own.pcapng" -Y "tcp.dstport == $PORT && tcp.flags.syn == 1 && tcp.flags.ack == 0 && frame.comment contains \"src tcp_client[\"" 2>/dev/null | wc -l)
 expect_eq "first SYNs attributed" $CLIENTS "$syns"
 grep -q dropped "$TMP/own.pcapng.err" && fail "packets dropped: $(cat "$TMP/own.pcapng.err")"
+# The plugin's two-pass view of the same file: ebpf.pid of source and destination owner, in that order.
+pids_right=$(tshark -2 -r "$TMP/own.pcapng" -Y "tcp.port == $PORT" -T fields -E 'separator=;' \
+	-e tcp.srcport -e tcp.dstport -e ebpf.pid 2>/dev/null |
+	awk -F';' -v port=$PORT -v server="$server_pid" -v clients="$TMP/clients.out" '
+		BEGIN { while ((getline l < clients) > 0) { split(l, f, /[ =]/); pid[f[4]] = f[2] } }
+		{ want = $2 == port ? pid[$1] "," server : server "," pid[$2]; if ($3 == want) n++ }
+		END { print n + 0 }')
+expect_eq "packets whose ebpf.pid (tshark -2) is their client and server, each on its side" "$1" "$pids_right"
 expect_eq "interfaces in the pcapng: events and packets" 2 \
 	"$(capinfos -I "$TMP/own.pcapng" 2>/dev/null | grep -c 'Encapsulation = ')"
 
