@@ -180,6 +180,16 @@ static gboolean continues(const struct span *p, guint16 type, const struct ebpff
 	return p->owner && p->owner->pid == o->pid && strcmp(p->owner->comm, o->comm) == 0;
 }
 
+/*
+ * Whether an owner arrives for a socket known so far without one: a
+ * snapshot taken while a connection waited in the listener's queue names
+ * no process; its accept() names one, the same socket.
+ */
+static gboolean adopts(const struct span *p, const struct ebpfflow_owner *o)
+{
+	return o && !p->owner && !p->closed;
+}
+
 static struct span *span_at(wmem_array_t *spans, guint i)
 {
 	return (struct span *)wmem_array_index(spans, i);
@@ -227,6 +237,14 @@ void ebpfflow_owner_note(const struct ebpfflow_socket *s, guint16 type, guint64 
 		wmem_map_insert(sockets, wmem_memdup(wmem_file_scope(), &k, sizeof(k)), spans);
 	}
 	at = first_after(spans, ts_ns);
+	if (at > 0 && adopts(span_at(spans, at - 1), o)) {
+		struct span *p = span_at(spans, at - 1);
+
+		p->owner = keep_owner(o);
+		p->end_ns = MAX(p->end_ns, ts_ns);
+		p->closed = ends_socket(type);
+		return;
+	}
 	if (at > 0 && continues(span_at(spans, at - 1), type, o)) {
 		struct span *p = span_at(spans, at - 1);
 

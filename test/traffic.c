@@ -480,6 +480,7 @@ static int run_clients(const char *addr, const char *port, int n)
 		}
 	}
 	close(go[0]);
+	close(ready[1]); /* so a client that dies before connecting ends the wait */
 	for (int i = 0; i < n; i++)
 		if (read(ready[0], &c, 1) != 1)
 			die("clients: a client died before connecting");
