@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libFuzzer target: the cgroup parsers (utils/cgroup.c). The input is used
+ * both as a cgroup path and as the text of /proc/PID/cgroup. Beyond "no
+ * crash, no read past the string":
+ *  - cgroup_parse_container() names a container only with a 64-hex id that
+ *    is in the path, a known runtime, and a pod UID (32 hex, or a UUID) that
+ *    is in the path (dashes may be underscores there) with a QoS class, or
+ *    neither; it leaves everything empty when it names none;
+ *  - the /proc parsers give a path that starts with '/', fits the buffer and
+ *    is a piece of the text, for a large and a small buffer.
+ */
+#include <ctype.h>
+#include "utils/cgroup.h"
+#include "fuzz.h"
+
+static bool is_lower_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'a' && s[i] <= 'f'))
+			return false;
+	return strlen(s) == n;
+}
+
+static bool one_of(const char *s, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s == set[i] || strcmp(s, set[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The pod UID appears in the path, with dashes or (systemd units) underscores. */
+static bool uid_in_path(const char *path, const char *uid)
+{
+	char under[40];
+
+	snprintf(under, sizeof(under), "%s", uid);
+	for (char *p = under; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return strstr(path, uid) || strstr(path, under);
+}
+
+static void check_container(const char *path)
+{
+	static const char *const runtimes[] = { "docker", "containerd", "cri-o", "podman" };
+	static const char *const qos[] = { "guaranteed", "burstable", "besteffort" };
+	struct container_ref ref;
+
+	if (!cgroup_parse_container(path, &ref)) {
+		FUZZ_ASSERT(ref.id[0] == '\0' && ref.runtime == NULL && ref.pod_uid[0] == '\0');
+		FUZZ_ASSERT(ref.qos && ref.qos[0] == '\0');
+		return;
+	}
+	FUZZ_ASSERT(is_lower_hex(ref.id, CONTAINER_ID_LEN) && strstr(path, ref.id));
+	FUZZ_ASSERT(ref.runtime && one_of(ref.runtime, runtimes, 4));
+	FUZZ_ASSERT(ref.qos);
+	if (ref.pod_uid[0] == '\0') {
+		FUZZ_ASSERT(ref.qos[0] == '\0');
+		return;
+	}
+	FUZZ_ASSERT(one_of(ref.qos, qos, 3) && uid_in_path(path, ref.pod_uid));
+	FUZZ_ASSERT(is_lower_hex(ref.pod_uid, 32) ||
+		    (strlen(ref.pod_uid) == 36 && ref.pod_uid[8] == '-' && ref.pod_uid[13] == '-' &&
+		     ref.pod_uid[18] == '-' && ref.pod_uid[23] == '-'));
+}
+
+static void check_proc(const char *text, size_t size)
+{
+	char *out = malloc(size); /* exactly size bytes: ASan sees a write past them */
+	bool found;
+
+	found = cgroup_path_from_proc(text, out, size);
+	FUZZ_ASSERT(!found || (strnlen(out, size) < size && out[0] == '/' && strstr(text, out)));
+	found = cgroup_path_from_proc_line(text, out, size);
+	FUZZ_ASSERT(!found || (strnlen(out, size) < size && out[0] == '/' && strstr(text, out)));
+	free(out);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = fuzz_strndup(data, size);
+
+	check_container(s);
+	check_proc(s, 4096 + 1);
+	check_proc(s, 1 + size % 32);
+	free(s);
+	return 0;
+}
