@@ -222,14 +222,21 @@ bool containers_cgroup_of(const char *cgroup_root, const char *docker_socket, co
 bool containers_pod_from_log_dir(const char *name, const char *pod_uid, struct container_info *info)
 {
 	size_t n = strlen(name), uid_len = strlen(pod_uid);
-	const char *sep;
+	const char *uid_sep = name + n - uid_len - 1, *sep;
 
 	/* <namespace>_<pod>_<uid>: namespaces and pod names hold no '_'. */
-	if (n <= uid_len + 1 || strcmp(name + n - uid_len, pod_uid) != 0 ||
-	    name[n - uid_len - 1] != '_' || !(sep = strchr(name, '_')))
+	if (n <= uid_len + 1 || strcmp(uid_sep + 1, pod_uid) != 0 || *uid_sep != '_')
+		return false;
+	/*
+	 * "<namespace>_<uid>" names no pod: its first '_' is the uid's. (Found by
+	 * fuzz_containers: the pod's length came out -1, and "%.*s" with a
+	 * negative precision printed the whole uid as the pod's name.)
+	 */
+	sep = strchr(name, '_');
+	if (sep == uid_sep)
 		return false;
 	snprintf(info->pod_namespace, sizeof(info->pod_namespace), "%.*s", (int)(sep - name), name);
-	snprintf(info->pod, sizeof(info->pod), "%.*s", (int)(n - uid_len - 1 - (size_t)(sep + 1 - name)), sep + 1);
+	snprintf(info->pod, sizeof(info->pod), "%.*s", (int)(uid_sep - sep - 1), sep + 1);
 	return info->pod[0] && info->pod_namespace[0];
 }
 
