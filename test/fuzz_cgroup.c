@@ -8,7 +8,8 @@
  *    is in the path (dashes may be underscores there) with a QoS class, or
  *    neither; it leaves everything empty when it names none;
  *  - the /proc parsers give a path that starts with '/', fits the buffer and
- *    is a piece of the text, for a large and a small buffer.
+ *    is a piece of the text, for a large and a small buffer; when any line
+ *    names a container, the path chosen names one too.
  */
 #include <ctype.h>
 #include "utils/cgroup.h"
@@ -66,6 +67,18 @@ static void check_container(const char *path)
 		     ref.pod_uid[18] == '-' && ref.pod_uid[23] == '-'));
 }
 
+/* Whether any line of a /proc/PID/cgroup text names a container, line by line. */
+static bool any_line_names_container(const char *text)
+{
+	static char path[4096 + 1];
+	struct container_ref ref;
+
+	for (const char *line = text; *line; line += strcspn(line, "\n"), line += *line == '\n')
+		if (cgroup_path_from_proc_line(line, path, sizeof(path)) && cgroup_parse_container(path, &ref))
+			return true;
+	return false;
+}
+
 static void check_proc(const char *text, size_t size)
 {
 	char *out = malloc(size); /* exactly size bytes: ASan sees a write past them */
@@ -84,6 +97,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	check_container(s);
 	check_proc(s, 4096 + 1);
+	/* A text with a container's line gives a container's path, whatever the order of lines. */
+	if (any_line_names_container(s)) {
+		static char path[4096 + 1];
+		struct container_ref ref;
+
+		FUZZ_ASSERT(cgroup_path_from_proc(s, path, sizeof(path)) && cgroup_parse_container(path, &ref));
+	}
 	check_proc(s, 1 + size % 32);
 	free(s);
 	return 0;

@@ -6,6 +6,7 @@
  * names. The input is used as all of them. Beyond "no crash, no read past
  * the bytes, no write past the buffer":
  *  - every string comes out NUL-terminated within its field;
+ *  - any string written as JSON reads back the same (check_json_string);
  *  - an HTTP body is the rest of the answer after a 200 status line;
  *  - a pod found in a log directory name puts the name back together:
  *    <namespace>_<pod>_<uid>.
@@ -71,6 +72,40 @@ static void check_log_dir(const char *name, const char *uid)
 	}
 }
 
+/*
+ * The JSON string reader round-trips: the input (up to its first NUL) written
+ * as a JSON string, where quotes, backslashes and control characters are
+ * escaped, reads back as the same bytes, after a skipped sibling holding the
+ * same string in an array; into a small buffer, as its first bytes.
+ */
+static void check_json_string(const char *s, size_t out_size)
+{
+	static const char *const keys[] = { "Config", "Labels", "io.kubernetes.pod.name" };
+	size_t n = strlen(s), len = 0;
+	char *esc = malloc(6 * n + 1), *doc = malloc(12 * n + 128), *out = malloc(n + 1), *cut = malloc(out_size);
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\')
+			len += (size_t)sprintf(esc + len, "\\%c", ch);
+		else if (ch < 0x20)
+			len += (size_t)sprintf(esc + len, "\\u%04x", ch);
+		else
+			esc[len++] = (char)ch;
+	}
+	esc[len] = '\0';
+	len = (size_t)sprintf(doc, "{\"Name\": \"/x\", \"Config\": {\"Env\": [\"%s\", 1, null],\n"
+			      "\"Labels\": {\"io.kubernetes.pod.name\": \"%s\"}}}", esc, esc);
+	FUZZ_ASSERT(json_get_string(doc, len, keys, 3, out, n + 1) && strcmp(out, s) == 0);
+	FUZZ_ASSERT(json_get_string(doc, len, keys, 3, cut, out_size));
+	FUZZ_ASSERT(strlen(cut) == (n < out_size - 1 ? n : out_size - 1) && strncmp(cut, s, strlen(cut)) == 0);
+	free(esc);
+	free(doc);
+	free(out);
+	free(cut);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *json = (const char *)data; /* not NUL-terminated: the parsers go by length */
@@ -80,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_inspect(json, size);
 	check_json(json, size, 1 + size % 8);
 	check_http(json, size);
+	check_json_string(s, 1 + size % 8);
 	check_log_dir(s, "7a3c2b1d-4e5f-6a7b-8c9d-0e1f2a3b4c5d");
 	if (last && last[1])
 		check_log_dir(s, last + 1);
