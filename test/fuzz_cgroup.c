@@ -6,7 +6,8 @@
  *  - cgroup_parse_container() names a container only with a 64-hex id that
  *    is in the path, a known runtime, and a pod UID (32 hex, or a UUID) that
  *    is in the path (dashes may be underscores there) with a QoS class, or
- *    neither; it leaves everything empty when it names none;
+ *    neither; it leaves everything empty when it names none; a cgroup below
+ *    the path or a slice above it changes nothing;
  *  - the /proc parsers give a path that starts with '/', fits the buffer and
  *    is a piece of the text, for a large and a small buffer; when any line
  *    names a container, the path chosen names one too.
@@ -43,6 +44,32 @@ static bool uid_in_path(const char *path, const char *uid)
 	return strstr(path, uid) || strstr(path, under);
 }
 
+static bool same_ref(const struct container_ref *a, const struct container_ref *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->runtime, b->runtime) == 0 &&
+	       strcmp(a->pod_uid, b->pod_uid) == 0 && strcmp(a->qos, b->qos) == 0;
+}
+
+/*
+ * What lies below a container (its init.scope) or above it outside any pod
+ * (a systemd slice, as for docker in a VM's slice) does not change which
+ * container and pod a path names.
+ */
+static void check_context(const char *path, const struct container_ref *ref)
+{
+	size_t n = strlen(path);
+	char *longer = malloc(n + 32);
+	struct container_ref again;
+
+	snprintf(longer, n + 32, "%s/init.scope", path);
+	FUZZ_ASSERT(cgroup_parse_container(longer, &again) && same_ref(ref, &again));
+	if (path[0] == '/') {
+		snprintf(longer, n + 32, "/system.slice%s", path);
+		FUZZ_ASSERT(cgroup_parse_container(longer, &again) && same_ref(ref, &again));
+	}
+	free(longer);
+}
+
 static void check_container(const char *path)
 {
 	static const char *const runtimes[] = { "docker", "containerd", "cri-o", "podman" };
@@ -57,6 +84,7 @@ static void check_container(const char *path)
 	FUZZ_ASSERT(is_lower_hex(ref.id, CONTAINER_ID_LEN) && strstr(path, ref.id));
 	FUZZ_ASSERT(ref.runtime && one_of(ref.runtime, runtimes, 4));
 	FUZZ_ASSERT(ref.qos);
+	check_context(path, &ref);
 	if (ref.pod_uid[0] == '\0') {
 		FUZZ_ASSERT(ref.qos[0] == '\0');
 		return;
