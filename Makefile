@@ -125,7 +125,7 @@ bench: deps
 	sh bench/run.sh $(BUILD)
 
 # The long fuzz runs: the dissector (make check runs 200000 records), then each
-# libFuzzer target for FUZZ_SECONDS (make check: a few seconds each); the
+# libFuzzer target for FUZZ_SECONDS (make check: 10 s each); the
 # corpus grows in $(BUILD)/fuzz-corpus, crashes are kept in $(BUILD)/test/logs.
 fuzz: deps
 	$(MAKE) all install
