@@ -24,7 +24,7 @@ BINDIR    ?= /usr/bin
 DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
 	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind \
-	python3 python3-yaml python3-kubernetes groff-base
+	python3 python3-yaml python3-kubernetes libclang-rt-14-dev groff-base
 
 USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c utils/flow_table.c utils/packet_tuple.c utils/conntrack.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c \
 	utils/zmq_transport.c
@@ -34,11 +34,18 @@ UNIT_TESTS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/unit_*.c))
 # The same unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_TESTS := $(patsubst test/unit_%.c,$(BUILD)/test/san_%,$(wildcard test/unit_*.c))
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# libFuzzer targets (test/fuzz_*.c): clang only; libclang-rt-14-dev has the runtime.
+# Named fuzz_*, not unit_*, so test/run.sh does not run them as unit tests.
+FUZZ_TARGETS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/fuzz_*.c))
+FUZZ_SRCS := utils/record.c utils/cgroup.c utils/json.c utils/containers.c utils/zmq_transport.c
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -I. -I$(BUILD) \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 600
 TEST_TOOLS := $(BUILD)/test/traffic $(BUILD)/test/lossy.bpf.o $(BUILD)/test/gen_records $(BUILD)/test/zmq_peer
 
 .PHONY: all deps demo check install uninstall clean bench fuzz image
 
-all: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so $(UNIT_TESTS) $(SAN_TESTS) $(TEST_TOOLS)
+all: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so $(UNIT_TESTS) $(SAN_TESTS) $(TEST_TOOLS) $(FUZZ_TARGETS)
 
 # Installs only what is missing, so a warm machine pays nothing.
 deps:
@@ -73,6 +80,9 @@ $(BUILD)/test/unit_%: test/unit_%.c $(USER_SRCS) $(wildcard test/*.h utils/*.h p
 
 $(BUILD)/test/san_%: test/unit_%.c $(USER_SRCS) $(wildcard test/*.h utils/*.h pcapio/*.h) | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $(SANITIZE) $(GLIB_CFLAGS) $< $(USER_SRCS) -o $@ -lpcap $(LIBS)
+
+$(BUILD)/test/fuzz_%: test/fuzz_%.c test/fuzz.h $(FUZZ_SRCS) $(wildcard utils/*.h) | $(BUILD)/.dir
+	$(CLANG) $(FUZZ_CFLAGS) $(GLIB_CFLAGS) $< $(FUZZ_SRCS) -o $@ $(LIBS)
 
 $(BUILD)/test/traffic: test/traffic.c | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $< -o $@
@@ -135,10 +145,13 @@ bench: deps
 	command -v bpftrace >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q bpftrace >/dev/null
 	sh bench/run.sh $(BUILD)
 
-# The long fuzz run of the dissector (make check runs 200000 records).
+# The long fuzz runs: the dissector (make check runs 200000 records), then each
+# libFuzzer target for FUZZ_SECONDS (make check: 10 s each); the
+# corpus grows in $(BUILD)/fuzz-corpus, crashes are kept in $(BUILD)/test/logs.
 fuzz: deps
 	$(MAKE) all install
 	FUZZ_RECORDS=2000000 sh test/run.sh $(BUILD) t_dissector_fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CORPUS=$(BUILD)/fuzz-corpus sh test/run.sh $(BUILD) t_fuzz
 
 clean:
 	rm -rf $(BUILD)

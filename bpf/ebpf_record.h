@@ -135,7 +135,7 @@ struct ebpf_udp_flow {
 #define EBPF_EXE_LEN 256
 struct ebpf_exec_note {
 	__u32 pid;
-	__u32 reserved;
+	__u32 ppid;              /* a relative path is most likely relative to the parent's directory */
 	char path[EBPF_EXE_LEN]; /* as given to execve(): absolute when found on PATH */
 };
 

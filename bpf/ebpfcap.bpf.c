@@ -816,7 +816,7 @@ int ebpfcap_exec(struct trace_event_raw_sched_process_exec *ctx)
 		return 0;
 	}
 	n->pid = bpf_get_current_pid_tgid() >> 32;
-	n->reserved = 0;
+	n->ppid = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), real_parent, tgid);
 	bpf_probe_read_kernel_str(n->path, sizeof(n->path), (void *)ctx + loc);
 	bpf_ringbuf_submit(n, 0);
 	return 0;

@@ -170,11 +170,10 @@ static const struct {
 struct record_view {
 	guint16 type, family, sport, dport;
 	guint8 proto, flags;
-	guint32 pid, latency_us, retransmits;
+	guint32 latency_us, retransmits;
 	gint32 error;
-	guint64 duration_us, bytes_sent, bytes_received, packets, drops;
-	const char *comm;
-	const char *container_name, *pod, *pod_namespace, *host;
+	guint64 timestamp_ns, duration_us, bytes_sent, bytes_received, packets, drops;
+	struct ebpfflow_owner owner; /* pid, comm, the TLV strings, ...: also what packets of the socket show */
 	address src, dst;
 	proto_tree *rec;
 	proto_item *items[N_SUBTREES];
@@ -270,7 +269,13 @@ static void read_view(tvbuff_t *tvb, struct record_view *v)
 	v->dport = tvb_get_letohs(tvb, OFF(dport));
 	v->proto = get_u8(tvb, OFF(proto));
 	v->flags = get_u8(tvb, OFF(flags));
-	v->pid = tvb_get_letohl(tvb, OFF(pid));
+	v->timestamp_ns = tvb_get_letoh64(tvb, OFF(timestamp_ns));
+	v->owner.pid = tvb_get_letohl(tvb, OFF(pid));
+	v->owner.tid = tvb_get_letohl(tvb, OFF(tid));
+	v->owner.ppid = tvb_get_letohl(tvb, OFF(ppid));
+	v->owner.uid = tvb_get_letohl(tvb, OFF(uid));
+	v->owner.gid = tvb_get_letohl(tvb, OFF(gid));
+	v->owner.cgroup = tvb_get_letoh64(tvb, OFF(cgroup_id));
 	v->latency_us = tvb_get_letohl(tvb, OFF(latency_us));
 	v->retransmits = tvb_get_letohl(tvb, OFF(retransmits));
 	v->error = (gint32)tvb_get_letohl(tvb, OFF(error));
@@ -302,12 +307,12 @@ static gboolean add_fixed_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet
 static gboolean add_process(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, struct record_view *v)
 {
 	proto_tree *proc = subtree(v, tvb, IN_PROCESS, OFF(pid), OFF(netns) - OFF(pid));
-	const char *parent;
 
-	if (!add_fixed_string(proc, hf_comm, tvb, pinfo, ti, OFF(comm), SIZE(comm), &v->comm))
+	if (!add_fixed_string(proc, hf_comm, tvb, pinfo, ti, OFF(comm), SIZE(comm), &v->owner.comm))
 		return FALSE;
 	add_fields(proc, tvb, process_fields, G_N_ELEMENTS(process_fields));
-	return add_fixed_string(proc, hf_parent_comm, tvb, pinfo, ti, OFF(parent_comm), SIZE(parent_comm), &parent);
+	return add_fixed_string(proc, hf_parent_comm, tvb, pinfo, ti, OFF(parent_comm), SIZE(parent_comm),
+				&v->owner.parent_comm);
 }
 
 /*
@@ -357,11 +362,12 @@ static void add_addresses(proto_tree *flow, tvbuff_t *tvb, packet_info *pinfo, s
 static gboolean dissect_fixed(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, struct record_view *v)
 {
 	static int *const flag_bits[] = { &hf_flag_reset, &hf_flag_no_owner, &hf_flag_host, NULL };
-	guint64 ts_ns = tvb_get_letoh64(tvb, OFF(timestamp_ns));
-	nstime_t ts = { (time_t)(ts_ns / 1000000000), (int)(ts_ns % 1000000000) };
+	nstime_t ts;
 	proto_tree *flow, *metrics;
 
 	read_view(tvb, v);
+	ts.secs = (time_t)(v->timestamp_ns / 1000000000);
+	ts.nsecs = (int)(v->timestamp_ns % 1000000000);
 	/* From here on Info starts with the event type, even when the record turns out malformed. */
 	col_add_str(pinfo->cinfo, COL_INFO, type_name(pinfo, v->type));
 	proto_tree_add_item(v->rec, hf_type, tvb, OFF(type), SIZE(type), ENC_LITTLE_ENDIAN);
@@ -381,24 +387,11 @@ static gboolean dissect_fixed(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti,
 	return TRUE;
 }
 
-/* Where a TLV's string is remembered for the Info column, the titles and the tap. */
-static const char **view_slot(struct record_view *v, guint16 tag)
-{
-	switch (tag) {
-	case EBPF_TLV_CONTAINER_NAME: return &v->container_name;
-	case EBPF_TLV_POD: return &v->pod;
-	case EBPF_TLV_NAMESPACE: return &v->pod_namespace;
-	case EBPF_TLV_HOST: return &v->host;
-	default: return NULL;
-	}
-}
-
 /* One TLV's value (len bytes at offset, all captured); FALSE when it is malformed. */
 static gboolean dissect_tlv(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, guint16 tag,
 			    int offset, int len, int end, struct record_view *v)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(tlv_fields); i++) {
-		const char *s, **slot;
 		proto_tree *where;
 
 		if (tlv_fields[i].tag != tag)
@@ -408,11 +401,9 @@ static gboolean dissect_tlv(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, g
 			return unterminated(ti, pinfo, *tlv_fields[i].hf);
 		where = subtree(v, tvb, tlv_fields[i].where, offset - EBPF_TLV_HEADER_LEN,
 				end - offset + EBPF_TLV_HEADER_LEN);
+		/* Remembered for the Info column, the titles, the tap and the packets of this socket. */
 		proto_tree_add_item_ret_string(where, *tlv_fields[i].hf, tvb, offset, len, ENC_UTF_8,
-					       pinfo->pool, (const guint8 **)&s);
-		slot = view_slot(v, tag);
-		if (slot)
-			*slot = s;
+					       pinfo->pool, (const guint8 **)&v->owner.tlv[tag]);
 		return TRUE;
 	}
 	undecoded(v->rec, pinfo, tvb, offset, len, "a TLV");
@@ -465,9 +456,9 @@ static const char *owner_text(packet_info *pinfo, const struct record_view *v)
 {
 	if (v->flags & EBPF_FLAG_NO_OWNER)
 		return "(owner unknown)";
-	if (v->pid == 0 && v->comm[0] == '\0')
+	if (v->owner.pid == 0 && v->owner.comm[0] == '\0')
 		return "none";
-	return wmem_strdup_printf(pinfo->pool, "%s(%u)", v->comm, v->pid);
+	return wmem_strdup_printf(pinfo->pool, "%s(%u)", v->owner.comm, v->owner.pid);
 }
 
 /* "230 µs", "12.5 ms", "1.2 s": a connection's lifetime in the unit a person reads it in. */
@@ -509,11 +500,18 @@ static void append_measures(packet_info *pinfo, const struct record_view *v)
 	}
 }
 
+static const char *owner_container(wmem_allocator_t *pool, const struct ebpfflow_owner *o)
+{
+	const char *pod = o->tlv[EBPF_TLV_POD], *ns = o->tlv[EBPF_TLV_NAMESPACE];
+
+	if (pod)
+		return wmem_strdup_printf(pool, "pod %s/%s", ns ? ns : "", pod);
+	return o->tlv[EBPF_TLV_CONTAINER_NAME];
+}
+
 static const char *container_text(packet_info *pinfo, const struct record_view *v)
 {
-	if (v->pod)
-		return wmem_strdup_printf(pinfo->pool, "pod %s/%s", v->pod_namespace ? v->pod_namespace : "", v->pod);
-	return v->container_name;
+	return owner_container(pinfo->pool, &v->owner);
 }
 
 /* The Info column reads like a sentence, starting with the event type. */
@@ -523,8 +521,8 @@ static void set_info(packet_info *pinfo, const struct record_view *v)
 
 	if (v->type == EBPF_CAPTURE_DROPS) {
 		col_append_fstr(pinfo->cinfo, COL_INFO, " %" G_GUINT64_FORMAT " events lost", v->drops);
-		if (v->host)
-			col_append_fstr(pinfo->cinfo, COL_INFO, " on %s", v->host);
+		if (v->owner.tlv[EBPF_TLV_HOST])
+			col_append_fstr(pinfo->cinfo, COL_INFO, " on %s", v->owner.tlv[EBPF_TLV_HOST]);
 		return;
 	}
 	col_append_fstr(pinfo->cinfo, COL_INFO, " %s %s", owner_text(pinfo, v), flow_text(pinfo, v));
@@ -546,8 +544,8 @@ static void title_subtrees(packet_info *pinfo, const struct record_view *v)
 				       val_to_str_const(v->proto, proto_names, "protocol ?"), flow_text(pinfo, v));
 	if (container)
 		proto_item_append_text(v->items[IN_CONTAINER], ": %s", container);
-	if (v->host)
-		proto_item_append_text(v->items[IN_HOST], ": %s", v->host);
+	if (v->owner.tlv[EBPF_TLV_HOST])
+		proto_item_append_text(v->items[IN_HOST], ": %s", v->owner.tlv[EBPF_TLV_HOST]);
 }
 
 static void add_expert_notes(packet_info *pinfo, proto_item *ti, const struct record_view *v)
@@ -585,6 +583,55 @@ static void queue_tap(packet_info *pinfo, const struct record_view *v)
 	tap_queue_packet(ebpfflow_tap, pinfo, info);
 }
 
+/*
+ * Tells the owner map who held this record's socket, once per record (the
+ * first pass reads the frames in order). A record that does not know the
+ * process still counts: it ends what came before on that socket.
+ */
+static void note_owner(tvbuff_t *tvb, packet_info *pinfo, struct record_view *v)
+{
+	struct ebpfflow_socket s = { v->proto, v->family, v->sport, v->dport, NULL, NULL };
+	gboolean known = !(v->flags & EBPF_FLAG_NO_OWNER) && (v->owner.pid != 0 || v->owner.comm[0] != '\0');
+
+	if (PINFO_FD_VISITED(pinfo) || v->type == EBPF_CAPTURE_DROPS || v->src.type == AT_NONE)
+		return;
+	s.saddr = tvb_get_ptr(tvb, OFF(saddr), SIZE(saddr));
+	s.daddr = tvb_get_ptr(tvb, OFF(daddr), SIZE(daddr));
+	v->owner.frame = pinfo->num;
+	ebpfflow_owner_note(&s, v->type, v->timestamp_ns, known ? &v->owner : NULL);
+}
+
+const char *ebpfflow_owner_label(wmem_allocator_t *pool, const struct ebpfflow_owner *o)
+{
+	const char *container = owner_container(pool, o);
+
+	return container ? wmem_strdup_printf(pool, "%s(%u) [%s]", o->comm, o->pid, container)
+			 : wmem_strdup_printf(pool, "%s(%u)", o->comm, o->pid);
+}
+
+/* The same fields a record's Process and Container subtrees hold, so that one filter finds both. */
+void ebpfflow_add_owner_fields(proto_tree *tree, tvbuff_t *tvb, const struct ebpfflow_owner *o)
+{
+	const struct {
+		int *hf;
+		guint32 value;
+	} numbers[] = {
+		{ &hf_pid, o->pid }, { &hf_tid, o->tid }, { &hf_ppid, o->ppid }, { &hf_uid, o->uid }, { &hf_gid, o->gid },
+	};
+
+	proto_item_set_generated(proto_tree_add_string(tree, hf_comm, tvb, 0, 0, o->comm));
+	for (size_t i = 0; i < G_N_ELEMENTS(numbers); i++)
+		proto_item_set_generated(proto_tree_add_uint(tree, *numbers[i].hf, tvb, 0, 0, numbers[i].value));
+	if (o->parent_comm[0])
+		proto_item_set_generated(proto_tree_add_string(tree, hf_parent_comm, tvb, 0, 0, o->parent_comm));
+	proto_item_set_generated(proto_tree_add_uint64(tree, hf_cgroup, tvb, 0, 0, o->cgroup));
+	/* Where the flow went (ebpf.ifname) belongs to the record's flow, not to its owner. */
+	for (size_t i = 0; i < G_N_ELEMENTS(tlv_fields); i++)
+		if (tlv_fields[i].where != IN_FLOW && o->tlv[tlv_fields[i].tag])
+			proto_item_set_generated(proto_tree_add_string(tree, *tlv_fields[i].hf, tvb, 0, 0,
+							    o->tlv[tlv_fields[i].tag]));
+}
+
 static int dissect_ebpfflow(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
 	struct record_view v = { 0 };
@@ -610,6 +657,7 @@ static int dissect_ebpfflow(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 	proto_item_append_text(ti, ", %s", type_name(pinfo, v.type));
 	add_expert_notes(pinfo, ti, &v);
 	queue_tap(pinfo, &v);
+	note_owner(tvb, pinfo, &v);
 	return captured;
 }
 
@@ -697,6 +745,7 @@ void proto_register_ebpfflow(void)
 	register_dissector("ebpfflow", dissect_ebpfflow, proto_ebpfflow);
 	ebpfflow_tap = register_tap(EBPFFLOW_TAP);
 	ebpfflow_register_stats(proto_ebpfflow);
+	ebpfflow_register_owner();
 }
 
 void proto_reg_handoff_ebpfflow(void)

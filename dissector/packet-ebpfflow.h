@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <ws_version.h>
 #include <epan/address.h>
+#include <epan/proto.h>
 
 #define EBPFFLOW_PLUGIN_VERSION "0.1.0"
 
@@ -48,8 +49,35 @@ struct ebpfflow_tap_info {
 	gboolean udp;
 };
 
+/* Who held a socket, as one record tells it: what a packet's owner subtree shows. */
+struct ebpfflow_owner {
+	guint32 frame;                     /* the record's frame */
+	guint32 pid, tid, ppid, uid, gid;
+	guint64 cgroup;
+	const char *comm, *parent_comm;
+	const char *tlv[EBPF_TLV_MAX + 1]; /* the TLV strings by tag (exe, container, pod, ...); NULL if absent */
+};
+
+/* The socket a record names, as its process saw it: s = local side, d = remote. */
+struct ebpfflow_socket {
+	guint8 proto;                 /* 6 TCP, 17 UDP */
+	guint16 family;               /* 2 AF_INET, 10 AF_INET6 */
+	guint16 sport, dport;
+	const guint8 *saddr, *daddr;  /* 16 bytes each, IPv4 in the first 4 */
+};
+
 void proto_register_ebpfflow(void);
 void proto_reg_handoff_ebpfflow(void);
 void ebpfflow_register_stats(int proto);
+
+/* packet-ebpfflow.c: the ebpf.* fields of an owner, for the subtrees packets get. */
+void ebpfflow_add_owner_fields(proto_tree *tree, tvbuff_t *tvb, const struct ebpfflow_owner *o);
+/* "curl(4242)", then " [pod shop/web-7f9c]" or " [container]" when it runs in one. */
+const char *ebpfflow_owner_label(wmem_allocator_t *pool, const struct ebpfflow_owner *o);
+
+/* ebpfflow-owner.c: packets get the owners of the sockets the records name. */
+void ebpfflow_owner_note(const struct ebpfflow_socket *s, guint16 type, guint64 ts_ns,
+			 const struct ebpfflow_owner *o);
+void ebpfflow_register_owner(void);
 
 #endif

@@ -191,7 +191,7 @@ static void on_exec(const struct ebpf_exec_note *note, void *ctx)
 
 	memcpy(path, note->path, sizeof(note->path));
 	path[sizeof(note->path)] = '\0';
-	process_cache_exec(c->procs, note->pid, path);
+	process_cache_exec(c->procs, note->pid, note->ppid, path);
 }
 
 static int on_event(const struct ebpf_event *ev, void *ctx)
@@ -500,6 +500,8 @@ static int open_packet_side(struct capture *c, const struct options *o, const st
 		fprintf(stderr, "ebpfcap: cannot set up the packet side: %s\n", strerror(errno ? errno : ENOMEM));
 		return -1;
 	}
+	packet_owners_listeners_from(c->owners, own_netns());
+	packet_owners_listeners_from(c->owners, interfaces_peer_netns(iface));
 	return 0;
 }
 

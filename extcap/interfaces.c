@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "interfaces.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "kernel_events.h"
 #include "utils/containers.h"
@@ -99,6 +101,27 @@ static void fill(struct capture_interface *i, const struct link_info *l)
 	memset(i, 0, sizeof(*i));
 	snprintf(i->value, sizeof(i->value), IFACE_PREFIX "%.15s", l->name);
 	snprintf(i->ifname, sizeof(i->ifname), "%.15s", l->name);
+	i->peer_netnsid = l->is_veth ? l->peer_netnsid : -1;
+}
+
+uint32_t interfaces_peer_netns(const struct capture_interface *iface)
+{
+	DIR *d = iface->peer_netnsid >= 0 ? opendir("/proc") : NULL;
+	struct dirent *de;
+	uint32_t inode = 0;
+
+	while (d && !inode && (de = readdir(d))) {
+		char path[300];
+		struct stat st;
+		int pid = atoi(de->d_name);
+
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
+		if (pid > 0 && netnsid_of_pid(pid) == iface->peer_netnsid && stat(path, &st) == 0)
+			inode = (uint32_t)st.st_ino;
+	}
+	if (d)
+		closedir(d);
+	return inode;
 }
 
 int interfaces_list(struct capture_interface *out, int max)

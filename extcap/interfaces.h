@@ -23,10 +23,13 @@ struct capture_interface {
 	char ifname[IF_NAMESIZE];
 	uint64_t cgroups[MAX_IFACE_CGROUPS]; /* the containers behind it; none: every process */
 	int n_cgroups;
+	int peer_netnsid;   /* a veth's peer namespace, as ours numbers it; -1 if none */
 };
 
 /* Container and pod veths first, then host interfaces; their number (at most max). */
 int interfaces_list(struct capture_interface *out, int max);
+/* The inode of a veth's peer network namespace (found through its processes); 0 if none. */
+uint32_t interfaces_peer_netns(const struct capture_interface *iface);
 /*
  * The interface whose value is value (an interface the list leaves out,
  * such as lo, by its value too); false if there is none.

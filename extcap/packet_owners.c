@@ -16,6 +16,7 @@ struct packet_owners {
 	struct flow_table *sockets;
 	struct conntrack *nat;     /* NULL: no translated tuples (no conntrack, no privilege) */
 	uint64_t flows_packets, attributed;
+	uint32_t listener_netns[4];
 };
 
 struct packet_owners *packet_owners_new(uint32_t max_sockets)
@@ -88,12 +89,31 @@ static void describe(const struct ebpf_record *rec, struct flow_owner *o)
 		append(o->text, sizeof(o->text), " listening", "");
 }
 
+void packet_owners_listeners_from(struct packet_owners *po, uint32_t netns)
+{
+	for (int i = 0; i < 4 && netns; i++)
+		if (po->listener_netns[i] == 0 || po->listener_netns[i] == netns) {
+			po->listener_netns[i] = netns;
+			return;
+		}
+}
+
+static bool listener_here(const struct packet_owners *po, const struct ebpf_event *ev)
+{
+	for (int i = 0; i < 4 && po->listener_netns[i]; i++)
+		if (po->listener_netns[i] == ev->netns)
+			return true;
+	return false;
+}
+
 void packet_owners_learn(struct packet_owners *po, const struct ebpf_record *rec)
 {
 	struct socket_key k;
 	struct flow_owner o;
 
 	if (!names_a_socket(&rec->ev))
+		return;
+	if (rec->ev.tcp_state == TCP_STATE_LISTEN && !listener_here(po, &rec->ev))
 		return;
 	key_of_record(&rec->ev, &k);
 	describe(rec, &o);

@@ -30,6 +30,13 @@ struct packet_owners_stats {
 struct packet_owners *packet_owners_new(uint32_t max_sockets);
 void packet_owners_free(struct packet_owners *po);
 
+/*
+ * Listeners are learned only from these network namespaces (the capture's
+ * and a veth's peer): a container elsewhere listening on 0.0.0.0:80 is not
+ * the owner of this interface's port 80. At most 4.
+ */
+void packet_owners_listeners_from(struct packet_owners *po, uint32_t netns);
+
 /* Remembers the owner of the socket a TCP/UDP record describes. */
 void packet_owners_learn(struct packet_owners *po, const struct ebpf_record *rec);
 

@@ -6,6 +6,9 @@
  *   gen_records malformed OUT    one record per malformed form, named in its comment,
  *                                and the odd-but-valid forms a newer writer may send
  *   gen_records fuzz SEED N OUT  N mutated records: truncation, bit flips, lying lengths
+ *   gen_records raw all|malformed|messages DIR
+ *                                the same records one per file (the fuzzers' seed corpora,
+ *                                test/data/fuzz/); messages: ZMQ messages of "all" records
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -15,11 +18,27 @@
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
 #include "utils/record.h"
+#include "utils/zmq_transport.h"
 
 #define T0 1700000000000000000ull
 #define MAX_PKT (64 + EBPF_RECORD_MAX_WIRE + 64)
 
 static struct pcapng_writer *w;
+static const char *raw_dir; /* raw mode: one file per record, named after its comment */
+static int raw_n;
+
+static void put_file(const uint8_t *bytes, size_t len, const char *name)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%02d%s%s", raw_dir, raw_n++, name ? "-" : "", name ? name : "");
+	f = fopen(path, "wb");
+	if (!f || fwrite(bytes, 1, len, f) != len || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
 
 /* One packet: the exported-PDU tags, then the record; origlen > len when the capture cut it short. */
 static void put_snapped(const uint8_t *rec, size_t len, size_t origlen, uint64_t ts, const char *comment)
@@ -27,6 +46,10 @@ static void put_snapped(const uint8_t *rec, size_t len, size_t origlen, uint64_t
 	static uint8_t pkt[MAX_PKT];
 	size_t h = exported_pdu_header_len();
 
+	if (raw_dir) {
+		put_file(rec, len, comment);
+		return;
+	}
 	exported_pdu_write_header(pkt);
 	memcpy(pkt + h, rec, len);
 	pcapng_write_packet(w, 0, ts, pkt, (uint32_t)(h + len), (uint32_t)(h + origlen), comment);
@@ -306,15 +329,66 @@ static void gen_fuzz(uint64_t seed, long count)
 	}
 }
 
+/* Messages as an exporter sends them: one record, all of them, and a Capture_Drops first. */
+static void gen_messages(void)
+{
+	static struct ebpf_msg_builder m;
+	static uint8_t b[EBPF_RECORD_MAX_WIRE];
+	struct ebpf_record r;
+	size_t n;
+
+	ebpf_msg_begin(&m, 0x1122334455667788ull, 0);
+	ebpf_msg_append(&m, b, good(b));
+	put_file(m.buf, m.len, "one");
+
+	ebpf_msg_begin(&m, 0x1122334455667788ull, 1);
+	for (uint16_t t = 1; t <= EBPF_EVENT_TYPE_MAX; t++) {
+		base(&r, t, t % 2, t);
+		metrics(&r);
+		odd_ones(&r, t % 2);
+		n = ebpf_record_encode(&r, b, sizeof(b));
+		ebpf_msg_append(&m, b, n);
+	}
+	put_file(m.buf, m.len, "all-types");
+
+	ebpf_msg_begin(&m, 0x99aabbccddeeff00ull, 12345);
+	memset(&r, 0, sizeof(r));
+	r.ev.type = EBPF_CAPTURE_DROPS;
+	r.ev.timestamp_ns = T0;
+	r.ev.drops = 77;
+	strcpy(r.host, "node-2");
+	strcpy(r.machine_id, "0123456789abcdef0123456789abcdef");
+	ebpf_msg_append(&m, b, ebpf_record_encode(&r, b, sizeof(b)));
+	ebpf_msg_append(&m, b, good(b));
+	put_file(m.buf, m.len, "drops-then-connect");
+}
+
+static int raw_main(const char *what, const char *dir)
+{
+	raw_dir = dir;
+	if (strcmp(what, "all") == 0)
+		gen_all();
+	else if (strcmp(what, "malformed") == 0)
+		gen_malformed();
+	else if (strcmp(what, "messages") == 0)
+		gen_messages();
+	else
+		return 2;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *out = argv[argc - 1];
 	int fd;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: gen_records all|malformed OUT | gen_records fuzz SEED N OUT\n");
+		fprintf(stderr, "usage: gen_records all|malformed OUT | gen_records fuzz SEED N OUT | "
+			"gen_records raw all|malformed|messages DIR\n");
 		return 2;
 	}
+	if (strcmp(argv[1], "raw") == 0)
+		return argc == 4 ? raw_main(argv[2], argv[3]) : 2;
 	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	w = fd >= 0 ? pcapng_writer_open(fd, "gen_records") : NULL;
 	if (!w || pcapng_add_interface(w, LINKTYPE_WIRESHARK_UPPER_PDU, 0, "ebpfevents", "eBPF Events") < 0) {

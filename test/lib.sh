@@ -11,7 +11,7 @@ cleanup_test() {
 	printf '%s\n' "$CLEANUPS" | while IFS= read -r c; do
 		[ -n "$c" ] && eval "$c" >/dev/null 2>&1
 	done
-	rm -rf "$TMP"
+	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
 }
 
 # Remembers a command to run at exit (last added runs first), one per line.
@@ -37,15 +37,37 @@ OTHERS=$(program_ids)
 OURS=""
 not_others() { printf '%s\n' "$1" | grep -vxF "$OTHERS" | grep . || true; }
 
-# Waits until a capture has attached its programs (at most 10 s) and notes their ids.
+# Ids of programs with a link (attached to their tracepoint), one per line.
+linked_ids() { bpftool link show 2>/dev/null | sed -n 's/.* prog \([0-9]*\).*/\1/p'; }
+
+# A process and all its descendants (tshark -> dumpcap -> ebpfcap), one pid per line.
+process_tree() {
+	echo "$1"
+	for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do process_tree "$child"; done
+}
+
+# Ids of the BPF programs a process tree holds open (from /proc/PID/fdinfo).
+tree_program_ids() {
+	for p in $(process_tree "$1"); do cat /proc/"$p"/fdinfo/* 2>/dev/null; done |
+		sed -n 's/^prog_id:[[:space:]]*\([0-9]*\)$/\1/p' | sort -u
+}
+
+# wait_attached [PID]: waits until a capture has loaded and attached all its programs
+# (at most 10 s) and notes their ids in $OURS. With the capture's PID (or $cap) its
+# programs are told from other captures' by the descriptors it holds; without, every
+# program loaded since the test began counts as ours. Loaded is not enough: programs
+# are attached one by one after all are loaded, and traffic sent before would go unseen.
 wait_attached() {
+	owner=${1:-${cap:-}}
 	i=0
-	while [ -z "$(not_others "$(program_ids)")" ]; do
+	while :; do
+		if [ -n "$owner" ]; then OURS=$(tree_program_ids "$owner"); else OURS=$(not_others "$(program_ids)"); fi
+		linked=$(linked_ids)
+		unlinked=$(printf '%s\n' "$OURS" | grep -vxF "${linked:-none}" || true) # grep -F '' matches all
+		[ -n "$OURS" ] && [ -z "$unlinked" ] && break
 		i=$((i + 1)); [ $i -gt 100 ] && fail "programs not attached within 10 s"
 		sleep 0.1
 	done
-	sleep 0.2 # attach of the last program is not the last step of start-up
-	OURS=$(not_others "$(program_ids)")
 }
 
 # Waits until none of the capture's programs is loaded (at most 5 s); fails otherwise.

@@ -7,15 +7,16 @@
 # listening sockets, found in /proc, name them until accept() does.
 . test/lib.sh
 NS=ebpfcap-own$$ HOSTIF=ebown$$h PEERIF=ebown$$p
+NET=10.203.$(($$ % 250)) NET6=fd00:ebc:$(($$ % 250)):   # per run: two runs must not share a route
 PORT=7100 PORT6=7106 CLIENTS=200 CLIENTS6=30
 
 ip netns add $NS || fail "ip netns add"
 at_exit "ip netns del $NS"
 ip link add $HOSTIF type veth peer name $PEERIF && ip link set $PEERIF netns $NS || fail "veth pair"
 at_exit "ip link del $HOSTIF"
-ip addr add 10.203.7.1/30 dev $HOSTIF && ip -6 addr add fd00:ebc:7::1/64 dev $HOSTIF nodad
+ip addr add $NET.1/30 dev $HOSTIF && ip -6 addr add $NET6:1/64 dev $HOSTIF nodad
 ip link set $HOSTIF up
-ip netns exec $NS sh -c "ip addr add 10.203.7.2/30 dev $PEERIF && ip -6 addr add fd00:ebc:7::2/64 dev $PEERIF nodad &&
+ip netns exec $NS sh -c "ip addr add $NET.2/30 dev $PEERIF && ip -6 addr add $NET6:2/64 dev $PEERIF nodad &&
 	ip link set $PEERIF up && ip link set lo up" || fail "namespace addresses"
 
 # start_server [udpserve] ADDR PORT N: a tcp_server in the namespace; sets $server and $server_pid.
@@ -67,9 +68,9 @@ check_owners() {
 }
 
 # 200 connections at once, each from its own process, over IPv4.
-start_server 10.203.7.2 $PORT $CLIENTS
+start_server $NET.2 $PORT $CLIENTS
 capture "$TMP/own.pcapng"
-$TRAFFIC clients 10.203.7.2 $PORT $CLIENTS >"$TMP/clients.out" || fail "clients"
+$TRAFFIC clients $NET.2 $PORT $CLIENTS >"$TMP/clients.out" || fail "clients"
 reap $server
 stop_capture
 set -- $(check_owners "$TMP/own.pcapng" $PORT "$TMP/clients.out")
@@ -81,13 +82,21 @@ expect_eq "packets naming the server too (its listener, until accept() returns)"
 syns=$(tshark -r "$TMP/own.pcapng" -Y "tcp.dstport == $PORT && tcp.flags.syn == 1 && tcp.flags.ack == 0 && frame.comment contains \"src tcp_client[\"" 2>/dev/null | wc -l)
 expect_eq "first SYNs attributed" $CLIENTS "$syns"
 grep -q dropped "$TMP/own.pcapng.err" && fail "packets dropped: $(cat "$TMP/own.pcapng.err")"
+# The plugin's two-pass view of the same file: ebpf.pid of source and destination owner, in that order.
+pids_right=$(tshark -2 -r "$TMP/own.pcapng" -Y "tcp.port == $PORT" -T fields -E 'separator=;' \
+	-e tcp.srcport -e tcp.dstport -e ebpf.pid 2>/dev/null |
+	awk -F';' -v port=$PORT -v server="$server_pid" -v clients="$TMP/clients.out" '
+		BEGIN { while ((getline l < clients) > 0) { split(l, f, /[ =]/); pid[f[4]] = f[2] } }
+		{ want = $2 == port ? pid[$1] "," server : server "," pid[$2]; if ($3 == want) n++ }
+		END { print n + 0 }')
+expect_eq "packets whose ebpf.pid (tshark -2) is their client and server, each on its side" "$1" "$pids_right"
 expect_eq "interfaces in the pcapng: events and packets" 2 \
 	"$(capinfos -I "$TMP/own.pcapng" 2>/dev/null | grep -c 'Encapsulation = ')"
 
 # The same over IPv6.
-start_server fd00:ebc:7::2 $PORT6 $CLIENTS6
+start_server $NET6:2 $PORT6 $CLIENTS6
 capture "$TMP/own6.pcapng"
-$TRAFFIC clients fd00:ebc:7::2 $PORT6 $CLIENTS6 >"$TMP/clients6.out" || fail "IPv6 clients"
+$TRAFFIC clients $NET6:2 $PORT6 $CLIENTS6 >"$TMP/clients6.out" || fail "IPv6 clients"
 reap $server
 stop_capture
 set -- $(check_owners "$TMP/own6.pcapng" $PORT6 "$TMP/clients6.out")
@@ -96,9 +105,9 @@ expect_eq "IPv6 packets with their client's owner, of $1" "$1" "$2"
 expect_eq "IPv6 packets with a wrong owner" 0 "$4"
 
 # UDP from an unconnected socket (bound to the wildcard address): the first datagram's event names it.
-start_server udpserve 10.203.7.2 7200 20
+start_server udpserve $NET.2 7200 20
 capture "$TMP/udp.pcapng"
-$TRAFFIC udpping 10.203.7.2 7200 20 >"$TMP/udp.out" || fail "udpping"
+$TRAFFIC udpping $NET.2 7200 20 >"$TMP/udp.out" || fail "udpping"
 reap $server
 stop_capture
 client_pid=$(field "$(cat "$TMP/udp.out")" client_pid)
@@ -110,9 +119,9 @@ expect_eq "UDP packets naming client and server, each on its side" 40 "$(grep -c
 	"$TMP/udp.packets")"
 
 # A flood: 200 sockets into a table of 16. Evictions are counted; nothing is misattributed.
-start_server 10.203.7.2 $PORT $CLIENTS
+start_server $NET.2 $PORT $CLIENTS
 capture "$TMP/flood.pcapng" --flow-table-size 16
-$TRAFFIC clients 10.203.7.2 $PORT $CLIENTS >"$TMP/flood.out" || fail "flood clients"
+$TRAFFIC clients $NET.2 $PORT $CLIENTS >"$TMP/flood.out" || fail "flood clients"
 reap $server
 stop_capture
 evicted=$(sed -n 's/.* \([0-9]*\) forgotten because the table was full.*/\1/p' "$TMP/flood.pcapng.err")

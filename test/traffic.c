@@ -4,8 +4,9 @@
  * print: a listener, an acceptor process that did not create the listening
  * socket, and a client process with its own comm.
  *
- *   traffic tcp N [4|6] [UID]  N connections: client sends 5 bytes, server 6;
- *                              the client runs as UID if given
+ *   traffic tcp N [4|6|m] [UID] N connections: client sends 5 bytes, server 6;
+ *                              the client runs as UID if given; m: IPv4 through
+ *                              AF_INET6 sockets (::ffff:127.0.0.1)
  *   traffic refused [4|6]      one connect() to a port nobody listens on
  *   traffic udp MODE N [4|6]   N datagrams of 100 bytes, client -> server,
  *                              MODE connect (connect+send), sendto or sendmsg;
@@ -14,6 +15,12 @@
  *                              (pids printed once it is established)
  *   traffic reset              one connection the client closes with unread
  *                              data, so it ends by RST
+ *   traffic reuse N [CPORT]    N client processes one after another, all from one
+ *                              client port (CPORT, or one the kernel picks) to one
+ *                              server, each closing by RST
+ *                              (SO_LINGER 0) so that the next reuses the 4-tuple;
+ *                              prints "client_pids=P1,P2,... server_pid=S port=X
+ *                              client_port=C" once all are done
  *   traffic sink ADDR PORT     accept one connection, read it to the end
  *   traffic bulk ADDR PORT KB  connect, send KB kilobytes, close
  *   traffic serve ADDR PORT N  accept N connections as tcp_server (read 5, write 6)
@@ -24,6 +31,8 @@
  *
  * sink, bulk, serve, clients, udpserve and udpping take the address of a
  * network namespace the test made.
+ * TRAFFIC_PORT=P in the environment makes the listener (tcp, udp, reuse)
+ * bind port P instead of one the kernel picks, for capture filters.
  * Prints "client_pid=P client_comm=C server_pid=S port=X" and exits when done.
  * Only loopback; every loop is bounded by N.
  */
@@ -48,6 +57,9 @@ static void die(const char *what)
 	exit(1);
 }
 
+static uint16_t listen_port; /* TRAFFIC_PORT, 0: any */
+static int v4_mapped;         /* family m: AF_INET6 sockets on ::ffff:127.0.0.1 */
+
 static socklen_t loopback(int family, uint16_t port, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -56,6 +68,8 @@ static socklen_t loopback(int family, uint16_t port, struct sockaddr_storage *ss
 
 		a->sin6_family = AF_INET6;
 		a->sin6_addr = in6addr_loopback;
+		if (v4_mapped)
+			inet_pton(AF_INET6, "::ffff:127.0.0.1", &a->sin6_addr);
 		a->sin6_port = htons(port);
 		return sizeof(*a);
 	}
@@ -70,9 +84,11 @@ static socklen_t loopback(int family, uint16_t port, struct sockaddr_storage *ss
 static int bound_socket(int family, int type, uint16_t *port)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = loopback(family, 0, &ss);
-	int fd = socket(family, type, 0);
+	socklen_t len = loopback(family, listen_port, &ss);
+	int one = 1, fd = socket(family, type, 0);
 
+	if (fd >= 0 && listen_port)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0)
 		die("bind");
 	if (type == SOCK_STREAM && listen(fd, 128) < 0)
@@ -271,6 +287,75 @@ static int run_udp(int family, int n)
 	return wait_ok(cl) && wait_ok(server) ? 0 : 1;
 }
 
+/* One client of `reuse`: from client_port, closed by RST so that no TIME_WAIT holds the 4-tuple. */
+static uint16_t client_port;
+
+static void reuse_client(int family, uint16_t port, int n)
+{
+	struct sockaddr_storage from, to;
+	socklen_t from_len = loopback(family, client_port, &from), to_len = loopback(family, port, &to);
+	struct linger rst = { 1, 0 };
+	int one = 1, fd = -1;
+	char buf[16];
+
+	(void)n;
+	prctl(PR_SET_NAME, CLIENT_COMM);
+	/* The previous client's socket may take a moment to go: bounded retries. */
+	for (int tries = 0; tries < 100; tries++) {
+		fd = socket(family, SOCK_STREAM, 0);
+		if (fd < 0)
+			die("socket");
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&from, from_len) == 0 &&
+		    connect(fd, (struct sockaddr *)&to, to_len) == 0)
+			break;
+		close(fd);
+		fd = -1;
+		usleep(10000);
+	}
+	if (fd < 0)
+		die("reuse connect");
+	if (write(fd, "hello", 5) != 5 || read(fd, buf, 6) != 6)
+		die("client i/o");
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+	close(fd);
+	exit(0);
+}
+
+static int run_reuse(int n, uint16_t cport)
+{
+	uint16_t port;
+	int lfd = bound_socket(AF_INET, SOCK_STREAM, &port), ok = 1;
+	uint16_t saved = listen_port;
+	char *pids = calloc((size_t)n, 12), *end = pids;
+	pid_t server = fork();
+
+	if (server < 0)
+		die("fork");
+	if (server == 0)
+		serve(lfd, n);
+	close(lfd);
+	client_port = cport;
+	if (!client_port) {
+		listen_port = 0; /* a free port for the clients: bound once, then given back */
+		close(bound_socket(AF_INET, SOCK_STREAM, &client_port));
+		listen_port = saved;
+	}
+	if (!pids)
+		die("calloc");
+	for (int i = 0; i < n; i++) {
+		pid_t cl = spawn(reuse_client, AF_INET, port, 1);
+
+		end += sprintf(end, "%s%d", i ? "," : "", cl);
+		ok &= wait_ok(cl); /* one after another: each reuses the 4-tuple the previous freed */
+	}
+	printf("client_pids=%s client_comm=%s server_pid=%d server_comm=%s port=%u client_port=%u\n",
+	       pids, CLIENT_COMM, server, SERVER_COMM, port, client_port);
+	free(pids);
+	fflush(stdout);
+	return ok && wait_ok(server) ? 0 : 1;
+}
+
 static socklen_t ip_sockaddr(const char *addr, const char *port, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -395,6 +480,7 @@ static int run_clients(const char *addr, const char *port, int n)
 		}
 	}
 	close(go[0]);
+	close(ready[1]); /* so a client that dies before connecting ends the wait */
 	for (int i = 0; i < n; i++)
 		if (read(ready[0], &c, 1) != 1)
 			die("clients: a client died before connecting");
@@ -522,6 +608,14 @@ int main(int argc, char **argv)
 {
 	int family = argc > 3 && strcmp(argv[3], "6") == 0 ? AF_INET6 : AF_INET;
 
+	if (argc > 3 && strcmp(argv[1], "tcp") == 0 && strcmp(argv[3], "m") == 0) {
+		family = AF_INET6;
+		v4_mapped = 1;
+	}
+
+	if (getenv("TRAFFIC_PORT"))
+		listen_port = (uint16_t)atoi(getenv("TRAFFIC_PORT"));
+
 	if (argc >= 3 && strcmp(argv[1], "tcp") == 0) {
 		client_uid = argc > 4 ? (uid_t)atoi(argv[4]) : 0;
 		return run_tcp(family, parse_count(argv[2]));
@@ -552,6 +646,8 @@ int main(int argc, char **argv)
 		return run_udpping(argv[2], argv[3], parse_count(argv[4]));
 	if (argc == 5 && strcmp(argv[1], "clients") == 0)
 		return run_clients(argv[2], argv[3], parse_count(argv[4]));
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "reuse") == 0)
+		return run_reuse(parse_count(argv[2]), argc == 4 ? (uint16_t)atoi(argv[3]) : 0);
 	if (argc == 4 && strcmp(argv[1], "sink") == 0)
 		return run_sink(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "bulk") == 0)
@@ -560,6 +656,6 @@ int main(int argc, char **argv)
 		family = argc > 2 && strcmp(argv[2], "6") == 0 ? AF_INET6 : AF_INET;
 		return run_refused(family);
 	}
-	fprintf(stderr, "usage: traffic tcp N [4|6] [UID] | traffic refused [4|6] | traffic udp MODE N [4|6]\n");
+	fprintf(stderr, "usage: traffic tcp N [4|6|m] [UID] | traffic refused [4|6] | traffic udp MODE N [4|6] | traffic reuse N\n");
 	return 2;
 }

@@ -103,6 +103,9 @@ static void test_pod_from_logs(void)
 	CHECK_STR(info.pod_namespace, "kube-system");
 	CHECK(!containers_pod_from_logs(root, "ffffffff-1111-2222-3333-444444444444", &info));
 	CHECK(!containers_pod_from_logs("/nonexistent", "7a3c2b1d-4e5f-6a7b-8c9d-0e1f2a3b4c5d", &info));
+	/* A name without a pod part names no pod (not the uid as the pod). */
+	CHECK(!containers_pod_from_log_dir("default_7a3c2b1d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+					   "7a3c2b1d-4e5f-6a7b-8c9d-0e1f2a3b4c5d", &info));
 	snprintf(path, sizeof(path), "rm -rf %s", root);
 	CHECK_EQ(system(path), 0);
 }

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE /* memmem */
 #include "containers.h"
 
 #include <dirent.h>
@@ -94,18 +95,24 @@ out:
 	return answer;
 }
 
+const char *containers_http_body(const char *answer, size_t len, size_t *body_len)
+{
+	const char *end = memmem(answer, len, "\r\n\r\n", 4);
+
+	/* "HTTP/1.x 200 OK\r\n": the status code starts at byte 9. */
+	if (!end || len < 12 || memcmp(answer, "HTTP/1.", 7) != 0 || memcmp(answer + 8, " 200", 4) != 0)
+		return NULL;
+	*body_len = len - (size_t)(end + 4 - answer);
+	return end + 4;
+}
+
 /* The JSON body of a 200 answer, or NULL; *answer is to be freed by the caller. */
 static const char *docker_body(const char *socket_path, const char *name, char **answer, size_t *body_len)
 {
 	size_t len = 0;
-	char *body;
 
 	*answer = docker_get(socket_path, name, &len);
-	body = *answer ? strstr(*answer, "\r\n\r\n") : NULL;
-	if (!body || strncmp(*answer, "HTTP/1.", 7) != 0 || strncmp(*answer + 8, " 200", 4) != 0)
-		return NULL;
-	*body_len = len - (size_t)(body + 4 - *answer);
-	return body + 4;
+	return *answer ? containers_http_body(*answer, len, body_len) : NULL;
 }
 
 static bool docker_inspect(const char *socket_path, struct container_info *info)
@@ -212,25 +219,35 @@ bool containers_cgroup_of(const char *cgroup_root, const char *docker_socket, co
 	return true;
 }
 
+bool containers_pod_from_log_dir(const char *name, const char *pod_uid, struct container_info *info)
+{
+	size_t n = strlen(name), uid_len = strlen(pod_uid);
+	const char *uid_sep = name + n - uid_len - 1, *sep;
+
+	/* <namespace>_<pod>_<uid>: namespaces and pod names hold no '_'. */
+	if (n <= uid_len + 1 || strcmp(uid_sep + 1, pod_uid) != 0 || *uid_sep != '_')
+		return false;
+	/*
+	 * "<namespace>_<uid>" names no pod: its first '_' is the uid's. (Found by
+	 * fuzz_containers: the pod's length came out -1, and "%.*s" with a
+	 * negative precision printed the whole uid as the pod's name.)
+	 */
+	sep = strchr(name, '_');
+	if (sep == uid_sep)
+		return false;
+	snprintf(info->pod_namespace, sizeof(info->pod_namespace), "%.*s", (int)(sep - name), name);
+	snprintf(info->pod, sizeof(info->pod), "%.*s", (int)(uid_sep - sep - 1), sep + 1);
+	return info->pod[0] && info->pod_namespace[0];
+}
+
 bool containers_pod_from_logs(const char *log_root, const char *pod_uid, struct container_info *info)
 {
 	DIR *d = opendir(log_root);
 	struct dirent *de;
 	bool found = false;
-	size_t uid_len = strlen(pod_uid);
 
-	while (d && !found && (de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		const char *sep;
-
-		/* <namespace>_<pod>_<uid>: namespaces and pod names hold no '_'. */
-		if (n <= uid_len + 1 || strcmp(de->d_name + n - uid_len, pod_uid) != 0 ||
-		    de->d_name[n - uid_len - 1] != '_' || !(sep = strchr(de->d_name, '_')))
-			continue;
-		snprintf(info->pod_namespace, sizeof(info->pod_namespace), "%.*s", (int)(sep - de->d_name), de->d_name);
-		snprintf(info->pod, sizeof(info->pod), "%.*s", (int)(n - uid_len - 1 - (size_t)(sep + 1 - de->d_name)), sep + 1);
-		found = info->pod[0] && info->pod_namespace[0];
-	}
+	while (d && !found && (de = readdir(d)))
+		found = containers_pod_from_log_dir(de->d_name, pod_uid, info);
 	if (d)
 		closedir(d);
 	return found;

@@ -64,6 +64,15 @@ void containers_each_running(const char *cgroup_root,
 /* Asks the runtime for info->id's names now (blocking, for listings); false if it does not answer. */
 bool containers_describe(const char *docker_socket, struct container_info *info);
 
+/*
+ * The parsers behind the above, pure for the unit tests and fuzzers:
+ * the body of an HTTP/1.x 200 answer (NULL for another status or no header
+ * end); the pod of one kubelet log directory name for pod_uid (false if the
+ * name is not <namespace>_<pod>_<pod_uid>).
+ */
+const char *containers_http_body(const char *answer, size_t len, size_t *body_len);
+bool containers_pod_from_log_dir(const char *name, const char *pod_uid, struct container_info *info);
+
 /* Fills out from a Docker Engine "inspect" answer (the JSON body). */
 bool containers_parse_docker_inspect(const char *json, size_t len, struct container_info *out);
 

@@ -2,6 +2,7 @@
 #include "process.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,17 +49,33 @@ static void fill_slot(struct process_slot *s, uint32_t pid, const char *comm, co
 	snprintf(s->exe, sizeof(s->exe), "%s", exe);
 }
 
-void process_cache_exec(struct process_cache *pc, uint32_t pid, const char *path)
+/*
+ * A relative path is relative to a directory we do not know: ask /proc, and
+ * if the process is already gone, try the parent's directory (a shell that
+ * runs build/x and its child share one).
+ */
+static void resolve_relative(uint32_t pid, uint32_t ppid, const char *path, char *exe, size_t size)
+{
+	char guess[PATH_MAX], real[PATH_MAX];
+
+	read_exe(pid, exe, size);
+	if (exe[0] || ppid == 0)
+		return;
+	snprintf(guess, sizeof(guess), "/proc/%u/cwd/%s", ppid, path);
+	if (realpath(guess, real) && strlen(real) < size) /* a cut path would name another file */
+		memcpy(exe, real, strlen(real) + 1);
+}
+
+void process_cache_exec(struct process_cache *pc, uint32_t pid, uint32_t ppid, const char *path)
 {
 	struct process_slot *s = &pc->slots[pid % CACHE_SLOTS];
 	const char *base = strrchr(path, '/');
 	char exe[256];
 
-	/* A relative path is relative to a directory we do not know: ask /proc. */
 	if (path[0] == '/')
 		snprintf(exe, sizeof(exe), "%s", path);
 	else
-		read_exe(pid, exe, sizeof(exe));
+		resolve_relative(pid, ppid, path, exe, sizeof(exe));
 	/* The kernel names the process after the file it executes. */
 	fill_slot(s, pid, base ? base + 1 : path, exe);
 }

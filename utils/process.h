@@ -16,8 +16,8 @@ struct process_cache;
 struct process_cache *process_cache_new(void);
 void process_cache_free(struct process_cache *pc);
 
-/* Records what execve() ran: pid now runs path. */
-void process_cache_exec(struct process_cache *pc, uint32_t pid, const char *path);
+/* Records what execve() ran: pid, child of ppid, now runs path. */
+void process_cache_exec(struct process_cache *pc, uint32_t pid, uint32_t ppid, const char *path);
 
 /*
  * Copies pid's executable path into buf ("" if unknown). An entry is trusted

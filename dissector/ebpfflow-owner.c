@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * eBPFFlow owner: the process behind each TCP and UDP packet of a capture
+ * that also holds event records (ebpfcap's packets-and-events pcapng, or a
+ * packet capture and an event capture joined by mergecap).
+ *
+ * While the records are read in order (the first pass), each one names a
+ * socket by its local and remote address and port, and who held it. A
+ * post-dissector then looks at every packet from both ends: the socket it
+ * left is (source, destination), the socket it reached is (destination,
+ * source). Each one a record names gets an "eBPFFlow owner" subtree with
+ * the records' own ebpf.* fields, so `ebpf.pid == 1234` finds the process's
+ * events and its packets alike; `ebpf` alone still means records only.
+ * Records that come after a packet are known only once the first pass is
+ * over: tshark -2, or Wireshark once the file is loaded.
+ *
+ * Ports are reused, so a socket key holds a list of spans in time order:
+ * one per socket life and owner, from its first event to its last. Which
+ * span a packet belongs to is decided by time, see choose().
+ */
+#define WS_BUILD_DLL
+#include <wireshark.h>
+#include <epan/packet.h>
+#include <epan/conversation.h>
+
+#include <string.h>
+#include "packet-ebpfflow.h"
+
+#define AF_INET_ 2
+#define AF_INET6_ 10
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+/* A key with more socket lives than this keeps the first ones: bounded memory and insertion time. */
+#define MAX_SPANS 4096
+
+enum role { SOURCE, DESTINATION };
+
+static const char *const role_names[] = { "source", "destination" };
+
+static int proto_owner = -1;
+static int hf_role = -1, hf_event = -1;
+static int ett_owner = -1;
+
+/*
+ * One socket as its process sees it. Compared byte for byte (no padding,
+ * see the assertion), so that two flows whose hashes collide never share
+ * an owner.
+ */
+struct socket_key {
+	guint8 proto;     /* 6 or 17 */
+	guint8 version;   /* 4 or 6 */
+	guint16 lport, rport;
+	guint8 laddr[16]; /* IPv4 in the first 4 bytes */
+	guint8 raddr[16];
+};
+G_STATIC_ASSERT(sizeof(struct socket_key) == 38);
+
+/* One life of a socket with one owner. */
+struct span {
+	guint64 start_ns, end_ns;           /* its first and last event */
+	const struct ebpfflow_owner *owner; /* NULL: the records did not know the process */
+	gboolean closed;                    /* a TCP_Close or TCP_Connect_Failed ended it */
+};
+
+static wmem_map_t *sockets; /* struct socket_key -> wmem_array_t of struct span, by start_ns */
+static wmem_map_t *strings; /* one file-scope copy of each owner string */
+
+static guint key_hash(gconstpointer k)
+{
+	return wmem_strong_hash(k, sizeof(struct socket_key));
+}
+
+static gboolean key_equal(gconstpointer a, gconstpointer b)
+{
+	return memcmp(a, b, sizeof(struct socket_key)) == 0;
+}
+
+static gboolean v4_mapped(const guint8 *a)
+{
+	static const guint8 prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return memcmp(a, prefix, sizeof(prefix)) == 0;
+}
+
+static gboolean unspecified(const guint8 *a)
+{
+	static const guint8 zero[16];
+
+	return memcmp(a, zero, sizeof(zero)) == 0;
+}
+
+static gboolean key_from_record(struct socket_key *k, const struct ebpfflow_socket *s)
+{
+	memset(k, 0, sizeof(*k));
+	if (s->proto != PROTO_TCP && s->proto != PROTO_UDP)
+		return FALSE;
+	k->proto = s->proto;
+	k->lport = s->sport;
+	k->rport = s->dport;
+	if (s->family == AF_INET_) {
+		k->version = 4;
+		memcpy(k->laddr, s->saddr, 4);
+		memcpy(k->raddr, s->daddr, 4);
+	} else if (s->family == AF_INET6_ && v4_mapped(s->daddr) && (v4_mapped(s->saddr) || unspecified(s->saddr))) {
+		/* A dual-stack socket speaking IPv4 says ::ffff:a.b.c.d; its packets are IPv4. */
+		k->version = 4;
+		if (v4_mapped(s->saddr))
+			memcpy(k->laddr, s->saddr + 12, 4);
+		memcpy(k->raddr, s->daddr + 12, 4);
+	} else if (s->family == AF_INET6_) {
+		k->version = 6;
+		memcpy(k->laddr, s->saddr, 16);
+		memcpy(k->raddr, s->daddr, 16);
+	} else {
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* The socket a packet left (SOURCE: local side = its source) or reached (DESTINATION). */
+static void key_from_packet(struct socket_key *k, const packet_info *pinfo, enum role role)
+{
+	const address *local = role == SOURCE ? &pinfo->net_src : &pinfo->net_dst;
+	const address *remote = role == SOURCE ? &pinfo->net_dst : &pinfo->net_src;
+
+	memset(k, 0, sizeof(*k));
+	k->proto = pinfo->ptype == PT_TCP ? PROTO_TCP : PROTO_UDP;
+	k->version = local->type == AT_IPv4 ? 4 : 6;
+	k->lport = (guint16)(role == SOURCE ? pinfo->srcport : pinfo->destport);
+	k->rport = (guint16)(role == SOURCE ? pinfo->destport : pinfo->srcport);
+	memcpy(k->laddr, local->data, (size_t)local->len);
+	memcpy(k->raddr, remote->data, (size_t)remote->len);
+}
+
+static const char *intern(const char *s)
+{
+	char *copy;
+
+	if (!s)
+		return NULL;
+	copy = (char *)wmem_map_lookup(strings, s);
+	if (!copy) {
+		copy = wmem_strdup(wmem_file_scope(), s);
+		wmem_map_insert(strings, copy, copy);
+	}
+	return copy;
+}
+
+/* A file-scope copy: the record's strings live only as long as its dissection. */
+static const struct ebpfflow_owner *keep_owner(const struct ebpfflow_owner *o)
+{
+	struct ebpfflow_owner *kept = wmem_new(wmem_file_scope(), struct ebpfflow_owner);
+
+	*kept = *o;
+	kept->comm = intern(o->comm ? o->comm : "");
+	kept->parent_comm = intern(o->parent_comm ? o->parent_comm : "");
+	for (size_t i = 0; i < G_N_ELEMENTS(kept->tlv); i++)
+		kept->tlv[i] = intern(o->tlv[i]);
+	return kept;
+}
+
+static gboolean starts_socket(guint16 type)
+{
+	return type == EBPF_TCP_CONNECT || type == EBPF_TCP_CONNECT_FAILED || type == EBPF_TCP_ACCEPT ||
+	       type == EBPF_FLOW_SNAPSHOT;
+}
+
+static gboolean ends_socket(guint16 type)
+{
+	return type == EBPF_TCP_CLOSE || type == EBPF_TCP_CONNECT_FAILED;
+}
+
+/* Whether an event belongs to the same socket life as span p: it goes on, nobody new holds it. */
+static gboolean continues(const struct span *p, guint16 type, const struct ebpfflow_owner *o)
+{
+	if (p->closed || starts_socket(type))
+		return FALSE;
+	if (!o)
+		return TRUE; /* e.g. the close of a socket a snapshot found: the kernel never knew its owner */
+	return p->owner && p->owner->pid == o->pid && strcmp(p->owner->comm, o->comm) == 0;
+}
+
+/*
+ * Whether an owner arrives for a socket known so far without one: a
+ * snapshot taken while a connection waited in the listener's queue names
+ * no process; its accept() names one, the same socket.
+ */
+static gboolean adopts(const struct span *p, const struct ebpfflow_owner *o)
+{
+	return o && !p->owner && !p->closed;
+}
+
+static struct span *span_at(wmem_array_t *spans, guint i)
+{
+	return (struct span *)wmem_array_index(spans, i);
+}
+
+/* Index of the first span that starts after t (spans are sorted by start). */
+static guint first_after(wmem_array_t *spans, guint64 t)
+{
+	guint lo = 0, hi = wmem_array_get_count(spans);
+
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+
+		if (span_at(spans, mid)->start_ns <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void insert_span(wmem_array_t *spans, guint at, const struct span *s)
+{
+	guint n = wmem_array_get_count(spans);
+	struct span *raw;
+
+	wmem_array_append(spans, s, 1);
+	raw = (struct span *)wmem_array_get_raw(spans);
+	memmove(&raw[at + 1], &raw[at], (n - at) * sizeof(*raw)); /* records come nearly in time order: little to move */
+	raw[at] = *s;
+}
+
+void ebpfflow_owner_note(const struct ebpfflow_socket *s, guint16 type, guint64 ts_ns, const struct ebpfflow_owner *o)
+{
+	struct socket_key k;
+	wmem_array_t *spans;
+	struct span fresh = { ts_ns, ts_ns, NULL, ends_socket(type) };
+	guint at;
+
+	if (!key_from_record(&k, s))
+		return;
+	spans = (wmem_array_t *)wmem_map_lookup(sockets, &k);
+	if (!spans) {
+		spans = wmem_array_new(wmem_file_scope(), sizeof(struct span));
+		wmem_map_insert(sockets, wmem_memdup(wmem_file_scope(), &k, sizeof(k)), spans);
+	}
+	at = first_after(spans, ts_ns);
+	if (at > 0 && adopts(span_at(spans, at - 1), o)) {
+		struct span *p = span_at(spans, at - 1);
+
+		p->owner = keep_owner(o);
+		p->end_ns = MAX(p->end_ns, ts_ns);
+		p->closed = ends_socket(type);
+		return;
+	}
+	if (at > 0 && continues(span_at(spans, at - 1), type, o)) {
+		struct span *p = span_at(spans, at - 1);
+
+		p->end_ns = MAX(p->end_ns, ts_ns);
+		p->closed = ends_socket(type);
+		return;
+	}
+	if (wmem_array_get_count(spans) >= MAX_SPANS)
+		return;
+	fresh.owner = o ? keep_owner(o) : NULL;
+	insert_span(spans, at, &fresh);
+}
+
+/*
+ * The span a packet at time t belongs to: the one it falls in; else, when
+ * the span before has been closed, the next one (a new socket's first
+ * packet precedes its TCP_Connect by a round trip, its TCP_Accept by as
+ * long as accept() takes); else the nearer of the two in time. "The latest
+ * event before the packet" alone would hand a reused port's SYN to the
+ * socket that closed just before it.
+ */
+static const struct span *choose(wmem_array_t *spans, guint64 t)
+{
+	guint i = first_after(spans, t);
+	const struct span *before = i > 0 ? span_at(spans, i - 1) : NULL;
+	const struct span *after = i < wmem_array_get_count(spans) ? span_at(spans, i) : NULL;
+
+	if (!before)
+		return after;
+	if (t <= before->end_ns)
+		return before;
+	if (before->closed)
+		return after;
+	if (!after)
+		return before;
+	return t - before->end_ns < after->start_ns - t ? before : after;
+}
+
+/* Sockets the records name for this key; unconnected UDP ones are bound to any address or know no peer. */
+static wmem_array_t *spans_for(const struct socket_key *exact)
+{
+	static const struct {
+		gboolean any_local, any_remote;
+	} tries[] = { { FALSE, FALSE }, { TRUE, FALSE }, { FALSE, TRUE }, { TRUE, TRUE } };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(tries); i++) {
+		struct socket_key k = *exact;
+		wmem_array_t *spans;
+
+		if (i > 0 && k.proto != PROTO_UDP)
+			break;
+		if (tries[i].any_local)
+			memset(k.laddr, 0, sizeof(k.laddr));
+		if (tries[i].any_remote) {
+			memset(k.raddr, 0, sizeof(k.raddr));
+			k.rport = 0;
+		}
+		spans = (wmem_array_t *)wmem_map_lookup(sockets, &k);
+		if (spans)
+			return spans;
+	}
+	return NULL;
+}
+
+static guint64 ns_of(const nstime_t *t)
+{
+	return t->secs < 0 ? 0 : (guint64)t->secs * 1000000000u + (guint64)t->nsecs;
+}
+
+/*
+ * The time a packet is placed at. A TCP packet is placed at its stream's
+ * first packet, usually the SYN: Wireshark starts a new TCP conversation
+ * when a port is reused, and one connection is one socket at each end.
+ * A UDP packet is placed at its own time.
+ */
+static guint64 flow_time(packet_info *pinfo)
+{
+	guint64 now = ns_of(&pinfo->abs_ts), *first;
+	conversation_t *conv;
+
+	if (pinfo->ptype != PT_TCP)
+		return now;
+	conv = find_conversation(pinfo->num, &pinfo->net_src, &pinfo->net_dst, CONVERSATION_TCP,
+				 pinfo->srcport, pinfo->destport, 0);
+	if (!conv)
+		return now;
+	first = (guint64 *)conversation_get_proto_data(conv, proto_owner);
+	if (!first) {
+		first = wmem_new(wmem_file_scope(), guint64);
+		*first = now;
+		conversation_add_proto_data(conv, proto_owner, first);
+	} else if (!PINFO_FD_VISITED(pinfo) && now < *first) {
+		*first = now;
+	}
+	return *first;
+}
+
+/*
+ * A TCP or UDP packet over IPv4 or IPv6. Our own records set the ports and
+ * addresses too (for the columns), and an ICMP error quotes a packet it is
+ * not: neither counts.
+ */
+static gboolean is_packet(packet_info *pinfo)
+{
+	const char *transport = pinfo->ptype == PT_TCP ? "tcp" : pinfo->ptype == PT_UDP ? "udp" : NULL;
+
+	if (!transport || !proto_is_frame_protocol(pinfo->layers, transport))
+		return FALSE;
+	if (pinfo->net_src.type != pinfo->net_dst.type ||
+	    (pinfo->net_src.type != AT_IPv4 && pinfo->net_src.type != AT_IPv6))
+		return FALSE;
+	return !proto_is_frame_protocol(pinfo->layers, "ebpf") && !proto_is_frame_protocol(pinfo->layers, "icmp") &&
+	       !proto_is_frame_protocol(pinfo->layers, "icmpv6");
+}
+
+static gboolean add_owner(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const struct socket_key *k,
+			  guint64 t, enum role role)
+{
+	wmem_array_t *spans = spans_for(k);
+	const struct span *s = spans ? choose(spans, t) : NULL;
+	proto_item *ti;
+	proto_tree *sub;
+
+	if (!s || !s->owner)
+		return FALSE;
+	ti = proto_tree_add_item(tree, proto_owner, tvb, 0, 0, ENC_NA);
+	proto_item_set_text(ti, "eBPFFlow owner (%s): %s", role_names[role], ebpfflow_owner_label(pinfo->pool, s->owner));
+	proto_item_set_generated(ti);
+	sub = proto_item_add_subtree(ti, ett_owner);
+	proto_item_set_generated(proto_tree_add_string(sub, hf_role, tvb, 0, 0, role_names[role]));
+	proto_item_set_generated(proto_tree_add_uint(sub, hf_event, tvb, 0, 0, s->owner->frame));
+	ebpfflow_add_owner_fields(sub, tvb, s->owner);
+	return TRUE;
+}
+
+static int dissect_owner(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+	struct socket_key from, to;
+	guint64 t;
+	gboolean found;
+
+	if (!is_packet(pinfo))
+		return 0;
+	t = flow_time(pinfo); /* also on the first pass without a tree: it notes where streams start */
+	if (!tree || wmem_map_size(sockets) == 0)
+		return 0;
+	key_from_packet(&from, pinfo, SOURCE);
+	key_from_packet(&to, pinfo, DESTINATION);
+	found = add_owner(tree, tvb, pinfo, &from, t, SOURCE);
+	if (!key_equal(&from, &to)) /* a socket connected to itself is one owner */
+		found |= add_owner(tree, tvb, pinfo, &to, t, DESTINATION);
+	return found ? (int)tvb_captured_length(tvb) : 0;
+}
+
+void ebpfflow_register_owner(void)
+{
+	static hf_register_info hf[] = {
+		{ &hf_role, { "Role", "ebpf.owner.role", FT_STRING, BASE_NONE, NULL, 0x0,
+			"Whether this process's socket sent the packet (source) or received it (destination)", HFILL } },
+		{ &hf_event, { "Event in frame", "ebpf.owner.event", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+			"The event record that names this owner", HFILL } },
+	};
+	static int *ett[] = { &ett_owner };
+
+	proto_owner = proto_register_protocol("eBPFFlow socket owner", "eBPFFlow owner", "ebpf.owner");
+	proto_register_field_array(proto_owner, hf, array_length(hf));
+	proto_register_subtree_array(ett, array_length(ett));
+	sockets = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), key_hash, key_equal);
+	strings = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
+	register_postdissector(create_dissector_handle(dissect_owner, proto_owner));
+}
