@@ -94,7 +94,9 @@ void process_cache_exe(struct process_cache *pc, uint32_t pid, uint32_t ppid, co
 		char exe[256];
 
 		read_exe(pid, exe, sizeof(exe));
-		if (exe[0] == '\0' && parent->pid == ppid && ppid != pid)
+		if (exe[0] == '\0' && s->pid == pid) /* gone, after renaming itself (prctl): still that file */
+			snprintf(exe, sizeof(exe), "%s", s->exe);
+		else if (exe[0] == '\0' && parent->pid == ppid && ppid != pid)
 			snprintf(exe, sizeof(exe), "%s", parent->exe);
 		fill_slot(s, pid, comm, exe);
 	}
