@@ -43,6 +43,8 @@ stop() {
 # Columns of whitespace-separated numbers: median and min..max of column $1 of file $2.
 median() { awk -v c="$1" '{print $c}' "$2" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 minmax() { awk -v c="$1" '{print $c}' "$2" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%s..%s", lo, hi}'; }
+# The same for ratios, two decimals.
+minmax2() { awk -v c="$1" '{printf "%.2f\n", $c}' "$2" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%s..%s", lo, hi}'; }
 
 # ratios A_FILE COL_A B_FILE COL_B: per-round ratio a/b, one per line (rounds are line numbers).
 ratios() { paste -d' ' "$1" "$3" | awk -v a="$2" -v n="$(head -1 "$1" | wc -w)" -v b="$4" \
@@ -51,8 +53,7 @@ ratios() { paste -d' ' "$1" "$3" | awk -v a="$2" -v n="$(head -1 "$1" | wc -w)" 
 # ratio_cell A_FILE COL_A B_FILE COL_B: "median (min..max)" of the per-round ratios.
 ratio_cell() {
 	ratios "$@" >"$tmp/ratios"
-	printf '%.3f (%s)' "$(median 1 "$tmp/ratios")" "$(awk '{printf "%.2f\n", $1}' "$tmp/ratios" | sort -g |
-		awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%s..%s", lo, hi}')"
+	printf '%.3f (%s)' "$(median 1 "$tmp/ratios")" "$(minmax2 1 "$tmp/ratios")"
 }
 
 # Events of the load's own processes (comm load_client / load_server) in a capture file.
