@@ -4,7 +4,9 @@
  * the same filters and ring buffer, every event drained and discarded (no
  * enrichment, no encoding, no output). What the workload loses under this
  * is the in-kernel cost; the rest of a full capture's cost is user space.
- *   kdrain TYPES RINGBUF_KIB   e.g. kdrain TCP_Connect,TCP_Accept,TCP_Close 65536
+ *   kdrain TYPES RINGBUF_KIB [EVERY_MS]   e.g. kdrain TCP_Connect,TCP_Accept,TCP_Close 65536
+ * EVERY_MS: drain on a timer every EVERY_MS instead of when the ring buffer
+ * wakes us (what the cost of a wake-up per few events is: see BENCHMARKS.md).
  * Runs until SIGINT/SIGTERM, then prints
  *   "events=N load_events=L load_packets=P lost=X"
  * (load_*: events of processes named load_*, and the datagrams they sum).
@@ -57,8 +59,11 @@ int main(int argc, char **argv)
 	struct kernel_counters k;
 	sigset_t stop;
 
-	if (argc != 3 || parse_types(argv[1], &f.event_type_mask) < 0 || atoi(argv[2]) <= 0) {
-		fprintf(stderr, "usage: kdrain EVENT_TYPES RINGBUF_KIB\n");
+	int every_ms = argc == 4 ? atoi(argv[3]) : 0;
+
+	if (argc < 3 || argc > 4 || parse_types(argv[1], &f.event_type_mask) < 0 || atoi(argv[2]) <= 0 ||
+	    every_ms < 0 || every_ms > 1000) {
+		fprintf(stderr, "usage: kdrain EVENT_TYPES RINGBUF_KIB [EVERY_MS (1..1000)]\n");
 		return 2;
 	}
 	f.ringbuf_kib = (uint32_t)atoi(argv[2]);
@@ -71,9 +76,9 @@ int main(int argc, char **argv)
 
 	if (!ke)
 		return 1;
-	fds[1].fd = kernel_events_fd(ke);
+	fds[1].fd = every_ms ? -1 : kernel_events_fd(ke); /* poll() skips a negative fd */
 	fds[1].events = POLLIN;
-	while (!(poll(fds, 2, 200) > 0 && fds[0].revents))
+	while (!(poll(fds, 2, every_ms ? every_ms : 200) > 0 && fds[0].revents))
 		if (kernel_events_consume(ke) < 0)
 			break;
 	kernel_events_consume(ke);

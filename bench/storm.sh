@@ -18,7 +18,7 @@ ringbuf=65536
 if [ "$proto" = tcp ]; then
 	types=TCP_Connect,TCP_Accept,TCP_Close
 	expected=$((ops * 4))
-	scenarios="alone kernel file tshark"
+	scenarios="alone kernel kernel10 file tshark"
 	command -v bpftrace >/dev/null && scenarios="$scenarios bpftrace"
 else
 	types=UDP_Send,UDP_Recv
@@ -38,6 +38,7 @@ start() {
 	case $1 in
 	alone) return ;;
 	kernel) $kdrain $types $ringbuf >"$tmp/kdrain.out" 2>"$tmp/err" & tracer=$! ;;
+	kernel10) $kdrain $types $ringbuf 10 >"$tmp/kdrain.out" 2>"$tmp/err" & tracer=$! ;;
 	file) $ebpfcap -w "$tmp/cap.pcapng" --event-types $types --ringbuf-size $ringbuf 2>"$tmp/err" & tracer=$! ;;
 	file100) $ebpfcap -w "$tmp/cap.pcapng" --event-types $types --ringbuf-size $ringbuf --udp-interval 100 2>"$tmp/err" &
 		tracer=$! ;;
@@ -61,7 +62,7 @@ start() {
 kept() {
 	case $proto:$1 in
 	*:alone) [ $proto = tcp ] && echo $expected || echo "$expected 0 $expected" ;;
-	tcp:kernel) field "$(cat "$tmp/kdrain.out")" load_events ;;
+	tcp:kernel*) field "$(cat "$tmp/kdrain.out")" load_events ;;
 	udp:kernel) echo "$(field "$(cat "$tmp/kdrain.out")" load_packets) $(field "$(cat "$tmp/kdrain.out")" load_events) -" ;;
 	tcp:file) load_events "$tmp/cap.pcapng" ;;
 	udp:file*) echo "$(load_datagrams "$tmp/cap.pcapng" UDP_Send) $(load_events "$tmp/cap.pcapng")" \
@@ -107,6 +108,7 @@ name() {
 	case $1 in
 	alone) echo "workload alone" ;;
 	kernel) echo "programs attached, events drained and discarded (bench/kdrain)" ;;
+	kernel10) echo "the same, drained every 10 ms instead of on each wake-up" ;;
 	file) echo "ebpfcap to a pcapng file" ;;
 	file100) echo "ebpfcap to a pcapng file, --udp-interval 100" ;;
 	tshark) echo "ebpfcap to a fifo read by tshark with the plugin" ;;
@@ -130,7 +132,7 @@ name() {
 		kept=$(median 8 "$f")
 		# Per event (tcp: those kept), per datagram (udp: every one sent or received).
 		units=$([ $proto = tcp ] && echo "$kept" || echo $((expected * 2)))
-		per=$(awk -v c="$(median 3 "$f")" -v e="$units" 'BEGIN {printf "%.2f us", (e > 0 ? c / e * 1e6 : 0)}')
+		per=$(awk -v c="$(median 3 "$f")" -v e="$units" 'BEGIN {printf "%.3f us", (e > 0 ? c / e * 1e6 : 0)}')
 		wk=$(awk -v w="$(median 4 "$f")" -v e="$units" 'BEGIN {printf "%.0f", (e > 0 ? w / e * 1000 : 0)}')
 		rss=$(awk -v m="$(median 5 "$f")" 'BEGIN {printf "%d MiB", m / 1024}')
 		lost="$(median 6 "$f") ($(minmax 6 "$f"))"
