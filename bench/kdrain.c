@@ -4,12 +4,14 @@
  * the same filters and ring buffer, every event drained and discarded (no
  * enrichment, no encoding, no output). What the workload loses under this
  * is the in-kernel cost; the rest of a full capture's cost is user space.
- *   kdrain TYPES RINGBUF_KIB [EVERY_MS]   e.g. kdrain TCP_Connect,TCP_Accept,TCP_Close 65536
+ *   kdrain TYPES RINGBUF_KIB [EVERY_MS [PORT]]   e.g. kdrain TCP_Connect,TCP_Accept,TCP_Close 65536
  * EVERY_MS: drain on a timer every EVERY_MS instead of when the ring buffer
- * wakes us (what the cost of a wake-up per few events is: see BENCHMARKS.md).
+ * wakes us (what the cost of a wake-up per few events is: see BENCHMARKS.md);
+ * 0 or none: on wake-ups, as ebpfcap does.
  * Runs until SIGINT/SIGTERM, then prints
  *   "events=N load_events=L load_packets=P lost=X"
- * (load_*: events of processes named load_*, and the datagrams they sum).
+ * (load_*: events of processes named load_*, with PORT at one end if given,
+ * and the datagrams they sum).
  */
 #include <errno.h>
 #include <poll.h>
@@ -24,6 +26,7 @@
 
 struct counts {
 	unsigned long long events, load_events, load_packets;
+	uint16_t port;
 };
 
 static int discard(const struct ebpf_event *ev, void *ctx)
@@ -31,7 +34,7 @@ static int discard(const struct ebpf_event *ev, void *ctx)
 	struct counts *c = ctx;
 
 	c->events++;
-	if (strncmp(ev->comm, "load_", 5) == 0) {
+	if (strncmp(ev->comm, "load_", 5) == 0 && (!c->port || ev->sport == c->port || ev->dport == c->port)) {
 		c->load_events++;
 		c->load_packets += ev->packets;
 	}
@@ -59,13 +62,14 @@ int main(int argc, char **argv)
 	struct kernel_counters k;
 	sigset_t stop;
 
-	int every_ms = argc == 4 ? atoi(argv[3]) : 0;
+	int every_ms = argc >= 4 ? atoi(argv[3]) : 0, port = argc == 5 ? atoi(argv[4]) : 0;
 
-	if (argc < 3 || argc > 4 || parse_types(argv[1], &f.event_type_mask) < 0 || atoi(argv[2]) <= 0 ||
-	    every_ms < 0 || every_ms > 1000) {
-		fprintf(stderr, "usage: kdrain EVENT_TYPES RINGBUF_KIB [EVERY_MS (1..1000)]\n");
+	if (argc < 3 || argc > 5 || parse_types(argv[1], &f.event_type_mask) < 0 || atoi(argv[2]) <= 0 ||
+	    every_ms < 0 || every_ms > 1000 || port < 0 || port > 65535) {
+		fprintf(stderr, "usage: kdrain EVENT_TYPES RINGBUF_KIB [EVERY_MS (0..1000) [PORT]]\n");
 		return 2;
 	}
+	counts.port = (uint16_t)port;
 	f.ringbuf_kib = (uint32_t)atoi(argv[2]);
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);

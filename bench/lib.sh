@@ -56,8 +56,9 @@ ratio_cell() {
 	printf '%.3f (%s)' "$(median 1 "$tmp/ratios")" "$(minmax2 1 "$tmp/ratios")"
 }
 
-# Events of the load's own processes (comm load_client / load_server) in a capture file.
-load_events() { $ebpfcap -r "$1" | grep -c ' load_\(client\|server\)\['; }
+# Events of the load's own processes (comm load_client / load_server) in a capture file,
+# with PORT at one end if given (other load_* processes may run on a shared machine).
+load_events() { $ebpfcap -r "$1" | grep ' load_\(client\|server\)\[' | grep -c "${2:+:$2 }"; }
 # Sum of packets= over the load's UDP_Send (or UDP_Recv) records.
 load_datagrams() {
 	$ebpfcap -r "$1" | awk -v t="$2" '$2 == t && / load_(client|server)\[/ {

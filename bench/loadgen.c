@@ -9,7 +9,8 @@
  *   loadgen [OPTIONS] stream B  one connection sending B bytes to a sink
  * Options:
  *   --rate R       offered load: R connections (or requests) per second in
- *                  all, spread over the clients; unpaced without it
+ *                  all, spread over the clients; for stream, R bytes per
+ *                  second; unpaced without it
  *   --netns NAME   the server listens in network namespace NAME (ip netns)
  *   --addr A       the server's IPv4 address (default 127.0.0.1)
  *   --port P       the server's port (default: any free one)
@@ -204,15 +205,18 @@ static void stream_server(int lfd)
 	}
 }
 
-static void stream_client(long long bytes)
+static void stream_client(long long bytes, double rate)
 {
 	static char buf[CHUNK];
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct pace p;
 
 	prctl(PR_SET_NAME, "load_client");
 	if (fd < 0 || connect(fd, (struct sockaddr *)&server_addr, sizeof(server_addr)) < 0)
 		die("stream connect");
+	pace_init(&p, rate / CHUNK); /* one chunk at a time */
 	for (long long left = bytes; left > 0;) {
+		pace_wait(&p, (int)((bytes - left) / CHUNK));
 		ssize_t n = write(fd, buf, left < CHUNK ? (size_t)left : CHUNK);
 
 		if (n <= 0)
@@ -228,7 +232,7 @@ static void stream_client(long long bytes)
 static int usage(void)
 {
 	fprintf(stderr, "usage: loadgen [--rate R] [--netns NAME] [--addr A] [--port P] tcp|udp K N  (1 <= K <= 256, K <= N <= 10000000)\n"
-			"       loadgen [--netns NAME] [--addr A] [--port P] stream BYTES\n");
+			"       loadgen [--rate BYTES_PER_S] [--netns NAME] [--addr A] [--port P] stream BYTES\n");
 	return 2;
 }
 
@@ -282,7 +286,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < k; i++) {
 		clients[i] = fork();
 		if (clients[i] == 0)
-			stream ? stream_client(n) : tcp ? tcp_client((int)(n / k), rate / k)
+			stream ? stream_client(n, rate) : tcp ? tcp_client((int)(n / k), rate / k)
 			       : udp_client((int)(n / k), rate / k);
 	}
 	for (int i = 0; i < k; i++) {

@@ -5,9 +5,10 @@
 # crosses), captured on the host side by tcpdump -w and by ebpfcap in
 # packets + events mode (-i ebpf_<veth> -w), alternating with the stream
 # alone. Correct means: packets captured == packets the veth counted (its
-# rx + tx, what ip -s link shows) and no drops.
-# Usage: packets.sh BUILD ROUNDS BYTES OUT.md
-build=$1 rounds=$2 bytes=$3 out=$4
+# rx + tx, what ip -s link shows) and no drops. Each load in turn: a stream
+# paced at RATE bytes/s (2 s of it), or "max": BYTES as fast as it goes.
+# Usage: packets.sh BUILD ROUNDS BYTES "LOAD..." OUT.md
+build=$1 rounds=$2 bytes=$3 loads=$4 out=$5
 tmp=$(mktemp -d /tmp/ebpfcap-bench.XXXXXX)
 shm=$(mktemp -d /dev/shm/ebpfcap-bench.XXXXXX) # captures of ~1 GB: memory, not disk I/O
 NS=ebpfcap-bench$$ H=ebbn$$h P=ebbn$$p port=7812
@@ -62,7 +63,11 @@ run() {
 	cpu=0
 	[ -n "$tracer" ] && cpu=$(cpu_seconds $tracer)
 	before=$(on_veth)
-	line=$($loadgen --netns $NS --addr 10.203.99.2 --port $port stream $bytes) || say "stream failed under $1"
+	if [ "$load" = max ]; then
+		line=$($loadgen --netns $NS --addr 10.203.99.2 --port $port stream $bytes)
+	else
+		line=$($loadgen --rate $load --netns $NS --addr 10.203.99.2 --port $port stream $((load * 2)))
+	fi || say "stream failed under $1"
 	sleep 0.2 # the last ACK
 	wire=$(($(on_veth) - before))
 	sleep 1.3 # libpcap hands packets over in blocks; tcpdump's wait up to 1 s to fill
@@ -77,19 +82,25 @@ run() {
 }
 
 scenarios="alone tcpdump ebpfcap"
-for r in $(seq "$rounds"); do
-	for s in $scenarios; do
-		run $s >>"$tmp/$s.txt"
-		say "packets round $r $s: $(tail -1 "$tmp/$s.txt")"
+# measure LOAD: ROUNDS rounds of every scenario, alternating; a table into $tmp/table.$load.
+measure() {
+	load=$1
+	rm -f "$tmp"/*.txt
+	for r in $(seq "$rounds"); do
+		for s in $scenarios; do
+			run $s >>"$tmp/$s.txt"
+			say "packets $load round $r $s: $(tail -1 "$tmp/$s.txt")"
+		done
 	done
-done
+	table >"$tmp/table.$load"
+}
 
 # Columns: 1 bytes/s, 2 workload cpu, 3 capture cpu, 4 packets on the veth, 5 captured, 6 dropped, 7 seconds
-for s in $scenarios; do # captured packets per second of stream, per round
-	awk '{printf "%.0f\n", $5 / $7}' "$tmp/$s.txt" >"$tmp/$s.pps"
-done
-{
-	echo "| scenario | stream MB/s median (min..max) | throughput vs. alone | packets on the veth (median) | captured == on the veth | dropped (max) | captured packets/s median | packets/s vs. tcpdump | capture CPU per 1M packets |"
+table() {
+	for s in $scenarios; do # captured packets per second of stream, per round
+		awk '{printf "%.0f\n", $5 / $7}' "$tmp/$s.txt" >"$tmp/$s.pps"
+	done
+	echo "| scenario | stream MB/s median (min..max) | throughput vs. alone | packets on the veth (median) | captured == on the veth | dropped (worst run) | captured packets/s median | packets/s vs. tcpdump | capture CPU per 1M packets |"
 	echo "|---|---|---|---|---|---|---|---|---|"
 	for s in $scenarios; do
 		f=$tmp/$s.txt
@@ -108,9 +119,25 @@ done
 			"$([ $s = alone ] && echo - || median 1 "$tmp/$s.pps")" "$vs" "$cpm"
 	done
 	echo
-	echo "Rounds: $rounds; $bytes bytes per run over one TCP connection; veth MTU 1500, TSO/GSO/GRO off."
 	for s in tcpdump ebpfcap; do
-		awk -v s=$s '$4 != $5 {printf "%s round %d: %d on the veth, %d captured, %d dropped\n", s, NR, $4, $5, $6}' "$tmp/$s.txt"
+		awk -v s=$s '$4 != $5 {printf "- %s round %d: %d on the veth, %d captured, %d dropped\n", s, NR, $4, $5, $6}' "$tmp/$s.txt"
 	done
+}
+
+for load in $loads; do
+	measure $load
+done
+{
+	for load in $loads; do
+		if [ $load = max ]; then
+			echo "Unpaced: $bytes bytes per run, as fast as the stream goes:"
+		else
+			echo "Paced at $((load / 1000000)) MB/s, $((load * 2)) bytes per run:"
+		fi
+		echo
+		cat "$tmp/table.$load"
+		echo
+	done
+	echo "Rounds: $rounds per load; one TCP connection per run; veth MTU 1500, TSO/GSO/GRO off; both captures with a 32 MiB kernel buffer, writing to tmpfs."
 } >"$out"
 cat "$out"

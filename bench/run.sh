@@ -10,12 +10,14 @@
 #   sweep    offered load up to the machine's maximum, with a plot (sweep.sh)
 #   micro    the per-event user-space path in ns and instructions (micro.sh)
 # Usage: bench/run.sh BUILD [ROUNDS] [CONNECTIONS]
-# Environment: BENCH_PARTS (default all), BENCH_SWEEP_RATES, BENCH_STREAM_BYTES.
+# Environment: BENCH_PARTS (default all), BENCH_SWEEP_RATES, BENCH_STREAM_BYTES,
+# BENCH_STREAM_LOADS (bytes/s of the paced streams, "max" for unpaced).
 # Results: BUILD/bench/results/report.md (and sweep.png beside it).
-build=${1:-build}; rounds=${2:-5}; conns=${3:-20000}
+build=${1:-build}; rounds=${2:-7}; conns=${3:-20000}
 parts=${BENCH_PARTS:-tcp udp packets sweep micro}
 rates=${BENCH_SWEEP_RATES:-1000 2000 4000 8000 16000 max}
 stream_bytes=${BENCH_STREAM_BYTES:-1000000000}
+stream_loads=${BENCH_STREAM_LOADS:-100000000 max}
 build=$(cd "$build" && pwd) || exit 1 # the parts run from the top of the tree
 cd "$(dirname "$0")/.." || exit 1
 results=$build/bench/results
@@ -44,7 +46,7 @@ for part in $parts; do
 	case $part in
 	tcp) sh bench/storm.sh "$build" tcp "$rounds" "$conns" "$results/tcp.md" ;;
 	udp) sh bench/storm.sh "$build" udp "$rounds" $((conns * 5 / 2)) "$results/udp.md" ;;
-	packets) sh bench/packets.sh "$build" "$rounds" "$stream_bytes" "$results/packets.md" ;;
+	packets) sh bench/packets.sh "$build" "$rounds" "$stream_bytes" "$stream_loads" "$results/packets.md" ;;
 	sweep) sh bench/sweep.sh "$build" $(((rounds + 1) / 2)) "$rates" "$results/sweep.md" ;;
 	micro) sh bench/micro.sh "$build" $((rounds * 2 + 1)) 200000 "$results/micro.md" ;;
 	*) echo "bench: unknown part '$part' (tcp udp packets sweep micro)" >&2; exit 2 ;;

@@ -17,11 +17,13 @@ ops=$((n / k * k))
 ringbuf=65536
 if [ "$proto" = tcp ]; then
 	types=TCP_Connect,TCP_Accept,TCP_Close
+	count_port=$port # every TCP event of the load has the server's port at one end
 	expected=$((ops * 4))
 	scenarios="alone kernel kernel10 file tshark"
 	command -v bpftrace >/dev/null && scenarios="$scenarios bpftrace"
 else
 	types=UDP_Send,UDP_Recv
+	count_port=0 # a client's receiving flow does not know its peer: counted by process name only
 	expected=$((ops * 2)) # datagrams sent, and as many received
 	scenarios="alone kernel file file100"
 fi
@@ -37,8 +39,8 @@ start() {
 	tracer=
 	case $1 in
 	alone) return ;;
-	kernel) $kdrain $types $ringbuf >"$tmp/kdrain.out" 2>"$tmp/err" & tracer=$! ;;
-	kernel10) $kdrain $types $ringbuf 10 >"$tmp/kdrain.out" 2>"$tmp/err" & tracer=$! ;;
+	kernel) $kdrain $types $ringbuf 0 $count_port >"$tmp/kdrain.out" 2>"$tmp/err" & tracer=$! ;;
+	kernel10) $kdrain $types $ringbuf 10 $count_port >"$tmp/kdrain.out" 2>"$tmp/err" & tracer=$! ;;
 	file) $ebpfcap -w "$tmp/cap.pcapng" --event-types $types --ringbuf-size $ringbuf 2>"$tmp/err" & tracer=$! ;;
 	file100) $ebpfcap -w "$tmp/cap.pcapng" --event-types $types --ringbuf-size $ringbuf --udp-interval 100 2>"$tmp/err" &
 		tracer=$! ;;
@@ -64,7 +66,7 @@ kept() {
 	*:alone) [ $proto = tcp ] && echo $expected || echo "$expected 0 $expected" ;;
 	tcp:kernel*) field "$(cat "$tmp/kdrain.out")" load_events ;;
 	udp:kernel) echo "$(field "$(cat "$tmp/kdrain.out")" load_packets) $(field "$(cat "$tmp/kdrain.out")" load_events) -" ;;
-	tcp:file) load_events "$tmp/cap.pcapng" ;;
+	tcp:file) load_events "$tmp/cap.pcapng" $port ;;
 	udp:file*) echo "$(load_datagrams "$tmp/cap.pcapng" UDP_Send) $(load_events "$tmp/cap.pcapng")" \
 		"$(load_datagrams "$tmp/cap.pcapng" UDP_Recv)" ;;
 	tcp:tshark) wait $reader; rm -f "$tmp/fifo"

@@ -20,7 +20,7 @@ run() {
 	n=$(conns $2) tracer=
 	: >"$tmp/err"
 	case $1 in
-	kernel) $kdrain $types 8192 >"$tmp/kdrain.out" 2>"$tmp/err" & tracer=$! ;;
+	kernel) $kdrain $types 8192 0 $port >"$tmp/kdrain.out" 2>"$tmp/err" & tracer=$! ;;
 	ebpfcap) $ebpfcap -w "$tmp/cap.pcapng" --event-types $types 2>"$tmp/err" & tracer=$! ;;
 	esac
 	[ -n "$tracer" ] && wait_fd $tracer eventpoll
@@ -30,8 +30,8 @@ run() {
 	ops=$(field "$line" ops)
 	case $1 in
 	alone) kept=$((ops * 4)) ;;
-	kernel) kept=$(field "$(cat "$tmp/kdrain.out")" load_events); kept=$((kept + $(field "$(cat "$tmp/kdrain.out")" lost))) ;;
-	ebpfcap) kept=$(load_events "$tmp/cap.pcapng") ;;
+	kernel) kept=$(field "$(cat "$tmp/kdrain.out")" load_events) ;;
+	ebpfcap) kept=$(load_events "$tmp/cap.pcapng" $port) ;;
 	esac
 	echo "$(field "$line" rate) $(awk -v c="$(field "$line" cpu)" -v n="$ops" 'BEGIN {printf "%.3f", c / n * 1e6}') $kept $(said_lost "$tmp/err") $((ops * 4))"
 	rm -f "$tmp/cap.pcapng"
@@ -90,5 +90,5 @@ plot "$tmp/plot.dat" using 1:2 with linespoints lw 2 title "throughput, ebpfcap"
      "" using 1:3 with linespoints lw 2 title "workload CPU per connection, ebpfcap", \
      "" using 1:4 with linespoints dt 2 title "throughput, kernel side only", \
      "" using 1:5 with linespoints dt 2 title "workload CPU per connection, kernel side only", \
-     "" using 1:6 axes x1y2 with impulses lw 4 title "events lost (right axis)"
+     "" using 1:6 axes x1y2 with linespoints pt 7 ps 1.5 lw 2 title "events lost, ebpfcap (right axis)"
 EOF
