@@ -65,7 +65,8 @@ load_datagrams() {
 		for (i = 1; i <= NF; i++) if ($i ~ /^packets=/) { sub("packets=", "", $i); s += $i } }
 		END {print s + 0}'
 }
-# Events ebpfcap said it lost (its stderr), 0 if it said nothing.
-said_lost() { sed -n 's/^ebpfcap: \([0-9]*\) events lost.*/\1/p' "$1" | awk '{s += $1} END {print s + 0}'; }
+# Events a tracer said it lost, 0 if it said nothing: ebpfcap on stderr, bpftrace "Lost N events".
+said_lost() { cat "$@" 2>/dev/null | sed -n 's/^ebpfcap: \([0-9]*\) events lost.*/\1/p; s/^Lost \([0-9]*\) events.*/\1/p' |
+	awk '{s += $1} END {print s + 0}'; }
 
 say() { echo "bench: $*" >&2; }

@@ -95,8 +95,8 @@ run() {
 		wake=$(($(wakeups $tracer) - wake)) rss=$(peak_rss_kib $tracer)
 		stop $tracer
 	fi
-	echo "$(field "$line" rate) $(field "$line" cpu) $cpu $wake $rss $(said_lost "$tmp/err") $foreign $(kept $1)"
-	rm -f "$tmp/cap.pcapng"
+	echo "$(field "$line" rate) $(field "$line" cpu) $cpu $wake $rss $(said_lost "$tmp/err" "$tmp/bt.out") $foreign $(kept $1)"
+	rm -f "$tmp/cap.pcapng" "$tmp/bt.out"
 }
 
 for r in $(seq "$rounds"); do
