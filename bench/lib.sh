@@ -2,6 +2,8 @@
 # is a ratio to a baseline measured in the same invocation, or a count that
 # does not depend on timing: these machines are shared and noisy.
 # Needs: $build (the build directory), $tmp (a scratch directory).
+# Interrupted, the scripts still run their EXIT traps (scratch files, the bench's namespace).
+trap 'exit 130' INT TERM HUP
 loadgen=$build/bench/loadgen
 kdrain=$build/bench/kdrain
 ebpfcap=$build/ebpfcap
