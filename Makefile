@@ -136,13 +136,27 @@ check: deps
 	$(MAKE) all install $(KUBECTL)
 	sh test/run.sh $(BUILD)
 
-# make bench: ratios against the workload alone, measured in the same run.
+# make bench: ratios against baselines measured in the same run (bench/run.sh says which).
+# bpftrace and tcpdump are what ebpfcap is compared with, gnuplot draws the sweep,
+# ethtool turns the bench veth's offloads off.
+BENCH_PACKAGES := bpftrace tcpdump gnuplot-nox ethtool
+BENCH_TOOLS := $(BUILD)/bench/loadgen $(BUILD)/bench/kdrain $(BUILD)/bench/micro
+
 $(BUILD)/bench/loadgen: bench/loadgen.c
 	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $< -o $@
 
+# The kernel side alone: ebpfcap's programs attached, events drained and discarded.
+$(BUILD)/bench/kdrain: bench/kdrain.c extcap/kernel_events.c $(USER_SRCS) $(BUILD)/ebpfcap.skel.h
+	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $(GLIB_CFLAGS) bench/kdrain.c extcap/kernel_events.c $(USER_SRCS) -o $@ $(LIBS)
+
+# The per-event user-space path; micro.c includes extcap/capture.c to time its own on_event().
+$(BUILD)/bench/micro: bench/micro.c $(EXTCAP_SRCS) $(wildcard extcap/*.h utils/*.h pcapio/*.h) $(BUILD)/ebpfcap.skel.h
+	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $(GLIB_CFLAGS) bench/micro.c \
+		$(filter-out extcap/main.c extcap/capture.c,$(EXTCAP_SRCS)) -o $@ $(LIBS) -lpcap
+
 bench: deps
-	$(MAKE) all install $(BUILD)/bench/loadgen
-	command -v bpftrace >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q bpftrace >/dev/null
+	$(MAKE) all install $(BENCH_TOOLS)
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BENCH_PACKAGES)"
 	sh bench/run.sh $(BUILD)
 
 # The long fuzz runs: the dissector (make check runs 200000 records), then each

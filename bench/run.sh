@@ -1,85 +1,72 @@
 #!/bin/sh
-# make bench: the cost of ebpfcap to a workload, against the same workload
-# alone and against bpftrace on the same tracepoint, in one invocation with
-# alternating runs (these machines are shared and noisy: ratios, not times).
-# Usage: bench/run.sh BUILD [RUNS] [CONNECTIONS]
-build=${1:-build}; runs=${2:-5}; conns=${3:-20000}; k=4
-out=${BENCH_OUT:-BENCHMARKS.md}
-tmp=$(mktemp -d /tmp/ebpfcap-bench.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-loadgen=$build/bench/loadgen
-# Every connection makes 4 events: connect, accept, and a close on each side.
-expected=$((conns / k * k * 4))
+# make bench: what ebpfcap costs, against baselines measured in the same
+# invocation with alternating runs (these machines are shared and noisy:
+# ratios and exact counts, never bare times). Parts, each its own script:
+#   tcp      loopback connection storm: alone, kernel side alone, ebpfcap to
+#            a file, to tshark through a fifo, bpftrace    (storm.sh)
+#   udp      loopback request/response storm, datagrams counted exactly (storm.sh)
+#   packets  bulk TCP stream over a veth into a namespace: tcpdump -w versus
+#            ebpfcap -i ebpf_<veth> -w (packets + events)   (packets.sh)
+#   sweep    offered load up to the machine's maximum, with a plot (sweep.sh)
+#   micro    the per-event user-space path in ns and instructions (micro.sh)
+# Usage: bench/run.sh BUILD [ROUNDS] [CONNECTIONS]
+# Environment: BENCH_PARTS (default all), BENCH_SWEEP_RATES, BENCH_STREAM_BYTES,
+# BENCH_STREAM_LOADS (bytes/s of the paced streams, "max" for unpaced).
+# Results: BUILD/bench/results/report.md (and sweep.png beside it).
+build=${1:-build}; rounds=${2:-7}; conns=${3:-20000}
+parts=${BENCH_PARTS:-tcp udp packets sweep micro}
+rates=${BENCH_SWEEP_RATES:-1000 2000 4000 8000 16000 max}
+stream_bytes=${BENCH_STREAM_BYTES:-1000000000}
+stream_loads=${BENCH_STREAM_LOADS:-100000000 max}
+build=$(cd "$build" && pwd) || exit 1 # the parts run from the top of the tree
+cd "$(dirname "$0")/.." || exit 1
+results=$build/bench/results
+mkdir -p "$results"
 
-cpu_seconds() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-peak_rss_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-attached() { bpftool prog show 2>/dev/null | grep -c " name $1" ; }
-
-# run_one SCENARIO: prints "rate cpu_s events rss_kib" for one run.
-run_one() {
-	case $1 in
-	baseline)
-		rate=$($loadgen tcp $k $conns | sed 's/.*rate=//')
-		echo "$rate 0 $expected 0"
-		return ;;
-	ebpfcap)
-		$build/ebpfcap -w "$tmp/b.pcapng" --event-types TCP_Connect,TCP_Accept,TCP_Close --ringbuf-size 65536 2>/dev/null &
-		tracer=$! ;;
-	ebpfcap_tshark)
-		mkfifo "$tmp/fifo"
-		tshark -r "$tmp/fifo" -q -z ebpfflow_proc,tree >"$tmp/tshark.out" 2>/dev/null &
-		reader=$!
-		$build/ebpfcap -w "$tmp/fifo" --event-types TCP_Connect,TCP_Accept,TCP_Close --ringbuf-size 65536 2>/dev/null &
-		tracer=$! ;;
-	bpftrace)
-		bpftrace -e 'tracepoint:sock:inet_sock_set_state { printf("%d %s %d %d %d\n", pid, comm, args->sport, args->dport, args->newstate); }' \
-			>"$tmp/bt.out" 2>/dev/null &
-		tracer=$! ;;
-	esac
-	i=0; until [ "$(attached "${1%%_*}")" -gt 0 ] || [ $i -gt 100 ]; do i=$((i + 1)); sleep 0.1; done
-	sleep 0.5
-	rate=$($loadgen tcp $k $conns | sed 's/.*rate=//')
-	sleep 1
-	cpu=$(cpu_seconds $tracer); rss=$(peak_rss_kib $tracer)
-	kill -INT $tracer; wait $tracer 2>/dev/null
-	case $1 in
-	ebpfcap) events=$($build/ebpfcap -r "$tmp/b.pcapng" | grep -c ' load_\(client\|server\)\[') ;;
-	ebpfcap_tshark) wait $reader; rm -f "$tmp/fifo"
-		events=$(sed -n '/Events by process/,/Bytes by process/p' "$tmp/tshark.out" | awk '/load_(client|server)/ {s += $2} END {print s + 0}') ;;
-	bpftrace)
-		# Every state change of the load's sockets: more lines than our 4 events per connection.
-		events=$(grep -c ' load_\(client\|server\) ' "$tmp/bt.out") ;;
-	esac
-	echo "$rate $cpu $events $rss"
+machine() {
+	echo "- Machine: $(nproc) vCPU ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)," \
+		"Linux $(uname -r), $(. /etc/os-release; echo "$PRETTY_NAME")."
+	echo "- Tools: $(tshark --version 2>/dev/null | head -1), $(bpftrace --version 2>/dev/null),"\
+		"$(tcpdump --version 2>&1 | head -1), $(gnuplot --version 2>/dev/null), $(valgrind --version 2>/dev/null)."
 }
 
-median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-minmax() { sort -n | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%s..%s", lo, hi}'; }
+# bcc's tcplife compiles its program at run time against kernel headers; say what it says here.
+tcplife() {
+	if ! command -v tcplife-bpfcc >/dev/null; then
+		echo "bcc's tcplife: bpfcc-tools is not installed (it needs the running kernel's headers to run at all)."
+		return
+	fi
+	why=$(timeout 20 tcplife-bpfcc 2>&1 </dev/null | grep -m1 -i 'kernel headers\|error\|failed')
+	echo "bcc's tcplife (bpfcc-tools $(dpkg-query -W -f='${Version}' bpfcc-tools 2>/dev/null)): ${why:-started}"
+}
 
-scenarios="baseline ebpfcap ebpfcap_tshark"
-command -v bpftrace >/dev/null && scenarios="$scenarios bpftrace"
-for r in $(seq $runs); do
-	for s in $scenarios; do
-		run_one $s >>"$tmp/$s.txt"
-		echo "run $r $s: $(tail -1 "$tmp/$s.txt")" >&2
-	done
+started=$(date -u '+%Y-%m-%d %H:%M UTC') load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for part in $parts; do
+	echo "bench: $part" >&2
+	case $part in
+	tcp) sh bench/storm.sh "$build" tcp "$rounds" "$conns" "$results/tcp.md" ;;
+	udp) sh bench/storm.sh "$build" udp "$rounds" $((conns * 5 / 2)) "$results/udp.md" ;;
+	packets) sh bench/packets.sh "$build" "$rounds" "$stream_bytes" "$stream_loads" "$results/packets.md" ;;
+	sweep) sh bench/sweep.sh "$build" $(((rounds + 1) / 2)) "$rates" "$results/sweep.md" ;;
+	micro) sh bench/micro.sh "$build" $((rounds * 2 + 1)) 200000 "$results/micro.md" ;;
+	*) echo "bench: unknown part '$part' (tcp udp packets sweep micro)" >&2; exit 2 ;;
+	esac >/dev/null || echo "bench: part $part failed" >&2
 done
 
-base=$(cut -d' ' -f1 "$tmp/baseline.txt" | median)
 {
-	echo "| scenario | connections/s (median, min..max) | vs. alone | tracer CPU per 1M events | events kept / expected | peak RSS |"
-	echo "|---|---|---|---|---|---|"
-	for s in $scenarios; do
-		rate=$(cut -d' ' -f1 "$tmp/$s.txt" | median)
-		spread=$(cut -d' ' -f1 "$tmp/$s.txt" | minmax)
-		cpu=$(cut -d' ' -f2 "$tmp/$s.txt" | median)
-		events=$(cut -d' ' -f3 "$tmp/$s.txt" | median)
-		rss=$(cut -d' ' -f4 "$tmp/$s.txt" | median)
-		awk -v s=$s -v r=$rate -v sp=$spread -v b=$base -v c=$cpu -v e=$events -v x=$expected -v m=$rss 'BEGIN {
-			printf "| %s | %.0f (%s) | %.3f | %s | %d / %d | %s |\n", s, r, sp, r / b,
-				s == "baseline" ? "-" : sprintf("%.2f s", c / (e > 0 ? e : 1) * 1e6), e, x,
-				s == "baseline" ? "-" : sprintf("%d MiB", m / 1024) }'
+	echo "# make bench, $started"
+	echo
+	machine
+	echo "- Command: \`sh bench/run.sh $build $rounds $conns\` (parts: $parts)."
+	echo "- Load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)."
+	for part in $parts; do
+		[ -f "$results/$part.md" ] || continue
+		echo
+		echo "## $part"
+		echo
+		cat "$results/$part.md"
 	done
-} >"$tmp/table.md"
-cat "$tmp/table.md"
-cp "$tmp/table.md" "$build/bench-table.md"
+	echo
+	tcplife
+} >"$results/report.md"
+cat "$results/report.md"
