@@ -309,7 +309,6 @@ static int split_endpoints(struct collector *c, char *list, const char **key_arg
 static int setup_bind_security(struct collector *c, const char **key_arg)
 {
 	const struct remote_options *o = c->opts;
-	char secret[41], public_key[41];
 
 	for (int i = 0; i < c->n_ep; i++)
 		if (key_arg[i] || o->server_key) {
@@ -317,24 +316,13 @@ static int setup_bind_security(struct collector *c, const char **key_arg)
 				"is the CURVE server (give --secret-key and --allowed-keys)\n");
 			return -1;
 		}
-	if (!o->secret_key) {
-		if (!o->allowed_keys)
-			return 0;
-		fprintf(stderr, "ebpfcap: --allowed-keys needs --secret-key: keys are checked only with CURVE\n");
-		return -1;
-	}
-	if (!o->allowed_keys) {
+	/* Unlike an exporter's readers, senders must be known: anyone could send records. */
+	if (o->secret_key && !o->allowed_keys) {
 		fprintf(stderr, "ebpfcap: --remote-bind with --secret-key needs --allowed-keys "
 			"(the exporters' public keys): otherwise anyone could send records\n");
 		return -1;
 	}
-	if (zmq_load_secret_key(o->secret_key, secret, public_key) < 0)
-		return -1;
-	c->zap = zap_handler_start(c->ctx, o->allowed_keys, false);
-	if (!c->zap)
-		return -1;
-	return set_int(c->sub, ZMQ_CURVE_SERVER, 1) ||
-	       zmq_setsockopt(c->sub, ZMQ_CURVE_SECRETKEY, secret, 40) ? -1 : 0;
+	return zmq_curve_server(c->ctx, c->sub, o->secret_key, o->allowed_keys, false, &c->zap);
 }
 
 /* Connecting: the collector is a CURVE client and checks each exporter's key. */

@@ -670,6 +670,29 @@ static int set_common_options(void *sock, int sndhwm)
 	       set_int(sock, ZMQ_TCP_KEEPALIVE, 1) ? -1 : 0;
 }
 
+int zmq_curve_server(void *ctx, void *sock, const char *secret_key, const char *allowed_keys, bool log,
+		     struct zap_handler **zap)
+{
+	char secret[41], public_key[41];
+	int on = 1;
+
+	if (!secret_key) {
+		if (!allowed_keys)
+			return 0;
+		fprintf(stderr, "ebpfcap: --allowed-keys needs --secret-key: keys are checked only with CURVE\n");
+		return -1;
+	}
+	if (zmq_load_secret_key(secret_key, secret, public_key) < 0)
+		return -1;
+	if (allowed_keys) {
+		*zap = zap_handler_start(ctx, allowed_keys, log);
+		if (!*zap)
+			return -1;
+	}
+	return zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &on, sizeof(on)) ||
+	       zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret, 40) ? -1 : 0;
+}
+
 static int setup_curve(struct zmq_exporter *ex, const struct zmq_export_options *o)
 {
 	char secret[41], public_key[41], server[41];
@@ -699,21 +722,7 @@ static int setup_curve(struct zmq_exporter *ex, const struct zmq_export_options 
 		fprintf(stderr, "ebpfcap: --server-key is for connecting: a binding exporter is the CURVE server (give --secret-key)\n");
 		return -1;
 	}
-	if (!o->secret_key) {
-		if (!o->allowed_keys)
-			return 0;
-		fprintf(stderr, "ebpfcap: --allowed-keys needs --secret-key: keys are checked only with CURVE\n");
-		return -1;
-	}
-	if (zmq_load_secret_key(o->secret_key, secret, public_key) < 0)
-		return -1;
-	if (o->allowed_keys) {
-		ex->zap = zap_handler_start(ex->ctx, o->allowed_keys, !o->quiet);
-		if (!ex->zap)
-			return -1;
-	}
-	return set_int(ex->sock, ZMQ_CURVE_SERVER, 1) ||
-	       zmq_setsockopt(ex->sock, ZMQ_CURVE_SECRETKEY, secret, 40) ? -1 : 0;
+	return zmq_curve_server(ex->ctx, ex->sock, o->secret_key, o->allowed_keys, !o->quiet, &ex->zap);
 }
 
 /* tcp:// on a loopback address, ipc:// and inproc:// stay on this machine. */

@@ -94,6 +94,14 @@ int zmq_load_public_key(const char *arg, char public_key[41]);
  */
 struct zap_handler;
 struct zap_handler *zap_handler_start(void *zmq_ctx, const char *allowed_keys_file, bool log);
+/*
+ * The binding side of CURVE, exporter or collector: our key pair from the
+ * secret_key file and, with allowed_keys, a ZAP handler (*zap) that lets in
+ * only those peers. No secret_key: plain (allowed_keys alone is refused).
+ * 0, or -1 after one line.
+ */
+int zmq_curve_server(void *ctx, void *sock, const char *secret_key, const char *allowed_keys, bool log,
+		     struct zap_handler **zap);
 /* Clients refused so far. */
 uint64_t zap_handler_refused(const struct zap_handler *z);
 /* Ends the thread (within 100 ms); call before zmq_ctx_term(). NULL is fine. */
