@@ -252,12 +252,13 @@ static int stop_for(int rc)
 }
 
 /* Reads what is ready and writes what is due: a live view stays live. */
-static int read_round(struct capture *c, struct kernel_events *ke, bool packets_ready)
+static int read_round(struct capture *c, struct kernel_events *ke, bool packets_ready, int *events)
 {
 	int rc = packets_ready ? packets_dispatch(c->packets, on_packet, c) : 0;
 
+	*events = 0;
 	if (rc >= 0)
-		rc = kernel_events_consume(ke);
+		rc = *events = kernel_events_consume(ke);
 	if (rc >= 0 && c->zx)
 		rc = zmq_exporter_flush(c->zx);
 	if (rc >= 0)
@@ -269,11 +270,25 @@ static int read_round(struct capture *c, struct kernel_events *ke, bool packets_
 	return rc;
 }
 
-/* poll()'s timeout: the next item due out of the reorder window, at most 200 ms. */
-static int poll_timeout_ms(const struct capture *c)
+/*
+ * After a round that read events, the ring buffer is left out of poll() this
+ * long and read on the timeout instead: under load one wake-up then reads
+ * hundreds of events, not three (the wake-ups were most of our CPU per event,
+ * bench/BENCHMARKS.md). An idle capture still sleeps until the first event.
+ */
+#define EVENT_BATCH_NS 5000000ull
+
+/* poll()'s timeout: the end of an event batch or the next item due out of the reorder window, at most 200 ms. */
+static int poll_timeout_ms(const struct capture *c, uint64_t batch_until)
 {
 	int ms = c->held ? reorder_wait_ms(c->held, clock_ns(CLOCK_REALTIME)) : -1;
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
 
+	if (batch_until > now) {
+		int batch_ms = (int)((batch_until - now + 999999) / 1000000);
+
+		ms = ms >= 0 && ms < batch_ms ? ms : batch_ms;
+	}
 	return ms >= 0 && ms < 200 ? ms : 200;
 }
 
@@ -285,19 +300,22 @@ static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke
 		{ .fd = out_fd, .events = 0 }, /* POLLERR once a fifo's reader closes */
 		{ .fd = c->packets ? packets_fd(c->packets) : -1, .events = POLLIN },
 	};
-	uint64_t next_sweep = clock_ns(CLOCK_BOOTTIME) + udp_flows_interval_ns(c->udp);
-	int stop;
+	uint64_t next_sweep = clock_ns(CLOCK_BOOTTIME) + udp_flows_interval_ns(c->udp), batch_until = 0;
+	int stop, events, events_fd = fds[0].fd;
 
 	for (;;) {
-		if (poll(fds, 4, poll_timeout_ms(c)) < 0 && errno != EINTR)
+		fds[0].fd = clock_ns(CLOCK_MONOTONIC) < batch_until ? -1 : events_fd;
+		if (poll(fds, 4, poll_timeout_ms(c, batch_until)) < 0 && errno != EINTR)
 			return STOP_ERROR;
 		if (fds[1].revents)
 			return STOP_SIGNAL;
 		if (fds[2].revents & (POLLERR | POLLHUP))
 			return STOP_READER_GONE;
-		stop = stop_for(read_round(c, ke, fds[3].revents != 0));
+		stop = stop_for(read_round(c, ke, fds[3].revents != 0, &events));
 		if (stop >= 0)
 			return (enum stop_reason)stop;
+		if (events > 0)
+			batch_until = clock_ns(CLOCK_MONOTONIC) + EVENT_BATCH_NS;
 		uint64_t now = clock_ns(CLOCK_BOOTTIME);
 
 		if (now >= next_sweep) {
