@@ -84,6 +84,9 @@ $(BUILD)/test/san_%: test/unit_%.c $(USER_SRCS) $(wildcard test/*.h utils/*.h pc
 $(BUILD)/test/fuzz_%: test/fuzz_%.c test/fuzz.h $(FUZZ_SRCS) $(wildcard utils/*.h) | $(BUILD)/.dir
 	$(CLANG) $(FUZZ_CFLAGS) $(GLIB_CFLAGS) $< $(FUZZ_SRCS) -o $@ $(LIBS)
 
+# unit_reorder includes extcap/reorder.c itself.
+$(BUILD)/test/unit_reorder $(BUILD)/test/san_reorder: extcap/reorder.c extcap/reorder.h
+
 $(BUILD)/test/traffic: test/traffic.c | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $< -o $@
 
