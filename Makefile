@@ -1,4 +1,4 @@
-# ebpfcap — the one entry point: make demo | check | bench | install | uninstall
+# ebpfcap — the one entry point: make demo | check | bench | gui-check | install | uninstall
 # Everything builds into build/; nothing outside it except `make install`.
 
 BUILD     ?= build
@@ -33,7 +33,10 @@ SAN_TESTS := $(patsubst test/unit_%.c,$(BUILD)/test/san_%,$(wildcard test/unit_*
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TEST_TOOLS := $(BUILD)/test/traffic $(BUILD)/test/lossy.bpf.o $(BUILD)/test/gen_records $(BUILD)/test/zmq_peer
 
-.PHONY: all deps demo check install uninstall clean bench fuzz
+# Only for make gui-check: the Qt Wireshark under a virtual X server.
+GUI_PACKAGES := wireshark xvfb xdotool imagemagick fonts-dejavu-core
+
+.PHONY: all deps demo check install uninstall clean bench fuzz gui-check
 
 all: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so $(UNIT_TESTS) $(SAN_TESTS) $(TEST_TOOLS)
 
@@ -117,6 +120,15 @@ bench: deps
 fuzz: deps
 	$(MAKE) all install
 	FUZZ_RECORDS=2000000 sh test/run.sh $(BUILD) t_dissector_fuzz
+
+# The real Wireshark GUI under Xvfb lists our interfaces and opens the
+# options dialog; screenshots in $(BUILD)/gui (GUI_SHOTS=docs/images to
+# refresh the README's). Not in check: the Qt packages, and clicks found by
+# pixel colour (test/gui_check.sh says what it asserts and what not).
+gui-check: deps
+	$(MAKE) deps DEB_PACKAGES="$(GUI_PACKAGES)"
+	$(MAKE) all
+	sh test/gui_check.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
