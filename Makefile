@@ -121,13 +121,14 @@ fuzz: deps
 	$(MAKE) all install
 	FUZZ_RECORDS=2000000 sh test/run.sh $(BUILD) t_dissector_fuzz
 
-# The real Wireshark GUI under Xvfb lists our interfaces and opens the
-# options dialog; screenshots in $(BUILD)/gui (GUI_SHOTS=docs/images to
-# refresh the README's). Not in check: the Qt packages, and clicks found by
-# pixel colour (test/gui_check.sh says what it asserts and what not).
+# The real Wireshark GUI under Xvfb lists our interfaces, opens their
+# options and captures from eBPF Events; screenshots in $(BUILD)/gui
+# (GUI_SHOTS=docs/images to refresh the README's). Not in check: the Qt
+# packages, and clicks placed by pixel colour (test/gui_check.sh says what
+# it asserts and what not).
 gui-check: deps
 	$(MAKE) deps DEB_PACKAGES="$(GUI_PACKAGES)"
-	$(MAKE) all
+	$(MAKE) all install
 	sh test/gui_check.sh $(BUILD)
 
 clean:

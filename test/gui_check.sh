@@ -2,8 +2,9 @@
 # The real Wireshark GUI (Debian's Qt wireshark 4.0) under Xvfb, with this
 # build's ebpfcap: its welcome page lists "eBPF Events", "Remote eBPF
 # Events (ZMQ)" and the veths of two pods and a container, and the gear of a
-# listed interface opens ebpfcap's options dialog. Screenshots of the list
-# and of the dialog go to $GUI_SHOTS (default BUILD/gui).
+# listed interface opens ebpfcap's options dialog; a double click on eBPF
+# Events captures. Screenshots of the list, the dialog and the capture go to
+# $GUI_SHOTS (default BUILD/gui; GUI_SHOTS=docs/images for the README's).
 #
 # Asserted, without OCR: Wireshark ran ebpfcap --extcap-interfaces and got
 # the pod and container names; the entries of a pod, of the remote
@@ -11,7 +12,10 @@
 # their names there: Qt's keyboard search), and the gear of each opens a
 # window Wireshark titles "Interface Options: <that entry>" (eBPF Events's
 # after asking ebpfcap --extcap-config); no field of them is painted invalid
-# (which would disable Save and Start). Pixels serve twice: the selection
+# (which would disable Save and Start); the double click starts ebpfcap with
+# the Pod option saved in the profile, Capture > Stop ends it with no BPF
+# program left, and Wireshark's own capture file holds exactly the pod's
+# three accepts and nothing else. Pixels serve twice: the selection
 # colour finds the row to click, the invalid colour finds bad fields. That
 # the text looks right on screen is for a human to judge from the PNGs.
 #
@@ -23,9 +27,10 @@ for t in Xvfb wireshark xdotool import convert compare; do
 done
 [ -x "$EBPFCAP" ] || fail "$EBPFCAP is missing (make all)"
 SHOTS=${GUI_SHOTS:-$BUILD/gui}
-mkdir -p "$SHOTS"
+mkdir -p "$SHOTS" "$BUILD/gui"
 
-# Two pods (the labels a kubelet sets) and a plain container, each a veth.
+# Two pods (the labels a kubelet sets) and a plain container, each a veth;
+# the checkout pod serves TCP on port 8080.
 docker_up
 image_up
 PODS="ebpfcap-gui-checkout ebpfcap-gui-dns ebpfcap-gui-web"
@@ -33,11 +38,13 @@ PODS="ebpfcap-gui-checkout ebpfcap-gui-dns ebpfcap-gui-web"
 at_exit "$DOCKER rm -f $PODS"
 pod() { # pod CONTAINER POD NAMESPACE APP
 	"$DOCKER" run -d --name "$1" --label io.kubernetes.pod.name="$2" --label io.kubernetes.pod.namespace="$3" \
-		--label io.kubernetes.container.name="$4" $IMAGE sleep 300 >/dev/null || fail "docker run $1"
+		--label io.kubernetes.container.name="$4" $IMAGE sh -c 'while true; do nc -l -p 8080 >/dev/null; done' \
+		>/dev/null || fail "docker run $1"
 }
 pod ebpfcap-gui-checkout checkout-7d9f4c8b6-x2lqp shop checkout
-pod ebpfcap-gui-dns kube-dns-6bfbdd666c-5jbmx kube-system kubedns
+pod ebpfcap-gui-dns coredns-5d78c9869d-7xk2p kube-system coredns
 "$DOCKER" run -d --name ebpfcap-gui-web $IMAGE sleep 300 >/dev/null || fail "docker run ebpfcap-gui-web"
+POD_IP=$("$DOCKER" inspect -f '{{.NetworkSettings.IPAddress}}' ebpfcap-gui-checkout)
 
 # A personal config dir: ebpfcap behind a wrapper that logs how Wireshark
 # calls it (and what it answered to --extcap-interfaces). Wireshark may warn
@@ -53,25 +60,33 @@ exec "$(realpath "$EBPFCAP")" "\$@"
 EOF
 chmod +x "$WIRESHARK_CONFIG_DIR/extcap/ebpfcap"
 echo "privs.warn_if_elevated: FALSE" >"$WIRESHARK_CONFIG_DIR/recent_common"
-export XDG_RUNTIME_DIR="$TMP/xdg" NO_AT_BRIDGE=1
-mkdir -m 700 "$XDG_RUNTIME_DIR"
+# The eBPF profile of this tree, with eBPF Events's Pod option saved as the
+# options dialog saves it, and no bytes pane.
+PROFILE="$WIRESHARK_CONFIG_DIR/profiles/eBPF"
+mkdir -p "$PROFILE"
+cp dissector/profile/eBPF/* "$PROFILE/"
+echo "extcap.ebpfevents.pod: checkout-7d9f4c8b6-x2lqp" >>"$PROFILE/preferences"
+echo "gui.byte_view_show: FALSE" >"$PROFILE/recent"
+# Wireshark's temporary capture files go to TMPDIR.
+export XDG_RUNTIME_DIR="$TMP/xdg" TMPDIR="$TMP/capture" NO_AT_BRIDGE=1
+mkdir -m 700 "$XDG_RUNTIME_DIR" && mkdir "$TMPDIR"
 
 # Xvfb picks a free display itself and writes its number to fd 3.
-Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$TMP/display" >"$TMP/xvfb.log" 2>&1 &
+Xvfb -displayfd 3 -screen 0 1600x1200x24 -nolisten tcp 3>"$TMP/display" >"$TMP/xvfb.log" 2>&1 &
 xvfb=$!
-at_exit "kill $xvfb"
+at_exit "kill $xvfb; wait $xvfb" # reaped here: no "Terminated" on the output
 i=0
 until [ -s "$TMP/display" ]; do
 	i=$((i + 1)); [ $i -gt 100 ] && fail "Xvfb did not start: $(tail -2 "$TMP/xvfb.log")"
 	sleep 0.1
 done
 export DISPLAY=:$(cat "$TMP/display")
-at_exit "import -window root $SHOTS/last-screen.png" # to see why, if it failed
 
 # Its own process group, so that its helpers (dumpcap, extcaps) end with it.
-setsid wireshark >"$TMP/wireshark.log" 2>&1 &
+setsid wireshark -C eBPF >"$TMP/wireshark.log" 2>&1 &
 ws=$!
 at_exit "kill -TERM -$ws"
+at_exit "import -window root $BUILD/gui/last-screen.png" # to see why, if it failed
 
 # wait_for SECONDS WHAT COMMAND...: until COMMAND succeeds.
 wait_for() {
@@ -88,10 +103,12 @@ main_listed() { grep -q -- '--extcap-dlts --extcap-interface ebpfevents' "$CALLS
 
 wait_for 60 "no Wireshark main window" has_window '^The Wireshark Network Analyzer$'
 MAIN=$(window '^The Wireshark Network Analyzer$')
-xdotool windowmove "$MAIN" 0 0 windowsize "$MAIN" 1000 960
+# Wide enough that the list needs no horizontal scrolling (which may hide
+# the selection), tall enough that it needs no vertical one.
+xdotool windowmove "$MAIN" 0 0 windowsize "$MAIN" 1300 960
 wait_for 60 "Wireshark did not ask ebpfcap for its interfaces and their link types" main_listed
 for want in 'eBPF Events' 'Remote eBPF Events (ZMQ)' 'Pod checkout-7d9f4c8b6-x2lqp, Namespace shop (veth' \
-	'Pod kube-dns-6bfbdd666c-5jbmx, Namespace kube-system (veth' 'Container ebpfcap-gui-web (veth'; do
+	'Pod coredns-5d78c9869d-7xk2p, Namespace kube-system (veth' 'Container ebpfcap-gui-web (veth'; do
 	grep -qF "{display=$want" "$TMP/interfaces.txt" || fail "ebpfcap did not offer '$want' to Wireshark"
 done
 ok "Wireshark ran ebpfcap --extcap-interfaces: eBPF Events, Remote, two pods and a container offered"
@@ -106,7 +123,8 @@ quiet() {
 	done
 }
 
-AWAY="mousemove 1270 1010" # off the window: no hover highlight in the list
+AWAY="mousemove 1590 1190" # off the window: no hover highlight in the list
+xdotool $AWAY
 HIGHLIGHT='srgb(48,140,198)' # Qt's default selection colour (Fusion style)
 # Sets W H X Y to the box of the selected row: runs of the highlight colour
 # at least 40 pixels wide (gaps between words and small icons are narrower).
@@ -127,6 +145,7 @@ focus_list() {
 	[ -n "$LIST" ] || return 1
 	set -- $LIST
 	xdotool mousemove $(($1 + $2 / 2)) $(($3 + $4 / 2)) click 1 $AWAY
+	sleep 0.2
 }
 
 # select_entry ENTRY: selects the list's entry that starts with ENTRY by
@@ -185,7 +204,11 @@ close_dialog() {
 }
 
 # The interface list, with eBPF Events selected.
-select_entry 'eBPF Events' || fail "no eBPF Events entry to select in the list (highlight box '$box')"
+for try in 1 2 3 4; do
+	[ $try = 4 ] && fail "no eBPF Events entry to select in the list (highlight box '$box')"
+	select_entry 'eBPF Events' && break
+	sleep 1
+done
 import -window "$MAIN" "$TMP/list.png" || fail "screenshot of the interface list"
 
 # The rows of eBPF Events, the remote interface and a pod are in Wireshark's
@@ -210,14 +233,72 @@ import -window "$DIALOG" "$TMP/advanced.png" || fail "screenshot of the Advanced
 no_invalid_fields "'eBPF Events', Advanced tab" "$TMP/advanced.png"
 close_dialog
 
+# A capture started from the list: double-click eBPF Events, traffic to the
+# checkout pod, Capture > Stop (Ctrl+E, keys after a click in the packet
+# list). A miss may start another interface: it is stopped and retried.
+capturing() { xdotool getwindowname "$MAIN" | grep -q '^Capturing from'; }
+stop_capture() {
+	xdotool mousemove --window "$MAIN" 500 300 click 1 $AWAY key ctrl+e
+	wait_for 20 "the capture did not stop (Capture > Stop)" sh -c "! xdotool getwindowname $MAIN | grep -q '^Capturing from'"
+}
+# A capture starts at once (Wireshark runs ebpfcap --capture, or dumpcap
+# for a host interface); the title says so once ebpfcap has loaded its
+# programs, which takes a while on a loaded machine.
+started() { grep -q -- '--capture' "$CALLS" || capturing; }
+OTHERS=$(program_ids) # programs loaded by now are not this capture's
+for try in 1 2 3 4; do
+	[ $try = 4 ] && fail "no capture of eBPF Events started by a double click in 3 tries"
+	select_entry 'eBPF Events' || { sleep 1; continue; }
+	: >"$CALLS"
+	xdotool mousemove $((X + W / 2)) $((Y + H / 2)) click --repeat 2 --delay 80 1 $AWAY
+	i=0
+	until started || [ $i -gt 30 ]; do i=$((i + 1)); sleep 0.1; done
+	if ! started; then # a missed row may be one that asks for options first
+		has_window 'Interface Options: ' && DIALOG=$(window 'Interface Options: ') && close_dialog
+		echo "no capture started (the list was redrawn?), again"
+		continue
+	fi
+	wait_for 30 "Wireshark's title does not say it captures" capturing
+	case "$(xdotool getwindowname "$MAIN")" in
+	'Capturing from eBPF Events'*) break ;;
+	*) echo "another capture started ($(xdotool getwindowname "$MAIN")), again"; stop_capture ;;
+	esac
+done
+ok "double click: $(xdotool getwindowname "$MAIN")"
+grep -q -- "--capture --extcap-interface ebpfevents .*--pod checkout-7d9f4c8b6-x2lqp" "$CALLS" ||
+	fail "ebpfcap was not started with the saved Pod option: $(grep -- --capture "$CALLS")"
+ok "the saved Pod option reached ebpfcap: --pod checkout-7d9f4c8b6-x2lqp"
+wait_attached
+# Three connections; nc in the pod listens again a moment after each.
+for c in 1 2 3; do
+	i=0
+	until $TRAFFIC bulk "$POD_IP" 8080 4 >/dev/null 2>&1; do
+		i=$((i + 1)); [ $i -gt 50 ] && fail "no connection to the checkout pod in 10 s"
+		sleep 0.2
+	done
+done
+sleep 1
+stop_capture
+expect_no_programs
+
+file=$(ls "$TMPDIR"/wireshark_*.pcapng) || fail "no capture file of Wireshark's in $TMPDIR"
+expect_eq "the pod's accepts in Wireshark's capture" 3 \
+	"$(tshark_fields "$file" -Y 'ebpf.type == "TCP_Accept" && ebpf.comm == "nc" && ebpf.pod == "checkout-7d9f4c8b6-x2lqp"' -e ebpf.pid | wc -l)"
+expect_eq "events of others in it" 0 "$(tshark_fields "$file" -Y 'ebpf && !(ebpf.pod == "checkout-7d9f4c8b6-x2lqp")' -e ebpf.pid | wc -l)"
+# The picture: columns fitted, the first event selected, its eBPFFlow tree
+# open (the last item of the details pane, below Frame and EXPORTED_PDU).
+xdotool key ctrl+shift+r Home Tab End shift+Right
+sleep 1
+import -window "$MAIN" "$TMP/capture.png" || fail "screenshot of the capture"
+
 # Small PNGs for docs/: a palette is plenty for a UI.
-for s in list options; do
+for s in list options capture; do
 	convert "$TMP/$s.png" -strip -colors 64 "PNG8:$SHOTS/wireshark-$s.png" || fail "convert $s.png"
 	ok "screenshot $SHOTS/wireshark-$s.png ($(wc -c <"$SHOTS/wireshark-$s.png") bytes)"
 done
 
 kill -TERM -$ws
-reap $ws
+reap $ws 2>/dev/null # no "Terminated" from the shell
 # No capture was started, and nothing of the process group is left that
 # could hold a BPF program (bpftool would also show other helpers' captures).
 wait_for 10 "Wireshark's helpers (dumpcap, extcaps) still run" sh -c "! kill -0 -$ws"
