@@ -1,4 +1,4 @@
-# ebpfcap — the one entry point: make demo | check | bench | install | uninstall
+# ebpfcap — the one entry point: make demo | check | bench | gui-check | install | uninstall
 # Everything builds into build/; nothing outside it except `make install`.
 
 BUILD     ?= build
@@ -43,7 +43,10 @@ FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -I. -I$(BUILD) \
 FUZZ_SECONDS ?= 600
 TEST_TOOLS := $(BUILD)/test/traffic $(BUILD)/test/lossy.bpf.o $(BUILD)/test/gen_records $(BUILD)/test/zmq_peer
 
-.PHONY: all deps demo check install uninstall clean bench fuzz image
+# Only for make gui-check: the Qt Wireshark under a virtual X server.
+GUI_PACKAGES := wireshark xvfb xdotool imagemagick fonts-dejavu-core
+
+.PHONY: all deps demo check install uninstall clean bench fuzz image gui-check
 
 all: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so $(UNIT_TESTS) $(SAN_TESTS) $(TEST_TOOLS) $(FUZZ_TARGETS)
 
@@ -169,6 +172,16 @@ fuzz: deps
 	$(MAKE) all install
 	FUZZ_RECORDS=2000000 sh test/run.sh $(BUILD) t_dissector_fuzz
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CORPUS=$(BUILD)/fuzz-corpus sh test/run.sh $(BUILD) t_fuzz
+
+# The real Wireshark GUI under Xvfb lists our interfaces, opens their
+# options and captures from eBPF Events; screenshots in $(BUILD)/gui
+# (GUI_SHOTS=docs/images to refresh the README's). Not in check: the Qt
+# packages, and clicks placed by pixel colour (test/gui_check.sh says what
+# it asserts and what not).
+gui-check: deps
+	$(MAKE) deps DEB_PACKAGES="$(GUI_PACKAGES)"
+	$(MAKE) all install
+	sh test/gui_check.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -83,7 +83,7 @@ static void print_remote_config(void)
 	       "{tooltip=CURVE: this collector's key file from ebpfcap --gen-keys (needed to listen with CURVE)}{group=Security}\n");
 	printf("arg {number=4}{call=--allowed-keys}{display=Allowed exporters}{type=fileselect}{mustexist=true}"
 	       "{tooltip=CURVE, listening: file of the exporters' public keys, one a line}{group=Security}\n");
-	printf("arg {number=5}{call=--pid}{display=Process ID}{type=unsigned}"
+	printf("arg {number=5}{call=--pid}{display=Process ID}{type=string}{validation=^[0-9]*$}"
 	       "{tooltip=Only events of this process and its direct children (empty: every process)}{group=Filter}\n");
 	printf("arg {number=6}{call=--event-types}{display=Event types}{type=string}"
 	       "{tooltip=Comma-separated, e.g. TCP_Connect,TCP_Close (empty: all)}"
@@ -95,12 +95,13 @@ static void print_remote_config(void)
 /* Interfaces with packets: how long packets wait for their owner, how many sockets are known. */
 static void print_packet_config(void)
 {
-	printf("arg {number=9}{call=--reorder-window}{display=Reorder window (ms)}{type=unsigned}{range=0,10000}"
-	       "{tooltip=Packets wait this long for the event naming their process, then leave in time order (default 10)}"
-	       "{group=Packets}\n");
-	printf("arg {number=10}{call=--flow-table-size}{display=Sockets remembered}{type=unsigned}{range=16,16777216}"
-	       "{tooltip=Sockets whose owners are kept for attributing packets; the least recently used are "
-	       "forgotten and counted (default 65536)}{group=Packets}\n");
+	/* Digit strings, not unsigned: Wireshark 4.0 shows an empty unsigned as an invalid 0 (see --port). */
+	printf("arg {number=9}{call=--reorder-window}{display=Reorder window (ms)}{type=string}{validation=^[0-9]*$}"
+	       "{tooltip=Packets wait this long for the event naming their process, then leave in time order, "
+	       "0 to 10000 (empty: 10)}{group=Packets}\n");
+	printf("arg {number=10}{call=--flow-table-size}{display=Sockets remembered}{type=string}{validation=^[0-9]*$}"
+	       "{tooltip=Sockets whose owners are kept for attributing packets, 16 to 16777216; the least recently used "
+	       "are forgotten and counted (empty: 65536)}{group=Packets}\n");
 }
 
 int extcap_print_config(const char *interface)
@@ -111,8 +112,12 @@ int extcap_print_config(const char *interface)
 		print_remote_config();
 		return 0;
 	}
-	/* No defaults on purpose: Wireshark passes every arg that has one. */
-	printf("arg {number=0}{call=--pid}{display=Process ID}{type=unsigned}"
+	/* No defaults on purpose: Wireshark passes every arg that has one. And
+	 * numbers are strings of digits: Wireshark 4.0's dialog shows an unsigned
+	 * arg without a default as 0, and marks it invalid if its range leaves 0
+	 * out, which disables Save and Start (test/gui_check.sh saw it); empty
+	 * means "all" here, and ebpfcap itself rejects numbers out of range. */
+	printf("arg {number=0}{call=--pid}{display=Process ID}{type=string}{validation=^[0-9]*$}"
 	       "{tooltip=Only events of this process (empty: every process)}{group=Filter}\n");
 	printf("arg {number=1}{call=--event-types}{display=Event types}{type=string}"
 	       "{tooltip=Comma-separated, e.g. TCP_Connect,TCP_Close (empty: all)}"
@@ -125,10 +130,10 @@ int extcap_print_config(const char *interface)
 	       "{tooltip=Only events of processes with this name (empty: all)}{group=Filter}\n");
 	printf("arg {number=7}{call=--uid}{display=User}{type=string}"
 	       "{tooltip=Only events of processes running as this user: a name or a numeric uid (empty: all)}{group=Filter}\n");
-	printf("arg {number=6}{call=--port}{display=Port}{type=unsigned}{range=1,65535}"
-	       "{tooltip=Only flows with this local or remote port (empty: all)}{group=Filter}\n");
-	printf("arg {number=2}{call=--ringbuf-size}{display=Kernel buffer (KiB)}{type=unsigned}"
-	       "{range=64,1048576}{tooltip=Ring buffer between kernel and ebpfcap; larger loses fewer events in bursts (default 8192)}"
+	printf("arg {number=6}{call=--port}{display=Port}{type=string}{validation=^[0-9]*$}"
+	       "{tooltip=Only flows with this local or remote port, 1 to 65535 (empty: all)}{group=Filter}\n");
+	printf("arg {number=2}{call=--ringbuf-size}{display=Kernel buffer (KiB)}{type=string}"
+	       "{validation=^[0-9]*$}{tooltip=Ring buffer between kernel and ebpfcap, 64 to 1048576; larger loses fewer events in bursts (empty: 8192)}"
 	       "{group=Advanced}\n");
 	printf("arg {number=3}{call=--debug}{display=Debug messages}{type=boolflag}"
 	       "{tooltip=Show libbpf's messages on standard error}{group=Advanced}\n");
