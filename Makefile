@@ -21,7 +21,7 @@ PROFILEDIR ?= /usr/share/wireshark/profiles/eBPF
 # Debian 12 packages needed to build, run and test (installed by `make deps`).
 DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
-	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind
+	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind libcap2-bin
 
 USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c \
 	utils/zmq_transport.c
@@ -85,12 +85,23 @@ $(BUILD)/test/gen_records: test/gen_records.c $(USER_SRCS) | $(BUILD)/.dir
 $(BUILD)/test/lossy.bpf.o: test/lossy.bpf.c | $(BUILD)/.dir
 	$(CLANG) -g -O2 -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
 
+# Captures without root, as dumpcap does it: the extcap is root:wireshark
+# 0750 with file capabilities, so members of group wireshark can capture.
+# The capability set lives in extcap/privileges.c; `ebpfcap --capabilities`
+# prints it (test/t_nonroot.sh uses the same). Only on the live system
+# (empty DESTDIR): packagers run the groupadd/chgrp/setcap lines in postinst.
+# setcap comes last: chown/chgrp clear file capabilities.
 install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
 	install -D -m 0755 $(BUILD)/ebpfcap $(DESTDIR)$(EXTCAPDIR)/ebpfcap
+	if [ -z "$(DESTDIR)" ]; then \
+		groupadd -f -r wireshark && chgrp wireshark $(EXTCAPDIR)/ebpfcap && chmod 0750 $(EXTCAPDIR)/ebpfcap && \
+		setcap "$$($(BUILD)/ebpfcap --capabilities)" $(EXTCAPDIR)/ebpfcap; \
+	fi
 	install -D -m 0644 $(BUILD)/ebpfflow.so $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
 	install -D -m 0644 dissector/profile/eBPF/preferences $(DESTDIR)$(PROFILEDIR)/preferences
 	install -D -m 0644 dissector/profile/eBPF/colorfilters $(DESTDIR)$(PROFILEDIR)/colorfilters
 
+# The group wireshark stays: Wireshark's own dumpcap may use it.
 uninstall:
 	rm -f $(DESTDIR)$(EXTCAPDIR)/ebpfcap $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
 	rm -rf $(DESTDIR)$(PROFILEDIR)

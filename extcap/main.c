@@ -7,6 +7,7 @@
 #include "extcap.h"
 #include "options.h"
 #include "print.h"
+#include "privileges.h"
 #include "remote.h"
 #include "utils/zmq_transport.h"
 
@@ -57,6 +58,9 @@ int main(int argc, char **argv)
 		return 0;
 	case MODE_READ:
 		return print_file(opts.read_file);
+	case MODE_CAPABILITIES:
+		privileges_print_setcap(stdout);
+		return 0;
 	case MODE_HELP:
 		options_usage();
 		return 0;

@@ -45,6 +45,7 @@ enum {
 	OPT_SECRET_KEY,
 	OPT_SERVER_KEY,
 	OPT_ALLOWED_KEYS,
+	OPT_CAPABILITIES,
 };
 
 static const struct option long_options[] = {
@@ -76,6 +77,7 @@ static const struct option long_options[] = {
 	{ "secret-key", required_argument, NULL, OPT_SECRET_KEY },
 	{ "server-key", required_argument, NULL, OPT_SERVER_KEY },
 	{ "allowed-keys", required_argument, NULL, OPT_ALLOWED_KEYS },
+	{ "capabilities", no_argument, NULL, OPT_CAPABILITIES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -113,6 +115,7 @@ void options_usage(void)
 	       "      --server-key KEY|FILE     CURVE: the binding side's public key\n"
 	       "      --allowed-keys FILE       CURVE: public keys the binding side accepts\n"
 	       "      --gen-keys                print a new CURVE key pair\n"
+	       "      --capabilities            print the capabilities a capture needs, for setcap\n"
 	       "      --version                 print the version\n");
 }
 
@@ -178,6 +181,7 @@ static int parse_one(int c, const char *arg, struct options *o)
 	case OPT_FIFO: case 'w': o->fifo = arg; break;
 	case OPT_DEBUG: o->debug = true; break;
 	case OPT_VERSION: o->mode = MODE_VERSION; break;
+	case OPT_CAPABILITIES: o->mode = MODE_CAPABILITIES; break;
 	case 'h': o->mode = MODE_HELP; break;
 	case 'r': o->mode = MODE_READ; o->read_file = arg; break;
 	case OPT_EXPORT: o->export_endpoint = arg ? arg : ZMQ_EXPORT_DEFAULT_ENDPOINT; break;

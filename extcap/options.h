@@ -18,6 +18,7 @@ enum mode {
 	MODE_HELP,
 	MODE_READ,
 	MODE_GEN_KEYS,
+	MODE_CAPABILITIES,
 };
 
 struct options {
