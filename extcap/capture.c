@@ -23,6 +23,7 @@
 #include "kernel_events.h"
 #include "session.h"
 #include "packets.h"
+#include "privileges.h"
 #include "udp_flows.h"
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
@@ -402,7 +403,8 @@ int capture_run(const struct options *o)
 	struct capture_interface iface;
 	int sig_fd, out_fd, status = 1;
 
-	if (check_capture_options(o, &iface) < 0 || build_filter(o, &iface, &filter, &pid, cgroups) < 0)
+	if (check_capture_options(o, &iface) < 0 || privileges_check(iface.ifname[0] != '\0') < 0 ||
+	    build_filter(o, &iface, &filter, &pid, cgroups) < 0)
 		return 1;
 	if (iface.ifname[0]) {
 		c.packets = packets_open(iface.ifname, o->capture_filter);
@@ -449,8 +451,10 @@ int capture_run(const struct options *o)
 				     : rc == -EPIPE ? STOP_READER_GONE
 				     : capture_loop(&c, ke, sig_fd, out_fd);
 
-		if (why == STOP_SIGNAL)
+		if (why == STOP_SIGNAL) {
+			kernel_events_consume(ke); /* what the kernel saw before the stop goes in the file */
 			udp_flows_sweep(c.udp, clock_ns(CLOCK_BOOTTIME), true, on_event, &c);
+		}
 		if (why != STOP_READER_GONE)
 			report_drops(&c, ke);
 		say_summary(&c, ke);

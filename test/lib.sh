@@ -78,3 +78,40 @@ tshark_fields() {
 	file=$1; shift
 	tshark -r "$file" -T fields -E separator=' ' "$@" 2>"$TMP/tshark.err" || { cat "$TMP/tshark.err"; fail "tshark -r failed"; }
 }
+
+# The BPF objects a process holds, from its descriptors ("prog 12", "map 7",
+# "link 3", one per line): exactly its own, whatever other captures run.
+bpf_objects_of() {
+	cat /proc/$1/fdinfo/* 2>/dev/null | sed -n 's/^\(prog\|map\|link\)_id:[[:space:]]*\([0-9][0-9]*\)$/\1 \2/p' | sort -u
+}
+
+# Waits until process $1 has attached every program it loaded (a link per
+# program; at most 10 s) and prints its objects: keep them for expect_released.
+attached_objects() {
+	i=0
+	while :; do
+		objs=$(bpf_objects_of $1)
+		links=$(printf '%s\n' "$objs" | grep -c '^link ')
+		[ "$links" -gt 0 ] && [ "$links" -eq "$(printf '%s\n' "$objs" | grep -c '^prog ')" ] && break
+		i=$((i + 1)); [ $i -gt 100 ] && fail "process $1 did not attach within 10 s"
+		sleep 0.1
+	done
+	printf '%s\n' "$objs"
+}
+
+# Every BPF program, map and link loaded now, as bpf_objects_of prints them.
+bpf_objects_loaded() {
+	for kind in prog map link; do
+		bpftool $kind show 2>/dev/null | sed -n "s/^\([0-9][0-9]*\): .*/$kind \1/p"
+	done
+}
+
+# expect_released WHAT OBJECTS: none of them is loaded any more (waits at most 5 s).
+expect_released() {
+	i=0
+	while left=$(bpf_objects_loaded | grep -xF "$2" | tr '\n' ' ') && [ -n "$left" ]; do
+		i=$((i + 1)); [ $i -gt 50 ] && fail "$1: BPF objects left behind: $left"
+		sleep 0.1
+	done
+	ok "$1: its $(printf '%s\n' "$2" | grep -c .) BPF programs, maps and links are gone"
+}
