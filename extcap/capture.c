@@ -404,7 +404,7 @@ int capture_run(const struct options *o)
 	int sig_fd, out_fd, status = 1;
 
 	if (check_capture_options(o, &iface) < 0 || privileges_check(iface.ifname[0] != '\0') < 0 ||
-	    build_filter(o, &iface, &filter, &pid, cgroups) < 0)
+	    kernel_events_tracefs() < 0 || build_filter(o, &iface, &filter, &pid, cgroups) < 0)
 		return 1;
 	if (iface.ifname[0]) {
 		c.packets = packets_open(iface.ifname, o->capture_filter);

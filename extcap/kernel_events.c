@@ -42,7 +42,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
  * statfs(), not access(): access() checks the real uid without our file
  * capabilities, and the directory is root's 0700.
  */
-static int ensure_tracefs(void)
+int kernel_events_tracefs(void)
 {
 	struct statfs fs;
 
@@ -185,7 +185,7 @@ struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 		goto fail;
 	}
 	configure(ke->skel, filter);
-	if (ensure_tracefs() < 0)
+	if (kernel_events_tracefs() < 0)
 		goto fail;
 	err = ebpfcap_bpf__load(ke->skel);
 	if (err) {
