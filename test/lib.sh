@@ -5,6 +5,8 @@ EBPFCAP=$BUILD/ebpfcap
 TRAFFIC=$BUILD/test/traffic
 TMP=$(mktemp -d /tmp/ebpfcap-test.XXXXXX)
 trap 'cleanup_test' EXIT
+# Killed (Ctrl-C, or `| head` closing our output): clean up all the same; sh runs no EXIT trap then.
+trap 'exit 1' HUP INT TERM PIPE
 CLEANUPS=""
 
 cleanup_test() {

@@ -12,7 +12,8 @@ case "$CAPS" in cap_*=ep) ok "the capability set: $CAPS" ;; *) fail "ebpfcap --c
 groupadd -f -r wireshark
 user=ebpfnr$$
 useradd -r -M -d /nonexistent -s /usr/sbin/nologin -G wireshark $user || fail "useradd $user"
-at_exit "userdel $user" # runs last, after the user's processes are gone
+# Runs last: the user's processes (an extcap ending on its parent's death) go first.
+at_exit "i=0; while pgrep -u $user >/dev/null && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done; userdel -f $user"
 uid=$(id -u $user); gid=$(id -g $user)
 
 # File capabilities count only on a filesystem mounted without nosuid (a tmpfs /tmp often is).
@@ -84,7 +85,7 @@ $TRAFFIC hold 20000 >"$TMP/hold.out" &
 hold=$!
 at_exit "kill -9 $hold"
 i=0
-until [ -s "$TMP/hold.out" ]; do i=$((i + 1)); [ $i -gt 100 ] && fail "hold did not connect"; sleep 0.1; done
+until grep -q 'client_pid=' "$TMP/hold.out"; do i=$((i + 1)); [ $i -gt 100 ] && fail "hold did not connect"; sleep 0.1; done
 hold_line=$(cat "$TMP/hold.out")
 $AS_USER $EXT -w "$home/cli.pcapng" --port "$(field "$hold_line" port)" 2>"$TMP/cli.err" &
 cap=$!
