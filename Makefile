@@ -1,4 +1,4 @@
-# ebpfcap — the one entry point: make demo | check | bench | gui-check | install | uninstall
+# ebpfcap — the one entry point: make demo | check | bench | soak | gui-check | install | uninstall
 # Everything builds into build/; nothing outside it except `make install`.
 
 BUILD     ?= build
@@ -24,7 +24,7 @@ BINDIR    ?= /usr/bin
 DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
 	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind \
-	python3 python3-yaml python3-kubernetes libclang-rt-14-dev groff-base
+	python3 python3-yaml python3-kubernetes libclang-rt-14-dev groff-base libcap2-bin
 
 USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c utils/flow_table.c utils/packet_tuple.c utils/conntrack.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c \
 	utils/zmq_transport.c
@@ -46,7 +46,7 @@ TEST_TOOLS := $(BUILD)/test/traffic $(BUILD)/test/lossy.bpf.o $(BUILD)/test/gen_
 # Only for make gui-check: the Qt Wireshark under a virtual X server.
 GUI_PACKAGES := wireshark xvfb xdotool imagemagick fonts-dejavu-core
 
-.PHONY: all deps demo check install uninstall clean bench fuzz image gui-check
+.PHONY: all deps demo check install uninstall clean bench fuzz image gui-check soak
 
 all: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so $(UNIT_TESTS) $(SAN_TESTS) $(TEST_TOOLS) $(FUZZ_TARGETS)
 
@@ -104,14 +104,25 @@ $(BUILD)/test/gen_records: test/gen_records.c $(USER_SRCS) | $(BUILD)/.dir
 $(BUILD)/test/lossy.bpf.o: test/lossy.bpf.c | $(BUILD)/.dir
 	$(CLANG) -g -O2 -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
 
+# Captures without root, as dumpcap does it: the extcap is root:wireshark
+# 0750 with file capabilities, so members of group wireshark can capture.
+# The capability set lives in extcap/privileges.c; `ebpfcap --capabilities`
+# prints it (test/t_nonroot.sh uses the same). Only on the live system
+# (empty DESTDIR): packagers run the groupadd/chgrp/setcap lines in postinst.
+# setcap comes last: chown/chgrp clear file capabilities.
 install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
 	install -D -m 0755 $(BUILD)/ebpfcap $(DESTDIR)$(EXTCAPDIR)/ebpfcap
+	if [ -z "$(DESTDIR)" ]; then \
+		groupadd -f -r wireshark && chgrp wireshark $(EXTCAPDIR)/ebpfcap && chmod 0750 $(EXTCAPDIR)/ebpfcap && \
+		setcap "$$($(BUILD)/ebpfcap --capabilities)" $(EXTCAPDIR)/ebpfcap; \
+	fi
 	install -D -m 0644 $(BUILD)/ebpfflow.so $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
 	install -D -m 0644 dissector/profile/eBPF/preferences $(DESTDIR)$(PROFILEDIR)/preferences
 	install -D -m 0644 dissector/profile/eBPF/colorfilters $(DESTDIR)$(PROFILEDIR)/colorfilters
 	install -D -m 0644 docs/ebpfcap.1 $(DESTDIR)$(MANDIR)/man1/ebpfcap.1
 	install -d $(DESTDIR)$(BINDIR) && ln -sf $(EXTCAPDIR)/ebpfcap $(DESTDIR)$(BINDIR)/ebpfcap # the CLI on PATH
 
+# The group wireshark stays: Wireshark's own dumpcap may use it.
 uninstall:
 	rm -f $(DESTDIR)$(EXTCAPDIR)/ebpfcap $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
 	rm -f $(DESTDIR)$(MANDIR)/man1/ebpfcap.1 $(DESTDIR)$(BINDIR)/ebpfcap
@@ -182,6 +193,12 @@ gui-check: deps
 	$(MAKE) deps DEB_PACKAGES="$(GUI_PACKAGES)"
 	$(MAKE) all install
 	sh test/gui_check.sh $(BUILD)
+
+# The long soak: one capture under a steady connection storm for 10 minutes,
+# memory flat and nothing lost (make check runs it for 30 s).
+soak: deps
+	$(MAKE) all install
+	SOAK_SECONDS=600 sh test/run.sh $(BUILD) t_soak
 
 clean:
 	rm -rf $(BUILD)

@@ -805,6 +805,28 @@ int ebpfcap_fork(struct trace_event_raw_sched_process_fork *ctx)
 	return 0;
 }
 
+/*
+ * A followed process stops being followed when its last thread exits: the
+ * map stays small in a long capture, and its pid, once reused by another
+ * process, is not followed. signal->live is already counted down here.
+ * (Fork also put each new thread's id in the map: it goes with the thread.)
+ */
+SEC("tracepoint/sched/sched_process_exit")
+int ebpfcap_exit(void *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = id >> 32, tid = (__u32)id;
+
+	if (!filter_pids)
+		return 0;
+	if (tid != pid)
+		bpf_map_delete_elem(&ebpfcap_pids, &tid);
+	if (BPF_CORE_READ(task, signal, live.counter) == 0)
+		bpf_map_delete_elem(&ebpfcap_pids, &pid);
+	return 0;
+}
+
 SEC("tracepoint/sched/sched_process_exec")
 int ebpfcap_exec(struct trace_event_raw_sched_process_exec *ctx)
 {

@@ -26,6 +26,7 @@
 #include "packets.h"
 #include "packet_owners.h"
 #include "print.h"
+#include "privileges.h"
 #include "reorder.h"
 #include "udp_flows.h"
 #include "pcapio/exported_pdu.h"
@@ -553,7 +554,8 @@ int capture_run(const struct options *o, struct command *cmd)
 	struct capture_interface iface;
 	int sig_fd, out_fd, status = 1;
 
-	if (check_capture_options(o, &iface) < 0 || build_filter(o, &iface, &filter, &pid, cgroups) < 0)
+	if (check_capture_options(o, &iface) < 0 || privileges_check(iface.ifname[0] != '\0') < 0 ||
+	    kernel_events_tracefs() < 0 || build_filter(o, &iface, &filter, &pid, cgroups) < 0)
 		return 1;
 	if (iface.ifname[0]) {
 		c.packets = packets_open(iface.ifname, o->capture_filter);

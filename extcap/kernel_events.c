@@ -36,12 +36,17 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 /*
- * libbpf attaches tracepoints through tracefs, which is not mounted on
- * every machine (it was not on ours). Mount it when we may.
+ * libbpf reads each tracepoint's id from tracefs, which is not mounted on
+ * every machine (it was not on ours). Mount it when we may (root); without
+ * root, say so rather than ask for CAP_SYS_ADMIN (see privileges.c).
+ * statfs(), not access(): access() checks the real uid without our file
+ * capabilities, and the directory is root's 0700.
  */
-static int ensure_tracefs(void)
+int kernel_events_tracefs(void)
 {
-	if (access(TRACEFS "/events", F_OK) == 0)
+	struct statfs fs;
+
+	if (statfs(TRACEFS, &fs) == 0 && fs.f_type == TRACEFS_MAGIC)
 		return 0;
 	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) == 0)
 		return 0;
@@ -52,10 +57,17 @@ static int ensure_tracefs(void)
 
 static void say_load_error(const char *step, int err)
 {
-	/* EACCES is the verifier's refusal, not a privilege problem. */
+	/*
+	 * privileges_check() ran first, so a refusal here is rarer: a security
+	 * module, lockdown, or a tracefs whose ids are not ours to read (EACCES
+	 * on attach; on load EACCES is the verifier's refusal, not a privilege).
+	 */
 	if (err == -EPERM)
-		fprintf(stderr, "ebpfcap: %s the BPF programs was refused (%s): run as root or give "
-			"ebpfcap CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN\n", step, strerror(-err));
+		fprintf(stderr, "ebpfcap: %s the BPF programs was refused (%s): run as root\n",
+			step, strerror(-err));
+	else if (err == -EACCES && strcmp(step, "attaching") == 0)
+		fprintf(stderr, "ebpfcap: cannot read tracepoint ids in " TRACEFS ": missing CAP_DAC_READ_SEARCH "
+			"(run as root)\n");
 	else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
 		fprintf(stderr, "ebpfcap: /sys/kernel/btf/vmlinux is not readable: this kernel has no BTF "
 			"(CONFIG_DEBUG_INFO_BTF), which CO-RE programs need\n");
@@ -175,6 +187,8 @@ struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 		goto fail;
 	}
 	configure(ke->skel, filter);
+	if (kernel_events_tracefs() < 0)
+		goto fail;
 	err = ebpfcap_bpf__load(ke->skel);
 	if (err) {
 		say_load_error("loading", err);
@@ -185,8 +199,6 @@ struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 		say_load_error("filling the filter maps of", err);
 		goto fail;
 	}
-	if (ensure_tracefs() < 0)
-		goto fail;
 	err = ebpfcap_bpf__attach(ke->skel);
 	if (err) {
 		say_load_error("attaching", err);

@@ -43,6 +43,12 @@ struct kernel_callbacks {
 	void *ctx;
 };
 
+/*
+ * 0 once tracefs is mounted (we mount it when we may); -1 after one line
+ * saying how. kernel_events_open() checks too; call it first to fail
+ * before anything else starts (and says something).
+ */
+int kernel_events_tracefs(void);
 /* NULL after printing one line that says why (privileges, BTF, tracefs). */
 struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 					 const struct kernel_callbacks *cb);

@@ -9,6 +9,7 @@
 #include "interfaces.h"
 #include "options.h"
 #include "print.h"
+#include "privileges.h"
 #include "remote.h"
 #include "utils/zmq_transport.h"
 
@@ -106,6 +107,9 @@ int main(int argc, char **argv)
 		return 0;
 	case MODE_READ:
 		return print_file(opts.read_file, &opts.print, opts.max_events);
+	case MODE_CAPABILITIES:
+		privileges_print_setcap(stdout);
+		return 0;
 	case MODE_HELP:
 		options_usage();
 		return 0;

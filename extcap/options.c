@@ -52,6 +52,7 @@ enum {
 	OPT_FLOW_TABLE_SIZE,
 	OPT_UID,
 	OPT_JSON,
+	OPT_CAPABILITIES,
 };
 
 static const struct option long_options[] = {
@@ -87,6 +88,7 @@ static const struct option long_options[] = {
 	{ "flow-table-size", required_argument, NULL, OPT_FLOW_TABLE_SIZE },
 	{ "uid", required_argument, NULL, OPT_UID },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "capabilities", no_argument, NULL, OPT_CAPABILITIES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -145,6 +147,7 @@ void options_usage(void)
 	       "      --server-key KEY|FILE     CURVE: the binding side's public key\n"
 	       "      --allowed-keys FILE       CURVE: public keys the binding side accepts\n"
 	       "      --gen-keys                print a new CURVE key pair\n"
+	       "      --capabilities            print the capabilities a capture needs, for setcap\n"
 	       "      --extcap-interface IFACE  as -i, for Wireshark; --fifo PATH as -w\n"
 	       "  -h, --help                    this text\n"
 	       "      --version                 print the version\n");
@@ -229,6 +232,7 @@ static int parse_one(int c, const char *arg, struct options *o)
 	case OPT_FIFO: case 'w': o->fifo = arg; break;
 	case OPT_DEBUG: o->debug = true; break;
 	case OPT_VERSION: o->mode = MODE_VERSION; break;
+	case OPT_CAPABILITIES: o->mode = MODE_CAPABILITIES; break;
 	case 'h': o->mode = MODE_HELP; break;
 	case 'r': o->mode = MODE_READ; o->read_file = arg; break;
 	case OPT_EXPORT: o->export_endpoint = arg ? arg : ZMQ_EXPORT_DEFAULT_ENDPOINT; break;

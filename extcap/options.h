@@ -21,6 +21,7 @@ enum mode {
 	MODE_READ,
 	MODE_GEN_KEYS,
 	MODE_CHECK_FILTER,   /* --extcap-capture-filter without --capture: is it valid? */
+	MODE_CAPABILITIES,
 };
 
 struct options {

@@ -5,6 +5,8 @@ EBPFCAP=$BUILD/ebpfcap
 TRAFFIC=$BUILD/test/traffic
 TMP=$(mktemp -d /tmp/ebpfcap-test.XXXXXX)
 trap 'cleanup_test' EXIT
+# Killed (Ctrl-C, or `| head` closing our output): clean up all the same; sh runs no EXIT trap then.
+trap 'exit 1' HUP INT TERM PIPE
 CLEANUPS=""
 
 cleanup_test() {
@@ -46,10 +48,9 @@ process_tree() {
 	for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do process_tree "$child"; done
 }
 
-# Ids of the BPF programs a process tree holds open (from /proc/PID/fdinfo).
+# Ids of the BPF programs a process tree holds open (bpf_objects_of, below).
 tree_program_ids() {
-	for p in $(process_tree "$1"); do cat /proc/"$p"/fdinfo/* 2>/dev/null; done |
-		sed -n 's/^prog_id:[[:space:]]*\([0-9]*\)$/\1/p' | sort -u
+	for p in $(process_tree "$1"); do bpf_objects_of "$p"; done | sed -n 's/^prog //p' | sort -u
 }
 
 # wait_attached [PID]: waits until a capture has loaded and attached all its programs
@@ -99,4 +100,41 @@ field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 tshark_fields() {
 	file=$1; shift
 	tshark -r "$file" -T fields -E separator=' ' "$@" 2>"$TMP/tshark.err" || { cat "$TMP/tshark.err"; fail "tshark -r failed"; }
+}
+
+# The BPF objects a process holds, from its descriptors ("prog 12", "map 7",
+# "link 3", one per line): exactly its own, whatever other captures run.
+bpf_objects_of() {
+	cat /proc/$1/fdinfo/* 2>/dev/null | sed -n 's/^\(prog\|map\|link\)_id:[[:space:]]*\([0-9][0-9]*\)$/\1 \2/p' | sort -u
+}
+
+# Waits until process $1 has attached every program it loaded (a link per
+# program; at most 10 s) and prints its objects: keep them for expect_released.
+attached_objects() {
+	i=0
+	while :; do
+		objs=$(bpf_objects_of $1)
+		links=$(printf '%s\n' "$objs" | grep -c '^link ')
+		[ "$links" -gt 0 ] && [ "$links" -eq "$(printf '%s\n' "$objs" | grep -c '^prog ')" ] && break
+		i=$((i + 1)); [ $i -gt 100 ] && fail "process $1 did not attach within 10 s"
+		sleep 0.1
+	done
+	printf '%s\n' "$objs"
+}
+
+# Every BPF program, map and link loaded now, as bpf_objects_of prints them.
+bpf_objects_loaded() {
+	for kind in prog map link; do
+		bpftool $kind show 2>/dev/null | sed -n "s/^\([0-9][0-9]*\): .*/$kind \1/p"
+	done
+}
+
+# expect_released WHAT OBJECTS: none of them is loaded any more (waits at most 5 s).
+expect_released() {
+	i=0
+	while left=$(bpf_objects_loaded | grep -xF "$2" | tr '\n' ' ') && [ -n "$left" ]; do
+		i=$((i + 1)); [ $i -gt 50 ] && fail "$1: BPF objects left behind: $left"
+		sleep 0.1
+	done
+	ok "$1: its $(printf '%s\n' "$2" | grep -c .) BPF programs, maps and links are gone"
 }

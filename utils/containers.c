@@ -349,8 +349,13 @@ static void resolve(struct containers *cs, uint64_t id, struct entry *e)
 	e->retry_at = time(NULL) + RETRY_SECONDS; /* the runtime may be back by then */
 	if (!cs->said_no_runtime) {
 		cs->said_no_runtime = true;
-		fprintf(stderr, "ebpfcap: no answer from the container runtime at %s: containers are shown by id\n",
-			cs->docker_socket);
+		/* Not ours to grant (see extcap/privileges.c): the socket is root's and group docker's. */
+		if (access(cs->docker_socket, W_OK) < 0 && errno == EACCES)
+			fprintf(stderr, "ebpfcap: no permission on %s (group docker has it): containers are shown by id\n",
+				cs->docker_socket);
+		else
+			fprintf(stderr, "ebpfcap: no answer from the container runtime at %s: containers are shown by id\n",
+				cs->docker_socket);
 	}
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define CACHE_SLOTS 16384 /* direct-mapped by pid: bounded memory, O(1) */
@@ -22,14 +23,23 @@ struct process_cache {
 	struct process_slot slots[CACHE_SLOTS];
 };
 
+/*
+ * Resident from the start (MAP_POPULATE; calloc's fresh pages would become
+ * resident one by one as exec notes of new pids arrive from the whole
+ * machine): 4.5 MB now, and the capture's memory stays flat after.
+ */
 struct process_cache *process_cache_new(void)
 {
-	return calloc(1, sizeof(struct process_cache));
+	void *pc = mmap(NULL, sizeof(struct process_cache), PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	return pc == MAP_FAILED ? NULL : pc;
 }
 
 void process_cache_free(struct process_cache *pc)
 {
-	free(pc);
+	if (pc)
+		munmap(pc, sizeof(*pc));
 }
 
 static void read_exe(uint32_t pid, char *buf, size_t size)
