@@ -138,3 +138,46 @@ expect_released() {
 	done
 	ok "$1: its $(printf '%s\n' "$2" | grep -c .) BPF programs, maps and links are gone"
 }
+
+# expect_error NAME EXPECTED_SUBSTRING CMD...: bad input gets one line on stderr and a non-zero exit.
+expect_error() {
+	name=$1 want=$2; shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err" && fail "$name: exited 0"
+	[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$TMP/err")"
+	grep -q -- "$want" "$TMP/err" || fail "$name: stderr lacks '$want': $(cat "$TMP/err")"
+	ok "$name: $(cat "$TMP/err")"
+}
+
+# traffic ARGS...: runs the generator in the background so its own pid is known
+# ($tpid); sets $line, $client, $server and $port from what it prints.
+traffic() {
+	$TRAFFIC "$@" >"$TMP/traffic.out" &
+	tpid=$!
+	wait $tpid || fail "traffic $* failed"
+	line=$(cat "$TMP/traffic.out")
+	client=$(field "$line" client_pid); server=$(field "$line" server_pid); port=$(field "$line" port)
+}
+
+# gate_traffic: one connection, waiting behind a gate ($gen, its pid, is known
+# before it runs); open_gate lets it go and sets $line, $client and $port.
+gate_traffic() {
+	rm -f "$TMP/gate"; mkfifo "$TMP/gate"
+	sh -c "read go <'$TMP/gate'; exec $TRAFFIC tcp 1" >"$TMP/gen.out" &
+	gen=$!
+	at_exit "kill -9 $gen"
+}
+open_gate() {
+	echo go >"$TMP/gate"
+	wait $gen || fail "traffic failed"
+	line=$(cat "$TMP/gen.out")
+	client=$(field "$line" client_pid); port=$(field "$line" port)
+}
+
+# extcap_of TSHARK_PID ERRFILE: the pid of the ebpfcap that tshark started (waits at most 10 s).
+extcap_of() {
+	i=0
+	until pgrep -P "$1" -f "ebpfcap --capture "; do
+		i=$((i + 1)); [ $i -gt 100 ] && fail "tshark did not start the extcap: $(cat "$2")"
+		sleep 0.1
+	done
+}

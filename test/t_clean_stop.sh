@@ -5,20 +5,7 @@
 # tests run at the same time is not in its file.
 . test/lib.sh
 
-# A traffic generator that waits at a gate: its pid is known before it runs.
-gate_traffic() {
-	rm -f "$TMP/gate"; mkfifo "$TMP/gate"
-	sh -c "read go <'$TMP/gate'; exec $TRAFFIC tcp 1" >"$TMP/gen.out" &
-	gen=$!
-	at_exit "kill -9 $gen"
-}
 
-# One connection; sets $client and $port.
-open_gate() {
-	echo go >"$TMP/gate"
-	wait $gen || fail "traffic failed"
-	client=$(field "$(cat "$TMP/gen.out")" client_pid); port=$(field "$(cat "$TMP/gen.out")" port)
-}
 
 # start_capture OUT [ARGS]: as Wireshark runs it; sets $cap_pid and $objs.
 start_capture() {

@@ -6,32 +6,8 @@
 # input.
 . test/lib.sh
 PEER=$BUILD/test/zmq_peer
-# An absolute path: an exec note of a relative one is resolved through /proc,
-# which is too late when the generator has exited by then (a busy machine).
-TRAFFIC=$(readlink -f $TRAFFIC)
-EXE=$TRAFFIC
+EXE=$(readlink -f $TRAFFIC) # a relative exec is resolved, even once the process is gone
 
-# expect_error NAME EXPECTED_SUBSTRING CMD...: one line on stderr, non-zero exit.
-expect_error() {
-	name=$1 want=$2; shift 2
-	"$@" >"$TMP/out" 2>"$TMP/err" && fail "$name: exited 0"
-	[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$TMP/err")"
-	grep -q -- "$want" "$TMP/err" || fail "$name: stderr lacks '$want': $(cat "$TMP/err")"
-	ok "$name: $(cat "$TMP/err")"
-}
-
-# Waits until capture $1 has attached every program it loaded (at most 10 s), then notes their
-# ids for expect_no_programs. From its own descriptors: other captures may start meanwhile.
-wait_own_attach() {
-	i=0
-	until progs=$(grep -l '^prog_type:' /proc/$1/fdinfo/* 2>/dev/null | wc -l) &&
-	      [ "$progs" -gt 0 ] && [ "$(grep -l '^link_type:' /proc/$1/fdinfo/* 2>/dev/null | wc -l)" -ge "$progs" ]; do
-		i=$((i + 1)); [ $i -gt 100 ] && fail "capture $1 not attached within 10 s"
-		sleep 0.1
-	done
-	sleep 0.2 # attach is not the last step of start-up
-	OURS=$(sed -n 's/^prog_id:[[:space:]]*//p' /proc/$1/fdinfo/* 2>/dev/null | sort -u)
-}
 
 # live OUT ARGS...: a capture printing lines to OUT, in the background ($cap).
 live() {
@@ -39,18 +15,10 @@ live() {
 	$EBPFCAP "$@" >"$out" 2>"$out.err" &
 	cap=$!
 	at_exit "kill $cap"
-	wait_own_attach $cap
+	wait_attached $cap
 }
 stop() { sleep 0.3; kill -INT $cap; reap $cap; expect_eq "exit status after SIGINT" 0 "$status"; expect_no_programs; }
 
-# traffic ARGS...: known traffic; sets $client $server $port and $tpid (the generator).
-traffic() {
-	$TRAFFIC "$@" >"$TMP/traffic.out" &
-	tpid=$!
-	wait $tpid || fail "traffic $* failed"
-	line=$(cat "$TMP/traffic.out")
-	client=$(field "$line" client_pid); server=$(field "$line" server_pid); port=$(field "$line" port)
-}
 
 # start_sink PORT: a server that accepts one connection on 127.0.0.1:PORT ($sink), once it listens.
 start_sink() {

@@ -26,14 +26,6 @@ $EBPFCAP --extcap-interface ebpfevents --extcap-capture-filter 'tcp' | grep -q "
 	fail "a capture filter on eBPF Events is not refused"
 ok "a capture filter on eBPF Events is refused"
 
-# expect_error NAME EXPECTED_SUBSTRING CMD...
-expect_error() {
-	name=$1 want=$2; shift 2
-	"$@" >"$TMP/out" 2>"$TMP/err" && fail "$name: exited 0"
-	[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$TMP/err")"
-	grep -q -- "$want" "$TMP/err" || fail "$name: stderr lacks '$want': $(cat "$TMP/err")"
-	ok "$name: $(cat "$TMP/err")"
-}
 expect_error "unknown interface (dlts)" "unknown interface 'eth99'" $EBPFCAP --extcap-interface eth99 --extcap-dlts
 expect_error "unknown interface (capture)" "unknown interface 'eth99'" $EBPFCAP --extcap-interface eth99 --capture --fifo "$TMP/f"
 expect_error "unknown option" "unrecognized option '--frobnicate'" $EBPFCAP --frobnicate

@@ -13,14 +13,6 @@ capture() {
 }
 stop() { sleep 0.3; kill -INT $cap; wait $cap; expect_no_programs; }
 
-# traffic ARGS...: runs the generator in the background so its own pid is known.
-traffic() {
-	$TRAFFIC "$@" >"$TMP/traffic.out" &
-	tpid=$!
-	wait $tpid || fail "traffic $* failed"
-	line=$(cat "$TMP/traffic.out")
-	client=$(field "$line" client_pid); server=$(field "$line" server_pid); port=$(field "$line" port)
-}
 
 # -- TCP, IPv4 and IPv6, a non-root client, every field of connect and close.
 for fam in 4 6; do

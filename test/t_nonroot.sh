@@ -42,18 +42,6 @@ getcap "$EXT" | grep -q cap_bpf || fail "the filesystem under $base kept no file
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 AS_USER="setpriv --reuid=$uid --regid=$gid --init-groups env HOME=$home WIRESHARK_CONFIG_DIR=$home/wireshark"
 
-# A traffic generator (run by root) that waits at a gate: its pid is known before it runs.
-gate_traffic() {
-	rm -f "$TMP/gate"; mkfifo "$TMP/gate"
-	sh -c "read go <'$TMP/gate'; exec $TRAFFIC tcp 1" >"$TMP/gen.out" &
-	gen=$!
-	at_exit "kill -9 $gen"
-}
-open_gate() {
-	echo go >"$TMP/gate"
-	wait $gen || fail "traffic failed"
-	line=$(cat "$TMP/gen.out")
-}
 
 # 1. tshark as the user: 4 records of one gated connection, then tshark stops by itself.
 gate_traffic
@@ -61,11 +49,7 @@ $AS_USER tshark -i ebpfevents -o extcap.ebpfevents.pid:$gen -c 4 -a duration:50 
 	-w "$home/tshark.pcapng" >/dev/null 2>"$TMP/tshark.err" &
 ts=$!
 at_exit "kill -9 $ts"
-i=0
-until cap=$(pgrep -P $ts -f "ebpfcap --capture "); do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "tshark did not start the extcap: $(cat "$TMP/tshark.err")"
-	sleep 0.1
-done
+cap=$(extcap_of $ts "$TMP/tshark.err")
 objs=$(attached_objects $cap)
 expect_eq "the extcap runs as" $user "$(ps -o user= -p $cap)"
 ok "with capabilities $(getpcaps $cap 2>&1 | sed 's/.*: //')"

@@ -20,11 +20,7 @@ tshark -i ebpfevents -o extcap.ebpfevents.pid:$gen -c $((4 * N)) -a duration:50 
 	-w "$TMP/a.pcapng" >/dev/null 2>"$TMP/a.err" &
 ts=$!
 at_exit "kill -9 $ts"
-i=0
-until cap_a=$(pgrep -P $ts -f "ebpfcap --capture "); do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "tshark did not start the extcap: $(cat "$TMP/a.err")"
-	sleep 0.1
-done
+cap_a=$(extcap_of $ts "$TMP/a.err")
 objs_a=$(attached_objects $cap_a)
 
 # B: the CLI, connects only.
