@@ -42,12 +42,13 @@ start() {
 	esac
 }
 
-# captured SCENARIO: packets in the capture file (ebpfcap's: all blocks less its event records).
+# captured SCENARIO: packets in the capture file (ebpfcap's: those of its Ethernet interface block).
 captured() {
 	case $1 in
 	tcpdump) sed -n 's/^\([0-9]*\) packets captured.*/\1/p' "$tmp/err" ;;
-	ebpfcap) echo $(($(capinfos -c -M "$shm/cap" 2>/dev/null | sed -n 's/^Number of packets: *//p') - \
-		$($ebpfcap -r "$shm/cap" | wc -l))) ;;
+	ebpfcap) capinfos -I -M "$shm/cap" 2>/dev/null |
+		awk '/Encapsulation = Ethernet/ { eth = 1; next } /Encapsulation =/ { eth = 0 }
+		     eth && /Number of packets =/ { print $NF; exit }' ;;
 	esac
 }
 dropped() {

@@ -543,6 +543,38 @@ static int open_exporter(struct capture *c, const struct options *o)
 	return 0;
 }
 
+/*
+ * Where records go: ZMQ (--export), lines on stdout (the CLI without -w),
+ * or pcapng to a file or Wireshark's fifo. Sets *out_fd, polled for the
+ * reader's end (-1: none). 0, or -1 after one line.
+ */
+static int open_sink(struct capture *c, const struct options *o, const struct capture_interface *iface, int *out_fd)
+{
+	if (o->export_endpoint) {
+		*out_fd = -1;
+		return open_exporter(c, o);
+	}
+	if (!o->fifo) {
+		*out_fd = STDOUT_FILENO;
+		c->lines = printer_open(stdout, &o->print);
+		return !c->lines || (c->packets && open_packet_side(c, o, iface) < 0) ? -1 : 0;
+	}
+	*out_fd = session_open_output(o->fifo);
+	if (*out_fd < 0)
+		return -1;
+	c->out = pcapng_writer_open(*out_fd, "ebpfcap " EBPFCAP_VERSION);
+	if (!c->out) {
+		fprintf(stderr, "ebpfcap: cannot write to '%s': %s\n", o->fifo, strerror(errno));
+		close(*out_fd);
+		return -1;
+	}
+	c->events_if = pcapng_add_interface(c->out, LINKTYPE_WIRESHARK_UPPER_PDU, 0, IFACE_EVENTS, "eBPF Events");
+	if (c->packets && open_packet_side(c, o, iface) < 0)
+		return -1;
+	pcapng_writer_batch(c->out, true); /* one write() per drain of the ring buffer */
+	return 0;
+}
+
 int capture_run(const struct options *o, struct command *cmd)
 {
 	struct capture c = { .opts = o };
@@ -568,33 +600,8 @@ int capture_run(const struct options *o, struct command *cmd)
 	}
 	sig_fd = session_stop_signals_fd(o->from_wireshark);
 	gethostname(c.host, sizeof(c.host) - 1);
-	if (o->export_endpoint) {
-		out_fd = -1; /* poll() skips it */
-		if (open_exporter(&c, o) < 0)
-			return 1;
-	} else if (!o->fifo) {
-		out_fd = STDOUT_FILENO; /* polled for the reader's end of a pipe */
-		c.lines = printer_open(stdout, &o->print);
-		if (!c.lines || (c.packets && open_packet_side(&c, o, &iface) < 0))
-			return 1;
-	} else {
-		out_fd = session_open_output(o->fifo);
-		if (out_fd < 0)
-			return 1;
-		c.out = pcapng_writer_open(out_fd, "ebpfcap " EBPFCAP_VERSION);
-		if (!c.out) {
-			fprintf(stderr, "ebpfcap: cannot write to '%s': %s\n", o->fifo, strerror(errno));
-			close(out_fd);
-			return 1;
-		}
-		c.events_if = pcapng_add_interface(c.out, LINKTYPE_WIRESHARK_UPPER_PDU, 0,
-						   IFACE_EVENTS, "eBPF Events");
-		if (c.packets && open_packet_side(&c, o, &iface) < 0) {
-			pcapng_writer_close(c.out);
-			return 1;
-		}
-		pcapng_writer_batch(c.out, true); /* one write() per drain of the ring buffer */
-	}
+	if (open_sink(&c, o, &iface, &out_fd) < 0)
+		return 1;
 	c.procs = process_cache_new();
 	c.containers = containers_new(kernel_events_cgroup_root(), DOCKER_SOCKET);
 	c.own_netns = own_netns();
