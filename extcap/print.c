@@ -13,6 +13,7 @@
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
 #include "pcapio/pcapng_reader.h"
+#include "utils/packet_tuple.h"
 
 #define USER_CACHE 64
 #define LINE_MAX_LEN 2048
@@ -378,47 +379,26 @@ struct packet_summary {
 	uint8_t tcp_flags;
 };
 
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* Ethernet (one VLAN tag at most), IPv4 or IPv6, then the ports; bounds-checked throughout. */
+/*
+ * From utils/packet_tuple.c, which attributes the packets too. pcapng's link
+ * type numbers are libpcap's DLTs for the links we capture (Ethernet, Linux
+ * cooked).
+ */
 static void summarise(int linktype, const uint8_t *d, uint32_t caplen, struct packet_summary *s)
 {
-	uint32_t off = 14, l4;
-	uint16_t type;
+	struct socket_key k;
+	uint32_t l4;
 
 	memset(s, 0, sizeof(*s));
-	if (linktype != LINKTYPE_ETHERNET || caplen < off)
+	if (!packet_network(linktype, d, caplen, &k, &l4))
 		return;
-	type = be16(d + 12);
-	if (type == 0x8100 && caplen >= 18) {
-		type = be16(d + 16);
-		off = 18;
-	}
-	if (type == 0x0800 && caplen >= off + 20 && (d[off] >> 4) == 4) {
-		s->family = 2;
-		s->proto = d[off + 9];
-		memcpy(s->src, d + off + 12, 4);
-		memcpy(s->dst, d + off + 16, 4);
-		l4 = off + (uint32_t)(d[off] & 0x0f) * 4;
-		if (be16(d + off + 6) & 0x1fff)
-			return; /* a later fragment: no ports in it */
-	} else if (type == 0x86dd && caplen >= off + 40) {
-		s->family = 10;
-		s->proto = d[off + 6];
-		memcpy(s->src, d + off + 8, 16);
-		memcpy(s->dst, d + off + 24, 16);
-		l4 = off + 40;
-	} else {
-		return;
-	}
-	if ((s->proto == 6 || s->proto == 17) && caplen >= l4 + 4) {
-		s->sport = be16(d + l4);
-		s->dport = be16(d + l4 + 2);
-	}
-	if (s->proto == 6 && caplen >= l4 + 14)
+	s->family = k.family == 4 ? 2 : 10;
+	s->proto = k.proto;
+	memcpy(s->src, k.laddr, sizeof(s->src));
+	memcpy(s->dst, k.raddr, sizeof(s->dst));
+	s->sport = k.lport;
+	s->dport = k.rport;
+	if (s->proto == 6 && l4 && caplen >= l4 + 14)
 		s->tcp_flags = d[l4 + 13];
 }
 

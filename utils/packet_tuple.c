@@ -54,7 +54,7 @@ static uint16_t link_layer(int dlt, const uint8_t *d, uint32_t len, uint32_t *of
 	}
 }
 
-/* IPv4: addresses, and where the transport header starts; false for later fragments. */
+/* IPv4: addresses, and where the transport header starts (0: a later fragment has none). */
 static bool ipv4(const uint8_t *ip, uint32_t len, struct socket_key *k, uint32_t *l4)
 {
 	uint32_t ihl;
@@ -62,13 +62,13 @@ static bool ipv4(const uint8_t *ip, uint32_t len, struct socket_key *k, uint32_t
 	if (len < 20 || (ip[0] >> 4) != 4)
 		return false;
 	ihl = (ip[0] & 0x0f) * 4u;
-	if (ihl < 20 || (be16(ip + 6) & 0x1fff) != 0) /* fragment offset: no ports here */
+	if (ihl < 20)
 		return false;
 	k->family = 4;
 	k->proto = ip[9];
 	memcpy(k->laddr, ip + 12, 4);
 	memcpy(k->raddr, ip + 16, 4);
-	*l4 = ihl;
+	*l4 = (be16(ip + 6) & 0x1fff) != 0 ? 0 : ihl; /* fragment offset: no ports here */
 	return true;
 }
 
@@ -84,47 +84,62 @@ static bool ipv6(const uint8_t *ip, uint32_t len, struct socket_key *k, uint32_t
 	memcpy(k->laddr, ip + 8, 16);
 	memcpy(k->raddr, ip + 24, 16);
 	next = ip[6];
+	*l4 = 0; /* until the transport header is found */
 	for (int hops = 0; hops < 8; hops++) {
+		k->proto = next;
 		switch (next) {
 		case 0: case 43: case 60: /* hop-by-hop, routing, destination options */
 			if (len < off + 8)
-				return false;
+				return true;
 			next = ip[off];
 			off += (ip[off + 1] + 1u) * 8;
 			continue;
 		case 44: /* fragment: only the first one has ports */
 			if (len < off + 8 || (be16(ip + off + 2) & 0xfff8) != 0)
-				return false;
+				return true;
 			next = ip[off];
 			off += 8;
 			continue;
 		}
-		break;
+		*l4 = off;
+		return true;
 	}
-	k->proto = next;
-	*l4 = off;
+	return true;
+}
+
+static bool has_ports(const struct socket_key *k, uint32_t caplen, uint32_t l4)
+{
+	return (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP) && l4 && caplen >= l4 + 4;
+}
+
+bool packet_network(int dlt, const uint8_t *data, uint32_t caplen, struct socket_key *k, uint32_t *l4)
+{
+	uint32_t off = 0;
+	uint16_t type = link_layer(dlt, data, caplen, &off);
+	bool ok = false;
+
+	memset(k, 0, sizeof(*k));
+	*l4 = 0;
+	if (type == ETHERTYPE_IPV4)
+		ok = ipv4(data + off, caplen - off, k, l4);
+	else if (type == ETHERTYPE_IPV6)
+		ok = ipv6(data + off, caplen - off, k, l4);
+	if (!ok)
+		return false;
+	if (*l4)
+		*l4 += off;
+	if (has_ports(k, caplen, *l4)) {
+		k->lport = be16(data + *l4);
+		k->rport = be16(data + *l4 + 2);
+	}
 	return true;
 }
 
 bool packet_tuple(int dlt, const uint8_t *data, uint32_t caplen, struct socket_key *k)
 {
-	uint32_t off = 0, l4 = 0;
-	uint16_t type = link_layer(dlt, data, caplen, &off);
-	bool ok;
+	uint32_t l4;
 
-	memset(k, 0, sizeof(*k));
-	if (type == ETHERTYPE_IPV4)
-		ok = ipv4(data + off, caplen - off, k, &l4);
-	else if (type == ETHERTYPE_IPV6)
-		ok = ipv6(data + off, caplen - off, k, &l4);
-	else
-		return false;
-	off += l4;
-	if (!ok || (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP) || caplen < off + 4)
-		return false;
-	k->lport = be16(data + off);
-	k->rport = be16(data + off + 2);
-	return true;
+	return packet_network(dlt, data, caplen, k, &l4) && has_ports(k, caplen, l4);
 }
 
 void socket_key_reverse(const struct socket_key *in, struct socket_key *out)
