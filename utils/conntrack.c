@@ -12,9 +12,11 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h> /* struct rtattr, the layout of every netlink attribute */
 #include <sys/socket.h>
 
 #include "keyhash.h"
+#include "netlink.h"
 #include "packet_tuple.h"
 
 #define ANSWER_TTL_NS 2000000000ull /* connections come and go; answers are kept this long */
@@ -112,58 +114,38 @@ static void put_tuple(struct msg *m, uint16_t which, const struct socket_key *k)
 	nest_end(m, tuple);
 }
 
-/* Calls fn for each attribute in [p, p + len). */
-static void for_each_attr(const uint8_t *p, size_t len, void (*fn)(const struct nlattr *, void *), void *ctx)
+/* An attribute's type without the nested/byte-order flags. */
+static uint16_t attr_type(const struct rtattr *a)
 {
-	while (len >= NLA_HDRLEN) {
-		const struct nlattr *a = (const struct nlattr *)p;
-
-		if (a->nla_len < NLA_HDRLEN || a->nla_len > len)
-			return;
-		fn(a, ctx);
-		size_t step = NLA_ALIGN((size_t)a->nla_len);
-
-		if (step >= len)
-			return;
-		len -= step;
-		p += step;
-	}
+	return a->rta_type & NLA_TYPE_MASK;
 }
 
-static const uint8_t *payload(const struct nlattr *a)
-{
-	return (const uint8_t *)a + NLA_HDRLEN;
-}
-
-static size_t payload_len(const struct nlattr *a)
-{
-	return a->nla_len - NLA_HDRLEN;
-}
-
-static void read_ip(const struct nlattr *a, void *ctx)
+static void read_ip(const struct rtattr *a, void *ctx)
 {
 	struct socket_key *k = ctx;
-	size_t n = payload_len(a) <= 16 ? payload_len(a) : 16;
+	size_t n = RTA_PAYLOAD(a) <= 16 ? RTA_PAYLOAD(a) : 16;
 
-	switch (a->nla_type & NLA_TYPE_MASK) {
+	switch (attr_type(a)) {
 	case CTA_IP_V4_SRC: case CTA_IP_V6_SRC:
-		memcpy(k->laddr, payload(a), n);
+		memcpy(k->laddr, (const uint8_t *)RTA_DATA(a), n);
 		break;
 	case CTA_IP_V4_DST: case CTA_IP_V6_DST:
-		memcpy(k->raddr, payload(a), n);
+		memcpy(k->raddr, (const uint8_t *)RTA_DATA(a), n);
 		break;
 	}
 }
 
-static void read_proto(const struct nlattr *a, void *ctx)
+static void read_proto(const struct rtattr *a, void *ctx)
 {
 	struct socket_key *k = ctx;
-	uint16_t type = a->nla_type & NLA_TYPE_MASK;
+	uint16_t type = attr_type(a);
+	const uint8_t *p;
 	uint16_t port;
 
-	if ((type != CTA_PROTO_SRC_PORT && type != CTA_PROTO_DST_PORT) || payload_len(a) < 2)
+	if ((type != CTA_PROTO_SRC_PORT && type != CTA_PROTO_DST_PORT) || RTA_PAYLOAD(a) < 2)
 		return;
-	port = (uint16_t)(payload(a)[0] << 8 | payload(a)[1]);
+	p = RTA_DATA(a);
+	port = (uint16_t)(p[0] << 8 | p[1]);
 	if (type == CTA_PROTO_SRC_PORT)
 		k->lport = port;
 	else
@@ -171,14 +153,14 @@ static void read_proto(const struct nlattr *a, void *ctx)
 }
 
 /* The parts of a tuple: addresses and ports, each in its own nest. */
-static void read_tuple_part(const struct nlattr *a, void *ctx)
+static void read_tuple_part(const struct rtattr *a, void *ctx)
 {
-	switch (a->nla_type & NLA_TYPE_MASK) {
+	switch (attr_type(a)) {
 	case CTA_TUPLE_IP:
-		for_each_attr(payload(a), payload_len(a), read_ip, ctx);
+		netlink_each_attr(RTA_DATA(a), (int)RTA_PAYLOAD(a), read_ip, ctx);
 		break;
 	case CTA_TUPLE_PROTO:
-		for_each_attr(payload(a), payload_len(a), read_proto, ctx);
+		netlink_each_attr(RTA_DATA(a), (int)RTA_PAYLOAD(a), read_proto, ctx);
 		break;
 	}
 }
@@ -188,13 +170,14 @@ struct tuples {
 	int found;
 };
 
-static void read_tuples(const struct nlattr *a, void *ctx)
+static void read_tuples(const struct rtattr *a, void *ctx)
 {
 	struct tuples *t = ctx;
-	uint16_t type = a->nla_type & NLA_TYPE_MASK;
+	uint16_t type = attr_type(a);
 
 	if (type == CTA_TUPLE_ORIG || type == CTA_TUPLE_REPLY) {
-		for_each_attr(payload(a), payload_len(a), read_tuple_part, type == CTA_TUPLE_ORIG ? &t->orig : &t->reply);
+		netlink_each_attr(RTA_DATA(a), (int)RTA_PAYLOAD(a), read_tuple_part,
+				  type == CTA_TUPLE_ORIG ? &t->orig : &t->reply);
 		t->found++;
 	}
 }
@@ -223,13 +206,13 @@ static bool query(struct conntrack *ct, const struct socket_key *k, struct tuple
 	while (n >= (ssize_t)NLMSG_HDRLEN && ((struct nlmsghdr *)reply)->nlmsg_seq != ct->seq);
 	nh = (struct nlmsghdr *)reply;
 	if (n < (ssize_t)(NLMSG_HDRLEN + sizeof(struct nfgenmsg)) || !NLMSG_OK(nh, (int)n) ||
-	    nh->nlmsg_type != ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW))
+	    nh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) || nh->nlmsg_type != ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW))
 		return false; /* NLMSG_ERROR: no such connection */
 	memset(t, 0, sizeof(*t));
 	t->orig.proto = t->reply.proto = k->proto;
 	t->orig.family = t->reply.family = k->family;
-	for_each_attr(reply + NLMSG_HDRLEN + sizeof(struct nfgenmsg),
-		      nh->nlmsg_len - NLMSG_HDRLEN - sizeof(struct nfgenmsg), read_tuples, t);
+	netlink_each_attr(reply + NLMSG_HDRLEN + sizeof(struct nfgenmsg),
+			  (int)(nh->nlmsg_len - NLMSG_HDRLEN - sizeof(struct nfgenmsg)), read_tuples, t);
 	return t->found == 2;
 }
 

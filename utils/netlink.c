@@ -29,14 +29,13 @@ static int open_and_send(void *req, size_t len)
 	return fd;
 }
 
-/* Walks a run of attributes, calling fn for each that fits in len. */
-static void for_each_attr(struct rtattr *a, int len, void (*fn)(struct rtattr *a, void *ctx), void *ctx)
+void netlink_each_attr(const void *attrs, int len, void (*fn)(const struct rtattr *a, void *ctx), void *ctx)
 {
-	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+	for (const struct rtattr *a = attrs; RTA_OK(a, len); a = RTA_NEXT(a, len))
 		fn(a, ctx);
 }
 
-static void on_linkinfo_attr(struct rtattr *a, void *ctx)
+static void on_linkinfo_attr(const struct rtattr *a, void *ctx)
 {
 	struct link_info *l = ctx;
 
@@ -44,7 +43,7 @@ static void on_linkinfo_attr(struct rtattr *a, void *ctx)
 		l->is_veth = true;
 }
 
-static void on_link_attr(struct rtattr *a, void *ctx)
+static void on_link_attr(const struct rtattr *a, void *ctx)
 {
 	struct link_info *l = ctx;
 	size_t n = RTA_PAYLOAD(a);
@@ -56,7 +55,7 @@ static void on_link_attr(struct rtattr *a, void *ctx)
 	} else if (a->rta_type == IFLA_LINK_NETNSID && n >= 4) {
 		memcpy(&l->peer_netnsid, RTA_DATA(a), 4);
 	} else if (a->rta_type == IFLA_LINKINFO) {
-		for_each_attr(RTA_DATA(a), (int)n, on_linkinfo_attr, l);
+		netlink_each_attr(RTA_DATA(a), (int)n, on_linkinfo_attr, l);
 	}
 }
 
@@ -94,7 +93,7 @@ int netlink_links(struct link_info *links, int max)
 			l->index = ifi->ifi_index;
 			l->is_loopback = ifi->ifi_flags & IFF_LOOPBACK;
 			l->peer_netnsid = -1;
-			for_each_attr(IFLA_RTA(ifi), (int)IFLA_PAYLOAD(nh), on_link_attr, l);
+			netlink_each_attr(IFLA_RTA(ifi), (int)IFLA_PAYLOAD(nh), on_link_attr, l);
 		}
 	}
 	close(fd);

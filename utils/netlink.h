@@ -17,6 +17,14 @@ struct link_info {
 	int peer_netnsid; /* the namespace its peer lives in, as our namespace numbers it; -1 if none */
 };
 
+/*
+ * Walks a run of netlink attributes (rtnetlink's struct rtattr and every
+ * other family's struct nlattr share one layout), calling fn for each that
+ * fits in len; nested ones are walked by calling it again on their payload.
+ */
+struct rtattr;
+void netlink_each_attr(const void *attrs, int len, void (*fn)(const struct rtattr *a, void *ctx), void *ctx);
+
 /* Lists our namespace's links; returns their number (at most max) or -1. */
 int netlink_links(struct link_info *links, int max);
 
