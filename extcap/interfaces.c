@@ -104,11 +104,21 @@ static void fill(struct capture_interface *i, const struct link_info *l)
 	i->peer_netnsid = l->is_veth ? l->peer_netnsid : -1;
 }
 
+static bool already_asked(const uint32_t *asked, size_t n, uint32_t inode)
+{
+	for (size_t i = 0; i < n; i++)
+		if (asked[i] == inode)
+			return true;
+	return false;
+}
+
+/* One netlink question per namespace, not per process: most share a handful. */
 uint32_t interfaces_peer_netns(const struct capture_interface *iface)
 {
 	DIR *d = iface->peer_netnsid >= 0 ? opendir("/proc") : NULL;
+	uint32_t asked[256], inode = 0;
+	size_t n_asked = 0;
 	struct dirent *de;
-	uint32_t inode = 0;
 
 	while (d && !inode && (de = readdir(d))) {
 		char path[300];
@@ -116,7 +126,11 @@ uint32_t interfaces_peer_netns(const struct capture_interface *iface)
 		int pid = atoi(de->d_name);
 
 		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
-		if (pid > 0 && netnsid_of_pid(pid) == iface->peer_netnsid && stat(path, &st) == 0)
+		if (pid <= 0 || stat(path, &st) != 0 || already_asked(asked, n_asked, (uint32_t)st.st_ino))
+			continue;
+		if (n_asked < sizeof(asked) / sizeof(asked[0]))
+			asked[n_asked++] = (uint32_t)st.st_ino;
+		if (netnsid_of_pid(pid) == iface->peer_netnsid)
 			inode = (uint32_t)st.st_ino;
 	}
 	if (d)
