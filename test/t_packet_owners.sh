@@ -19,15 +19,14 @@ ip link set $HOSTIF up
 ip netns exec $NS sh -c "ip addr add $NET.2/30 dev $PEERIF && ip -6 addr add $NET6:2/64 dev $PEERIF nodad &&
 	ip link set $PEERIF up && ip link set lo up" || fail "namespace addresses"
 
-# start_server [udpserve] ADDR PORT N: a tcp_server in the namespace; sets $server and $server_pid.
+# start_server MODE ADDR PORT N: traffic's serve or udpserve in the namespace; sets $server and $server_pid.
 start_server() {
-	mode=serve; [ "$1" = udpserve ] && { mode=udpserve; shift; }
-	ip netns exec $NS $TRAFFIC $mode "$1" "$2" "$3" >"$TMP/serve$2.out" &
+	ip netns exec $NS $TRAFFIC "$1" "$2" "$3" "$4" >"$TMP/serve$3.out" &
 	server=$!
 	at_exit "kill $server"
-	for i in $(seq 50); do grep -q listening "$TMP/serve$2.out" 2>/dev/null && break; sleep 0.1; done
-	server_pid=$(field "$(cat "$TMP/serve$2.out")" server_pid)
-	[ -n "$server_pid" ] || fail "server on $1 port $2 did not start"
+	for i in $(seq 50); do grep -q listening "$TMP/serve$3.out" 2>/dev/null && break; sleep 0.1; done
+	server_pid=$(field "$(cat "$TMP/serve$3.out")" server_pid)
+	[ -n "$server_pid" ] || fail "server on $2 port $3 did not start"
 }
 
 # capture FILE [OPTIONS]: ebpfcap on the host side of the veth pair; sets $cap.
@@ -45,6 +44,17 @@ stop_capture() {
 	reap $cap
 	expect_eq "capture exit status" 0 "$status"
 	expect_no_programs
+}
+
+# exchange NAME SERVER_MODE CLIENT_MODE ADDR PORT N [CAPTURE OPTIONS]: the server (started
+# before the capture), a capture to $TMP/NAME.pcapng, the clients (their lines in $TMP/NAME.out).
+exchange() {
+	name=$1 server_mode=$2 client_mode=$3 addr=$4 port=$5 n=$6; shift 6
+	start_server $server_mode $addr $port $n
+	capture "$TMP/$name.pcapng" "$@"
+	$TRAFFIC $client_mode $addr $port $n >"$TMP/$name.out" || fail "$name: traffic $client_mode"
+	reap $server
+	stop_capture
 }
 
 # check_owners FILE PORT CLIENTS_OUT: prints "packets right missing wrong server" over the
@@ -68,12 +78,8 @@ check_owners() {
 }
 
 # 200 connections at once, each from its own process, over IPv4.
-start_server $NET.2 $PORT $CLIENTS
-capture "$TMP/own.pcapng"
-$TRAFFIC clients $NET.2 $PORT $CLIENTS >"$TMP/clients.out" || fail "clients"
-reap $server
-stop_capture
-set -- $(check_owners "$TMP/own.pcapng" $PORT "$TMP/clients.out")
+exchange own serve clients $NET.2 $PORT $CLIENTS
+set -- $(check_owners "$TMP/own.pcapng" $PORT "$TMP/own.out")
 [ "$1" -ge $((CLIENTS * 7)) ] || fail "only $1 packets of $CLIENTS connections captured"
 expect_eq "packets with their client's owner, of $1" "$1" "$2"
 expect_eq "packets with no owner" 0 "$3"
@@ -85,7 +91,7 @@ grep -q dropped "$TMP/own.pcapng.err" && fail "packets dropped: $(cat "$TMP/own.
 # The plugin's two-pass view of the same file: ebpf.pid of source and destination owner, in that order.
 pids_right=$(tshark -2 -r "$TMP/own.pcapng" -Y "tcp.port == $PORT" -T fields -E 'separator=;' \
 	-e tcp.srcport -e tcp.dstport -e ebpf.pid 2>/dev/null |
-	awk -F';' -v port=$PORT -v server="$server_pid" -v clients="$TMP/clients.out" '
+	awk -F';' -v port=$PORT -v server="$server_pid" -v clients="$TMP/own.out" '
 		BEGIN { while ((getline l < clients) > 0) { split(l, f, /[ =]/); pid[f[4]] = f[2] } }
 		{ want = $2 == port ? pid[$1] "," server : server "," pid[$2]; if ($3 == want) n++ }
 		END { print n + 0 }')
@@ -94,22 +100,14 @@ expect_eq "interfaces in the pcapng: events and packets" 2 \
 	"$(capinfos -I "$TMP/own.pcapng" 2>/dev/null | grep -c 'Encapsulation = ')"
 
 # The same over IPv6.
-start_server $NET6:2 $PORT6 $CLIENTS6
-capture "$TMP/own6.pcapng"
-$TRAFFIC clients $NET6:2 $PORT6 $CLIENTS6 >"$TMP/clients6.out" || fail "IPv6 clients"
-reap $server
-stop_capture
-set -- $(check_owners "$TMP/own6.pcapng" $PORT6 "$TMP/clients6.out")
+exchange own6 serve clients $NET6:2 $PORT6 $CLIENTS6
+set -- $(check_owners "$TMP/own6.pcapng" $PORT6 "$TMP/own6.out")
 [ "$1" -ge $((CLIENTS6 * 7)) ] || fail "only $1 IPv6 packets captured"
 expect_eq "IPv6 packets with their client's owner, of $1" "$1" "$2"
 expect_eq "IPv6 packets with a wrong owner" 0 "$4"
 
 # UDP from an unconnected socket (bound to the wildcard address): the first datagram's event names it.
-start_server udpserve $NET.2 7200 20
-capture "$TMP/udp.pcapng"
-$TRAFFIC udpping $NET.2 7200 20 >"$TMP/udp.out" || fail "udpping"
-reap $server
-stop_capture
+exchange udp udpserve udpping $NET.2 7200 20
 client_pid=$(field "$(cat "$TMP/udp.out")" client_pid)
 tshark -r "$TMP/udp.pcapng" -Y "udp.port == 7200" -T fields -E 'separator=;' -e udp.srcport -e frame.comment \
 	2>/dev/null | sed "s|^7200;|server;|; s|^[0-9]*;|client;|" >"$TMP/udp.packets"
@@ -119,11 +117,7 @@ expect_eq "UDP packets naming client and server, each on its side" 40 "$(grep -c
 	"$TMP/udp.packets")"
 
 # A flood: 200 sockets into a table of 16. Evictions are counted; nothing is misattributed.
-start_server $NET.2 $PORT $CLIENTS
-capture "$TMP/flood.pcapng" --flow-table-size 16
-$TRAFFIC clients $NET.2 $PORT $CLIENTS >"$TMP/flood.out" || fail "flood clients"
-reap $server
-stop_capture
+exchange flood serve clients $NET.2 $PORT $CLIENTS --flow-table-size 16
 evicted=$(sed -n 's/.* \([0-9]*\) forgotten because the table was full.*/\1/p' "$TMP/flood.pcapng.err")
 [ -n "$evicted" ] && [ "$evicted" -ge $((2 * CLIENTS - 16)) ] ||
 	fail "evictions not counted: $(cat "$TMP/flood.pcapng.err")"
