@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mount.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
@@ -21,7 +22,9 @@
 
 struct kernel_events {
 	struct ebpfcap_bpf *skel;
-	struct ring_buffer *rb;
+	struct ring_buffer *execs;  /* exec notes: name processes before their events */
+	struct ring_buffer *events;
+	int epoll_fd;               /* both rings' wake-ups */
 	struct kernel_callbacks cb;
 	struct kernel_filter filter;
 };
@@ -82,6 +85,14 @@ static int on_event_sample(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct ebpf_event))
 		return 0; /* cannot happen: the kernel reserves whole events */
+	/*
+	 * A process's exec note is submitted before any of its events, but one
+	 * drain of the event ring can last while a short process execs,
+	 * connects and exits (we are preempted, or blocked writing to a slow
+	 * reader), and /proc no longer knows it. Catching up on the exec ring
+	 * here (a few loads when nothing is new) keeps its note first.
+	 */
+	ring_buffer__consume(ke->execs);
 	return ke->cb.event(data, ke->cb.ctx);
 }
 
@@ -155,18 +166,23 @@ static int fill_filter_maps(struct ebpfcap_bpf *skel, const struct kernel_filter
 	return 0;
 }
 
-static struct ring_buffer *open_ring_buffers(struct kernel_events *ke)
+/* One epoll fd the caller polls, for the two rings' own epoll fds. */
+static int watch(int epoll_fd, struct ring_buffer *rb)
 {
-	/* Exec notes first: consume() drains rings in the order they were added. */
-	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(ke->skel->maps.ebpfcap_execs),
-						  on_exec_sample, ke, NULL);
+	struct epoll_event ev = { .events = EPOLLIN };
 
-	if (rb && ring_buffer__add(rb, bpf_map__fd(ke->skel->maps.ebpfcap_events),
-				   on_event_sample, ke) < 0) {
-		ring_buffer__free(rb);
-		return NULL;
-	}
-	return rb;
+	return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb), &ev);
+}
+
+static int open_ring_buffers(struct kernel_events *ke)
+{
+	ke->execs = ring_buffer__new(bpf_map__fd(ke->skel->maps.ebpfcap_execs), on_exec_sample, ke, NULL);
+	ke->events = ring_buffer__new(bpf_map__fd(ke->skel->maps.ebpfcap_events), on_event_sample, ke, NULL);
+	ke->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (!ke->execs || !ke->events || ke->epoll_fd < 0 ||
+	    watch(ke->epoll_fd, ke->execs) < 0 || watch(ke->epoll_fd, ke->events) < 0)
+		return -1;
+	return 0;
 }
 
 struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
@@ -177,6 +193,7 @@ struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 
 	if (!ke)
 		return NULL;
+	ke->epoll_fd = -1;
 	debug_enabled = filter->debug;
 	libbpf_set_print(libbpf_print);
 	ke->cb = *cb;
@@ -204,8 +221,7 @@ struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 		say_load_error("attaching", err);
 		goto fail;
 	}
-	ke->rb = open_ring_buffers(ke);
-	if (!ke->rb) {
+	if (open_ring_buffers(ke) < 0) {
 		say_load_error("opening the ring buffer of", -errno);
 		goto fail;
 	}
@@ -217,12 +233,14 @@ fail:
 
 int kernel_events_fd(const struct kernel_events *ke)
 {
-	return ring_buffer__epoll_fd(ke->rb);
+	return ke->epoll_fd;
 }
 
 int kernel_events_consume(struct kernel_events *ke)
 {
-	return ring_buffer__consume(ke->rb);
+	int notes = ring_buffer__consume(ke->execs);
+
+	return notes < 0 ? notes : ring_buffer__consume(ke->events);
 }
 
 static uint64_t sum_percpu(int map_fd, uint32_t key)
@@ -279,7 +297,10 @@ void kernel_events_close(struct kernel_events *ke)
 {
 	if (!ke)
 		return;
-	ring_buffer__free(ke->rb);
+	if (ke->epoll_fd >= 0)
+		close(ke->epoll_fd);
+	ring_buffer__free(ke->execs);
+	ring_buffer__free(ke->events);
 	ebpfcap_bpf__destroy(ke->skel); /* detaches links, closes program and map fds */
 	free(ke);
 }

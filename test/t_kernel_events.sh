@@ -89,6 +89,33 @@ expect_eq "--pid follows children: their connects" 2 \
 expect_eq "--event-types TCP_Connect: nothing else" 0 \
 	"$(tshark_fields "$TMP/pid.pcapng" -Y 'ebpf.type != "TCP_Connect"' -e ebpf.pid | wc -l)"
 
+# -- Exec notes come before the events of their process even when a drain of
+# the event ring outlasts the process. A reader that first reads nothing, then
+# slowly, leaves ebpfcap blocked in a write in the middle of draining a backlog
+# of 20000 events while short processes exec, connect and exit. Each must still
+# carry its executable: all 30 carried none (3 runs of 3) when the exec ring
+# was drained only between drains of the event ring.
+mkfifo "$TMP/slow" "$TMP/go"
+python3 -c 'import sys, time
+src, dst = open(sys.argv[1], "rb", buffering=0), open(sys.argv[2], "wb")
+open(sys.argv[3]).read()
+while (chunk := src.read(16384)):
+    dst.write(chunk); time.sleep(0.01)' "$TMP/slow" "$TMP/busy.pcapng" "$TMP/go" &
+reader=$!
+at_exit "kill $reader"
+capture "$TMP/slow"
+$TRAFFIC tcp 5000 4 >/dev/null || fail "traffic tcp 5000"
+echo go >"$TMP/go"
+sleep 0.2
+for i in $(seq 30); do $TRAFFIC tcp 1 4 >>"$TMP/short.txt"; done
+stop
+wait $reader
+short=$(sed -n 's/^client_pid=\([0-9]*\) .*/\1/p' "$TMP/short.txt" | paste -sd, -)
+expect_eq "connects of 30 short processes during a blocked drain, with their executable" "30 $(readlink -f $TRAFFIC)" \
+	"$(tshark_fields "$TMP/busy.pcapng" -Y "ebpf.type == \"TCP_Connect\" && ebpf.pid in {$short}" -e ebpf.exe |
+		sort | uniq -c | awk '{print $1, $2}')"
+grep -q " 0 lost," "$TMP/slow.err" || fail "events lost behind the slow reader: $(tail -1 "$TMP/slow.err")"
+
 # -- Socket state is removed on close: 2000 connections leave the owner map empty.
 capture "$TMP/many.pcapng" --event-types TCP_Connect
 traffic tcp 2000 4
