@@ -90,7 +90,7 @@ $(BUILD)/test/fuzz_%: test/fuzz_%.c test/fuzz.h $(FUZZ_SRCS) $(wildcard utils/*.
 # unit_reorder includes extcap/reorder.c itself.
 $(BUILD)/test/unit_reorder $(BUILD)/test/san_reorder: extcap/reorder.c extcap/reorder.h
 
-$(BUILD)/test/traffic: test/traffic.c | $(BUILD)/.dir
+$(BUILD)/test/traffic: test/traffic.c test/bounded_fork.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $< -o $@
 
 # Test helper: synthetic exporters (and hostile ones) for the ZMQ collector.
@@ -159,7 +159,7 @@ check: deps
 BENCH_PACKAGES := bpftrace tcpdump gnuplot-nox ethtool
 BENCH_TOOLS := $(BUILD)/bench/loadgen $(BUILD)/bench/kdrain $(BUILD)/bench/micro
 
-$(BUILD)/bench/loadgen: bench/loadgen.c
+$(BUILD)/bench/loadgen: bench/loadgen.c test/bounded_fork.h
 	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $< -o $@
 
 # The kernel side alone: ebpfcap's programs attached, events drained and discarded.

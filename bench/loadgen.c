@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test/bounded_fork.h"
+
 #define MSG 64
 #define CHUNK (64 * 1024)
 #define TIME_LIMIT_S 120
@@ -277,14 +279,14 @@ int main(int argc, char **argv)
 		return usage();
 	int sfd = bound(netns, udp ? SOCK_DGRAM : SOCK_STREAM);
 
-	server = fork();
+	server = bounded_fork(TIME_LIMIT_S);
 	if (server == 0)
 		stream ? stream_server(sfd) : tcp ? tcp_server(sfd) : udp_server(sfd);
 	alarm(TIME_LIMIT_S); /* bounded in time whatever happens */
 	double start = now();
 
 	for (int i = 0; i < k; i++) {
-		clients[i] = fork();
+		clients[i] = bounded_fork(TIME_LIMIT_S);
 		if (clients[i] == 0)
 			stream ? stream_client(n, rate) : tcp ? tcp_client((int)(n / k), rate / k)
 			       : udp_client((int)(n / k), rate / k);

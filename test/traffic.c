@@ -48,6 +48,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "test/bounded_fork.h"
+
+#define TIME_LIMIT_S 120 /* every process of ours, whatever happens */
 #define CLIENT_COMM "tcp_client"
 #define SERVER_COMM "tcp_server"
 
@@ -161,7 +164,7 @@ static void client(int family, uint16_t port, int n)
 
 static pid_t spawn(void (*fn)(int, uint16_t, int), int family, uint16_t port, int n)
 {
-	pid_t pid = fork();
+	pid_t pid = bounded_fork(TIME_LIMIT_S);
 
 	if (pid < 0)
 		die("fork");
@@ -181,7 +184,7 @@ static int run_tcp(int family, int n)
 {
 	uint16_t port;
 	int lfd = bound_socket(family, SOCK_STREAM, &port);
-	pid_t server = fork();
+	pid_t server = bounded_fork(TIME_LIMIT_S);
 
 	if (server < 0)
 		die("fork");
@@ -272,7 +275,7 @@ static int run_udp(int family, int n)
 {
 	uint16_t port;
 	int fd = bound_socket(family, SOCK_DGRAM, &port);
-	pid_t server = fork();
+	pid_t server = bounded_fork(TIME_LIMIT_S);
 
 	if (server < 0)
 		die("fork");
@@ -328,7 +331,7 @@ static int run_reuse(int n, uint16_t cport)
 	int lfd = bound_socket(AF_INET, SOCK_STREAM, &port), ok = 1;
 	uint16_t saved = listen_port;
 	char *pids = calloc((size_t)n, 12), *end = pids;
-	pid_t server = fork();
+	pid_t server = bounded_fork(TIME_LIMIT_S);
 
 	if (server < 0)
 		die("fork");
@@ -470,7 +473,7 @@ static int run_clients(const char *addr, const char *port, int n)
 	if (pipe(ready) < 0 || pipe(go) < 0)
 		die("pipe");
 	for (int i = 0; i < n; i++) {
-		pid_t pid = fork();
+		pid_t pid = bounded_fork(TIME_LIMIT_S);
 
 		if (pid < 0)
 			die("fork");
@@ -577,7 +580,7 @@ static int run_hold(void)
 {
 	uint16_t port;
 	int lfd = bound_socket(AF_INET, SOCK_STREAM, &port);
-	pid_t server = fork();
+	pid_t server = bounded_fork(TIME_LIMIT_S);
 
 	if (server < 0)
 		die("fork");
@@ -607,6 +610,8 @@ static int parse_count(const char *s)
 int main(int argc, char **argv)
 {
 	int family = argc > 3 && strcmp(argv[3], "6") == 0 ? AF_INET6 : AF_INET;
+
+	alarm(TIME_LIMIT_S);
 
 	if (argc > 3 && strcmp(argv[1], "tcp") == 0 && strcmp(argv[3], "m") == 0) {
 		family = AF_INET6;
