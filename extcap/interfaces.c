@@ -46,18 +46,24 @@ static int first_pid(const char *cgroup_dir)
 	return pid;
 }
 
-static int netnsid_of_pid(int pid)
+/* The id our namespace gives the network namespace of a file (a process's, or one ip-netns named). */
+static int netnsid_of_path(const char *path)
 {
-	char path[64];
-	int fd, id;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), id;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	id = netlink_netnsid(fd);
 	close(fd);
 	return id;
+}
+
+static int netnsid_of_pid(int pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	return netnsid_of_path(path);
 }
 
 /* Containers of a pod share one namespace: they gather under one entry. */
@@ -104,38 +110,62 @@ static void fill(struct capture_interface *i, const struct link_info *l)
 	i->peer_netnsid = l->is_veth ? l->peer_netnsid : -1;
 }
 
-static bool already_asked(const uint32_t *asked, size_t n, uint32_t inode)
+struct asked {
+	uint32_t inode[256];
+	size_t n;
+};
+
+/* The inode of the namespace file at path if the veth's other end lives there, else 0; each namespace once. */
+static uint32_t peer_netns_at(const char *path, int peer_netnsid, struct asked *asked)
 {
-	for (size_t i = 0; i < n; i++)
-		if (asked[i] == inode)
-			return true;
-	return false;
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return 0;
+	for (size_t i = 0; i < asked->n; i++)
+		if (asked->inode[i] == (uint32_t)st.st_ino)
+			return 0;
+	if (asked->n < sizeof(asked->inode) / sizeof(asked->inode[0]))
+		asked->inode[asked->n++] = (uint32_t)st.st_ino;
+	return netnsid_of_path(path) == peer_netnsid ? (uint32_t)st.st_ino : 0;
 }
 
-/* One netlink question per namespace, not per process: most share a handful. */
-uint32_t interfaces_peer_netns(const struct capture_interface *iface)
+/* DIR/ENTRY/SUFFIX for each entry of a directory, until the peer's namespace is found. */
+static uint32_t peer_netns_in(const char *dir, const char *suffix, int peer_netnsid, struct asked *asked)
 {
-	DIR *d = iface->peer_netnsid >= 0 ? opendir("/proc") : NULL;
-	uint32_t asked[256], inode = 0;
-	size_t n_asked = 0;
+	DIR *d = opendir(dir);
 	struct dirent *de;
+	uint32_t inode = 0;
 
 	while (d && !inode && (de = readdir(d))) {
 		char path[300];
-		struct stat st;
-		int pid = atoi(de->d_name);
 
-		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
-		if (pid <= 0 || stat(path, &st) != 0 || already_asked(asked, n_asked, (uint32_t)st.st_ino))
+		if (de->d_name[0] == '.')
 			continue;
-		if (n_asked < sizeof(asked) / sizeof(asked[0]))
-			asked[n_asked++] = (uint32_t)st.st_ino;
-		if (netnsid_of_pid(pid) == iface->peer_netnsid)
-			inode = (uint32_t)st.st_ino;
+		snprintf(path, sizeof(path), "%s/%s%s", dir, de->d_name, suffix);
+		inode = peer_netns_at(path, peer_netnsid, asked);
 	}
 	if (d)
 		closedir(d);
 	return inode;
+}
+
+/*
+ * The namespace names ip-netns and docker keep come first: a namespace may
+ * hold no process yet when a capture starts. Then every process's; one
+ * netlink question per namespace, not per process (most share a handful).
+ */
+uint32_t interfaces_peer_netns(const struct capture_interface *iface)
+{
+	static const char *const named[] = { "/run/netns", "/run/docker/netns" };
+	struct asked asked = { .n = 0 };
+	uint32_t inode = 0;
+
+	if (iface->peer_netnsid < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]) && !inode; i++)
+		inode = peer_netns_in(named[i], "", iface->peer_netnsid, &asked);
+	return inode ? inode : peer_netns_in("/proc", "/ns/net", iface->peer_netnsid, &asked);
 }
 
 int interfaces_list(struct capture_interface *out, int max)

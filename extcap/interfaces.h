@@ -28,7 +28,7 @@ struct capture_interface {
 
 /* Container and pod veths first, then host interfaces; their number (at most max). */
 int interfaces_list(struct capture_interface *out, int max);
-/* The inode of a veth's peer network namespace (found through its processes); 0 if none. */
+/* The inode of a veth's peer network namespace (by its ip-netns or docker name, or a process in it); 0 if none. */
 uint32_t interfaces_peer_netns(const struct capture_interface *iface);
 /*
  * The interface whose value is value (an interface the list leaves out,
