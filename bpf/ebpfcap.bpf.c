@@ -346,6 +346,25 @@ static __always_inline void on_syn_sent(__u64 key)
 	bpf_map_update_elem(&ebpfcap_owners, &key, &o, BPF_ANY);
 }
 
+/*
+ * listen(): the process that will serve the port, known before its first
+ * accept() (a connection waits in the queue, and its packets flow, before
+ * that). tcp_state says LISTEN, as a snapshot's listener does.
+ */
+static __always_inline void on_listen(const struct sock *sk)
+{
+	struct ebpf_owner o = {};
+	struct ebpf_event *e;
+
+	owner_from_current(&o);
+	e = reserve_event(EBPF_TCP_LISTEN, &o);
+	if (!e)
+		return;
+	flow_from_sock(e, sk);
+	e->tcp_state = TCP_LISTEN;
+	submit(e);
+}
+
 /* The child socket of a listener is born here, in softirq: note its birth only. */
 static __always_inline void on_passive_established(__u64 key)
 {
@@ -408,6 +427,10 @@ int ebpfcap_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	}
 	if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
 		on_passive_established(key);
+		return 0;
+	}
+	if (oldstate == TCP_CLOSE && newstate == TCP_LISTEN) {
+		on_listen(sk);
 		return 0;
 	}
 	if (oldstate == TCP_SYN_SENT && newstate == TCP_ESTABLISHED)

@@ -76,6 +76,7 @@ static const value_string type_names[] = {
 	{ EBPF_UDP_RECV, "UDP_Recv" },
 	{ EBPF_FLOW_SNAPSHOT, "Flow_Snapshot" },
 	{ EBPF_CAPTURE_DROPS, "Capture_Drops" },
+	{ EBPF_TCP_LISTEN, "TCP_Listen" },
 	{ 0, NULL }
 };
 
@@ -447,6 +448,8 @@ static const char *flow_text(packet_info *pinfo, const struct record_view *v)
 
 	if (v->src.type == AT_NONE)
 		return wmem_strdup_printf(pinfo->pool, "(address family %u)", v->family);
+	if (v->type == EBPF_TCP_LISTEN) /* no peer yet */
+		return wmem_strdup_printf(pinfo->pool, "listening on %s", endpoint(pinfo, &v->src, v->sport));
 	return wmem_strdup_printf(pinfo->pool, "%s %s %s", endpoint(pinfo, &v->src, v->sport),
 				  inbound ? UTF8_LEFTWARDS_ARROW : UTF8_RIGHTWARDS_ARROW,
 				  endpoint(pinfo, &v->dst, v->dport));

@@ -182,7 +182,8 @@ static void text_line(struct printer *p, const struct ebpf_record *rec, char *bu
 	const struct ebpf_event *ev = &rec->ev;
 	char when[32], comm[EBPF_COMM_LEN], process[48], user[40], box[64], local[64], remote[64], metrics[160];
 	bool unknown = ev->flags & EBPF_FLAG_NO_OWNER;
-	bool inbound = ev->type == EBPF_TCP_ACCEPT || ev->type == EBPF_UDP_RECV;
+	bool listen = ev->type == EBPF_TCP_LISTEN;
+	bool inbound = listen || ev->type == EBPF_TCP_ACCEPT || ev->type == EBPF_UDP_RECV;
 
 	format_time(ev->timestamp_ns, when, sizeof(when));
 	if (ev->type == EBPF_CAPTURE_DROPS) {
@@ -200,7 +201,10 @@ static void text_line(struct printer *p, const struct ebpf_record *rec, char *bu
 		snprintf(user, sizeof(user), "%u", ev->uid);
 	where(rec, box, sizeof(box));
 	format_endpoint(ev->family, ev->saddr, ev->sport, local, sizeof(local));
-	format_endpoint(ev->family, ev->daddr, ev->dport, remote, sizeof(remote));
+	if (listen)
+		snprintf(remote, sizeof(remote), "*"); /* anyone may connect */
+	else
+		format_endpoint(ev->family, ev->daddr, ev->dport, remote, sizeof(remote));
 	format_metrics(ev, metrics, sizeof(metrics));
 	snprintf(buf, size, "%s %-18s %-24s %-8s %-20s %-21s %s %-21s %s", when, ebpf_event_type_name(ev->type),
 		 process, user, box, local, inbound ? "<-" : "->", remote, metrics);

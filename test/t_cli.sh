@@ -149,7 +149,9 @@ line=$(grep client_pid "$TMP/kids.txt")
 client=$(field "$line" client_pid); server=$(field "$line" server_pid); port=$(field "$line" port)
 expect_eq "-- COMMAND: its grandchildren's connect" 1 "$(count "$TMP/kids.txt" "TCP_Connect +tcp_client\[$client\] +0 +- +$lo:[0-9]+ +-> $lo:$port ")"
 expect_eq "-- COMMAND: its grandchildren's accept" 1 "$(count "$TMP/kids.txt" "TCP_Accept +tcp_server\[$server\] +0 ")"
-expect_eq "-- COMMAND: events of its family only" 0 "$(grep -E '^[0-9:.]{15} ' "$TMP/kids.txt" | grep -cvE "(tcp_client\[$client\]|tcp_server\[$server\])" || true)"
+expect_eq "-- COMMAND: its grandchildren's listen" 1 "$(count "$TMP/kids.txt" "TCP_Listen +traffic\[[0-9]+\] +0 +- +$lo:$port +<- \*$")"
+expect_eq "-- COMMAND: events of its family only" 0 "$(grep -E '^[0-9:.]{15} ' "$TMP/kids.txt" |
+	grep -cvE "(tcp_client\[$client\]|tcp_server\[$server\]|TCP_Listen +traffic\[)" || true)"
 expect_eq "-- COMMAND: BPF descriptors in the command" 0 "$(grep -c 'anon_inode:bpf' "$TMP/fds" || true)"
 
 # -w - with a command: pcapng on standard output, the command's own output moved to stderr.

@@ -8,10 +8,10 @@ args=$(for f in $(cat test/data/all_types.fields.list); do printf -- '-e %s ' "$
 TZ=UTC tshark -r "$TMP/all.pcapng" -T fields -E header=y -E separator='|' $args -e _ws.col.Info \
 	>"$TMP/fields.txt" 2>"$TMP/err" || fail "tshark: $(cat "$TMP/err")"
 diff -u test/data/all_types.fields.txt "$TMP/fields.txt" || fail "decoded fields differ from test/data/all_types.fields.txt"
-ok "$(wc -w <test/data/all_types.fields.list) fields and Info of 18 records as expected"
+ok "$(wc -w <test/data/all_types.fields.list) fields and Info of 20 records as expected"
 TZ=UTC tshark -r "$TMP/all.pcapng" -V -O ebpf >"$TMP/verbose.txt" 2>/dev/null
 diff -u test/data/all_types.verbose.txt "$TMP/verbose.txt" || fail "the -V tree differs from test/data/all_types.verbose.txt"
-ok "the whole -V tree of 18 records as expected"
+ok "the whole -V tree of 20 records as expected"
 
 # count FILTER EXPECTED
 count() {
@@ -21,16 +21,17 @@ count() {
 }
 count 'ebpf.type == "TCP_Connect"' 2
 count 'ebpf.type == "Capture_Drops"' 2
-count 'ebpf.comm == "curl"' 9
-count 'ebpf.comm == "nginx" && ebpf.pid == 77' 5
-count 'ebpf.src == 10.0.0.1' 9
-count 'ebpf.src6 == ::1' 8
+count 'ebpf.type == "TCP_Listen" && ebpf.tcp_state == "LISTEN" && ebpf.dstport == 0' 2
+count 'ebpf.comm == "curl"' 10
+count 'ebpf.comm == "nginx" && ebpf.pid == 77' 6
+count 'ebpf.src == 10.0.0.1' 10
+count 'ebpf.src6 == ::1' 9
 count 'ebpf.dst6 == fd00::2' 8
-count 'ebpf.addr == "::1"' 8
+count 'ebpf.addr == "::1"' 9
 count 'ebpf.addr == "10.0.0.2"' 9
 count 'ebpf.src == 10.0.0.0/8 && ebpf.dstport == 8080' 9
-count 'ebpf.pod == "web-7f9c" && ebpf.namespace == "shop"' 9
-count 'ebpf.container.name == "edge-proxy" && !ebpf.pod' 5
+count 'ebpf.pod == "web-7f9c" && ebpf.namespace == "shop"' 10
+count 'ebpf.container.name == "edge-proxy" && !ebpf.pod' 6
 count 'ebpf.pid == 500 && !ebpf.container.id' 2
 count 'ebpf.flags.reset == 1' 2
 count 'ebpf.flags.no_owner == 1' 1
@@ -80,7 +81,7 @@ expect_eq "eBPF profile coloring rules, frame by frame" \
 	"$(printf '%s;' 'eBPF connection opened' 'eBPF connect failed' 'eBPF connection opened' 'eBPF ended by RST' \
 		'eBPF retransmission' 'eBPF UDP' 'eBPF UDP' 'eBPF event' 'eBPF events lost' 'eBPF connection opened' \
 		'eBPF connect failed' 'eBPF connection opened' 'eBPF ended by RST' 'eBPF retransmission' 'eBPF UDP' \
-		'eBPF UDP' 'eBPF owner unknown' 'eBPF events lost')" \
+		'eBPF UDP' 'eBPF owner unknown' 'eBPF events lost' 'eBPF event' 'eBPF event')" \
 	"$(WIRESHARK_CONFIG_DIR="$TMP/cfg" tshark -C eBPF --color -r "$TMP/all.pcapng" -T fields \
 		-e frame.coloring_rule.name 2>/dev/null | tr '\n' ';')"
 # make install puts it among the global profiles, where a personal configuration finds it.

@@ -45,6 +45,12 @@ expect_eq "close events" $((2 * N)) "$(wc -l <"$TMP/close.txt")"
 expect_eq "client closes (5 B out, 6 B in)" $N "$(grep -cx "$client tcp_client 5 6" "$TMP/close.txt")"
 expect_eq "server closes (6 B out, 5 B in)" $N "$(grep -cx "$server tcp_server 6 5" "$TMP/close.txt")"
 
-# Nothing from softirq or a wrong process: every event on our port is one of the two.
-others=$(tshark_fields "$TMP/cap.pcapng" -Y "$on_port && !(ebpf.pid == $client || ebpf.pid == $server)" -e ebpf.pid | wc -l)
+# The listening socket, by the generator that made it (the parent of both).
+maker=$(tshark_fields "$TMP/cap.pcapng" -Y "ebpf.type == \"TCP_Connect\" && ebpf.pid == $client" -e ebpf.ppid | head -1)
+expect_eq "listen() on our port, by the generator" "$maker traffic" \
+	"$(tshark_fields "$TMP/cap.pcapng" -Y "ebpf.type == \"TCP_Listen\" && $on_port" -e ebpf.pid -e ebpf.comm)"
+
+# Nothing from softirq or a wrong process: every event on our port is one of the three.
+others=$(tshark_fields "$TMP/cap.pcapng" -Y "$on_port && !(ebpf.pid == $client || ebpf.pid == $server || ebpf.pid == $maker)" \
+	-e ebpf.pid | wc -l)
 expect_eq "events on our port from other processes" 0 "$others"

@@ -36,6 +36,9 @@ for fam in 4 6; do
 	expect_eq "IPv$fam closes carry duration and srtt" 3 "$n"
 	n=$(tshark_fields "$f" -Y "ebpf.type == \"TCP_Accept\" && ebpf.srcport == $port && ebpf.pid == $server && ebpf.uid == 0" -e ebpf.pid | wc -l)
 	expect_eq "IPv$fam accepts in the acceptor, not the listener's creator ($tpid)" 3 "$n"
+	expect_eq "IPv$fam listen() by the listener's creator, on its port, no peer" "$tpid traffic $lo 0 10" \
+		"$(tshark_fields "$f" -Y "ebpf.type == \"TCP_Listen\" && ebpf.srcport == $port" \
+			-e ebpf.pid -e ebpf.comm -e ebpf.src$six -e ebpf.dstport -e ebpf.tcp_state)"
 done
 
 # -- Refused connects.

@@ -43,9 +43,10 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 AS_USER="setpriv --reuid=$uid --regid=$gid --init-groups env HOME=$home WIRESHARK_CONFIG_DIR=$home/wireshark"
 
 
-# 1. tshark as the user: 4 records of one gated connection, then tshark stops by itself.
+# 1. tshark as the user: the 5 records of one gated connection (listen, connect, accept, two
+#    closes), then tshark stops by itself.
 gate_traffic
-$AS_USER tshark -i ebpfevents -o extcap.ebpfevents.pid:$gen -c 4 -a duration:50 \
+$AS_USER tshark -i ebpfevents -o extcap.ebpfevents.pid:$gen -c 5 -a duration:50 \
 	-w "$home/tshark.pcapng" >/dev/null 2>"$TMP/tshark.err" &
 ts=$!
 at_exit "kill -9 $ts"
@@ -62,6 +63,7 @@ expect_eq "events as the user saw them (pid comm type)" \
 $(field "$line" server_pid) tcp_server 3" \
 	"$(tshark_fields "$home/tshark.pcapng" -Y 'ebpf.type == 1 || ebpf.type == 3' -e ebpf.pid -e ebpf.comm -e ebpf.type | sort -k3)"
 expect_eq "closes" 2 "$(tshark_fields "$home/tshark.pcapng" -Y 'ebpf.type == "TCP_Close"' -e ebpf.pid | wc -l)"
+expect_eq "listens" 1 "$(tshark_fields "$home/tshark.pcapng" -Y 'ebpf.type == "TCP_Listen"' -e ebpf.pid | wc -l)"
 
 # 2. The CLI as the user: a connection root held open before the capture is
 # in its snapshot, owner and program path read from root's /proc/PID (CAP_SYS_PTRACE).

@@ -59,7 +59,8 @@ exchange() {
 
 # check_owners FILE PORT CLIENTS_OUT: prints "packets right missing wrong server" over the
 # TCP packets to or from PORT. Right: the client's own pid on its side of the comment
-# ("src" when it sent the packet, "dst" when it received it); any server named is ours.
+# ("src" when it sent the packet, "dst" when it received it); any server named is ours
+# (by its pid: its listener may have been made before it renamed itself tcp_server).
 check_owners() {
 	tshark -r "$1" -Y "tcp.port == $2" -T fields -E separator='|' -e tcp.srcport -e tcp.dstport -e frame.comment 2>/dev/null |
 	awk -F'|' -v port="$2" -v server="$server_pid" -v clients="$3" '
@@ -72,7 +73,8 @@ check_owners() {
 			if (index(comment, want)) right++
 			else if (comment ~ /tcp_client\[/) wrong++
 			else missing++
-			if (comment ~ /tcp_server\[/) { if (index(comment, "tcp_server[" server "]")) named++; else wrong++ }
+			if (index(comment, "[" server "] uid=")) named++   # as tcp_server, or by listen() as traffic
+			else if (comment ~ /tcp_server\[|listening/) wrong++
 		}
 		END { printf "%d %d %d %d %d\n", packets, right, missing, wrong, named }'
 }
@@ -98,6 +100,20 @@ pids_right=$(tshark -2 -r "$TMP/own.pcapng" -Y "tcp.port == $PORT" -T fields -E 
 expect_eq "packets whose ebpf.pid (tshark -2) is their client and server, each on its side" "$1" "$pids_right"
 expect_eq "interfaces in the pcapng: events and packets" 2 \
 	"$(capinfos -I "$TMP/own.pcapng" 2>/dev/null | grep -c 'Encapsulation = ')"
+
+# A server that begins to listen during the capture: its listen() names it
+# until accept() does. One connection is served at a time, so 19 of 20 wait in
+# the accept queue, their handshake and first data before any accept().
+capture "$TMP/late.pcapng" --reorder-window 0 # named as packets arrive, not once accept() is known
+start_server serve $NET.2 $PORT 20
+$TRAFFIC clients $NET.2 $PORT 20 >"$TMP/late.out" || fail "late: traffic clients"
+reap $server
+stop_capture
+set -- $(check_owners "$TMP/late.pcapng" $PORT "$TMP/late.out")
+expect_eq "packets naming the server that began listening during the capture, of $1" "$1" "$5"
+expect_eq "... with their client's owner" "$1" "$2"
+expect_eq "its TCP_Listen record" "$server_pid $NET.2" "$(tshark -r "$TMP/late.pcapng" \
+	-Y "ebpf.type == \"TCP_Listen\" && ebpf.srcport == $PORT" -T fields -E separator=' ' -e ebpf.pid -e ebpf.src 2>/dev/null)"
 
 # The same over IPv6.
 exchange own6 serve clients $NET6:2 $PORT6 $CLIENTS6

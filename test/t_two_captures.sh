@@ -15,8 +15,9 @@ sh -c "read go <'$TMP/gate1'; $TRAFFIC tcp $N; read go <'$TMP/gate2'; $TRAFFIC t
 gen=$!
 at_exit "kill -9 $gen"
 
-# A: tshark, every event type; it stops by itself after the 4 events of each of N connections.
-tshark -i ebpfevents -o extcap.ebpfevents.pid:$gen -c $((4 * N)) -a duration:50 \
+# A: tshark, every event type; it stops by itself after the generator's listen() and the 4
+# events of each of N connections.
+tshark -i ebpfevents -o extcap.ebpfevents.pid:$gen -c $((4 * N + 1)) -a duration:50 \
 	-w "$TMP/a.pcapng" >/dev/null 2>"$TMP/a.err" &
 ts=$!
 at_exit "kill -9 $ts"
@@ -32,7 +33,7 @@ expect_eq "objects the two captures share" "" "$(printf '%s\n' "$objs_a" | grep 
 
 echo go >"$TMP/gate1"
 reap $ts 30
-expect_eq "A (tshark) ended by itself after $((4 * N)) events: exit status" 0 "$status"
+expect_eq "A (tshark) ended by itself after $((4 * N + 1)) events: exit status" 0 "$status"
 expect_released "A" "$objs_a"
 kill -0 $cap_b 2>/dev/null || fail "B ended with A"
 expect_eq "B's objects unloaded when A ended" "" "$(printf '%s\n' "$objs_b" | grep -vxF "$(bpf_objects_loaded)")"
@@ -48,14 +49,16 @@ expect_released "B" "$objs_b"
 run1=$(sed -n 1p "$TMP/gen.out"); run2=$(sed -n 2p "$TMP/gen.out")
 c1=$(field "$run1" client_pid); s1=$(field "$run1" server_pid); c2=$(field "$run2" client_pid)
 
-# "COUNT PID TYPE" lines of a file, sorted (types: 1 TCP_Connect, 3 TCP_Accept, 4 TCP_Close).
+# "COUNT PID TYPE" lines of a file, sorted (types: 1 TCP_Connect, 3 TCP_Accept, 4 TCP_Close, 10 TCP_Listen).
 tally() {
 	tshark_fields "$1" -e ebpf.pid -e ebpf.type | sort | uniq -c | awk '{print $1, $2, $3}' | sort
 }
 
-# A: all of the first run's events, by the right processes, and nothing of the second.
+# A: all of the first run's events, by the right processes (the listener by the generator,
+# the parent of both), and nothing of the second.
+t1=$(tshark_fields "$TMP/a.pcapng" -Y "ebpf.pid == $c1" -e ebpf.ppid | head -1)
 expect_eq "A: events (count pid type)" \
-	"$(printf '%s\n' "$N $c1 1" "$N $c1 4" "$N $s1 3" "$N $s1 4" | sort)" "$(tally "$TMP/a.pcapng")"
+	"$(printf '%s\n' "$N $c1 1" "$N $c1 4" "$N $s1 3" "$N $s1 4" "1 $t1 10" | sort)" "$(tally "$TMP/a.pcapng")"
 
 # B: connects only (type 1), from both runs: it went on capturing after A ended.
 expect_eq "B: events (count pid type)" "$(printf '%s\n' "$N $c1 1" "$M $c2 1" | sort)" "$(tally "$TMP/b.pcapng")"

@@ -523,7 +523,7 @@ static void test_exported_pdu(void)
 static void test_type_names(void)
 {
 	static const char *const names[] = { "Unknown", "TCP_Connect", "TCP_Connect_Failed", "TCP_Accept",
-		"TCP_Close", "TCP_Retransmit", "UDP_Send", "UDP_Recv", "Flow_Snapshot", "Capture_Drops" };
+		"TCP_Close", "TCP_Retransmit", "UDP_Send", "UDP_Recv", "Flow_Snapshot", "Capture_Drops", "TCP_Listen" };
 
 	for (unsigned t = 0; t <= EBPF_EVENT_TYPE_MAX; t++)
 		CHECK_STR(ebpf_event_type_name(t), names[t]);

@@ -36,6 +36,7 @@ static const char *const type_names[] = {
 	[EBPF_UDP_RECV] = "UDP_Recv",
 	[EBPF_FLOW_SNAPSHOT] = "Flow_Snapshot",
 	[EBPF_CAPTURE_DROPS] = "Capture_Drops",
+	[EBPF_TCP_LISTEN] = "TCP_Listen",
 };
 
 const char *ebpf_event_type_name(unsigned type)
