@@ -162,7 +162,7 @@ static const struct ebpfflow_owner *keep_owner(const struct ebpfflow_owner *o)
 static gboolean starts_socket(guint16 type)
 {
 	return type == EBPF_TCP_CONNECT || type == EBPF_TCP_CONNECT_FAILED || type == EBPF_TCP_ACCEPT ||
-	       type == EBPF_FLOW_SNAPSHOT;
+	       type == EBPF_FLOW_SNAPSHOT || type == EBPF_TCP_LISTEN;
 }
 
 static gboolean ends_socket(guint16 type)
@@ -283,30 +283,47 @@ static const struct span *choose(wmem_array_t *spans, guint64 t)
 	return t - before->end_ns < after->start_ns - t ? before : after;
 }
 
-/* Sockets the records name for this key; unconnected UDP ones are bound to any address or know no peer. */
-static wmem_array_t *spans_for(const struct socket_key *exact)
+/* The span with an owner that key k has at time t, if any. */
+static const struct span *owned_span(const struct socket_key *k, guint64 t)
+{
+	wmem_array_t *spans = (wmem_array_t *)wmem_map_lookup(sockets, k);
+	const struct span *s = spans ? choose(spans, t) : NULL;
+
+	return s && s->owner ? s : NULL;
+}
+
+/*
+ * Who held the socket of this key at time t. Failing the exact socket (no
+ * record, or only records that did not know the process): an unconnected
+ * UDP socket is bound to any address or knows no peer; a TCP connection
+ * nobody accept()ed belongs to its listener, on its address, on any
+ * address, or (IPv4 too) on any IPv6 address.
+ */
+static const struct span *find_span(const struct socket_key *exact, guint64 t)
 {
 	static const struct {
-		gboolean any_local, any_remote;
-	} tries[] = { { FALSE, FALSE }, { TRUE, FALSE }, { FALSE, TRUE }, { TRUE, TRUE } };
+		gboolean any_local, any_remote, tcp;
+	} tries[] = { { FALSE, FALSE, TRUE }, { TRUE, FALSE, FALSE }, { FALSE, TRUE, TRUE }, { TRUE, TRUE, TRUE } };
+	const struct span *s = NULL;
 
-	for (size_t i = 0; i < G_N_ELEMENTS(tries); i++) {
+	for (size_t i = 0; i < G_N_ELEMENTS(tries) && !s; i++) {
 		struct socket_key k = *exact;
-		wmem_array_t *spans;
 
-		if (i > 0 && k.proto != PROTO_UDP)
-			break;
+		if (k.proto == PROTO_TCP && !tries[i].tcp)
+			continue;
 		if (tries[i].any_local)
 			memset(k.laddr, 0, sizeof(k.laddr));
 		if (tries[i].any_remote) {
 			memset(k.raddr, 0, sizeof(k.raddr));
 			k.rport = 0;
 		}
-		spans = (wmem_array_t *)wmem_map_lookup(sockets, &k);
-		if (spans)
-			return spans;
+		s = owned_span(&k, t);
+		if (!s && k.proto == PROTO_TCP && tries[i].any_local && k.version == 4) {
+			k.version = 6; /* a dual-stack listener on [::] */
+			s = owned_span(&k, t);
+		}
 	}
-	return NULL;
+	return s;
 }
 
 static guint64 ns_of(const nstime_t *t)
@@ -363,12 +380,11 @@ static gboolean is_packet(packet_info *pinfo)
 static gboolean add_owner(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const struct socket_key *k,
 			  guint64 t, enum role role)
 {
-	wmem_array_t *spans = spans_for(k);
-	const struct span *s = spans ? choose(spans, t) : NULL;
+	const struct span *s = find_span(k, t);
 	proto_item *ti;
 	proto_tree *sub;
 
-	if (!s || !s->owner)
+	if (!s)
 		return FALSE;
 	ti = proto_tree_add_item(tree, proto_owner, tvb, 0, 0, ENC_NA);
 	proto_item_set_text(ti, "eBPFFlow owner (%s): %s", role_names[role], ebpfflow_owner_label(pinfo->pool, s->owner));

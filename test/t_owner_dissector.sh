@@ -2,16 +2,17 @@
 # captured by ebpfcap at the same time, joined by mergecap, read with
 # tshark -2. Every TCP and UDP packet of our flows carries the owners of
 # both its ends (ebpf.owner subtrees: the client's and the server's process),
-# a reused 4-tuple included; a flow without events carries none.
+# a reused 4-tuple included, and a connection never accept()ed (its listener);
+# a flow without events carries none.
 . test/lib.sh
 
-# Seven ports below the ephemeral range, none in use now; the listeners bind them.
+# Eight ports below the ephemeral range, none in use now; the listeners bind them.
 for try in $(seq 20); do
 	B=$((20000 + ($$ * 7 + try * 131) % 1200 * 10))
-	[ -z "$(ss -Htuan "( sport >= :$B and sport <= :$((B + 6)) ) or ( dport >= :$B and dport <= :$((B + 6)) )")" ] && break
-	[ "$try" = 20 ] && fail "no seven free ports found"
+	[ -z "$(ss -Htuan "( sport >= :$B and sport <= :$((B + 7)) ) or ( dport >= :$B and dport <= :$((B + 7)) )")" ] && break
+	[ "$try" = 20 ] && fail "no eight free ports found"
 done
-P4=$B P6=$((B + 1)) PUDP=$((B + 2)) PREUSE=$((B + 3)) CREUSE=$((B + 4)) PNONE=$((B + 5)) PPROBE=$((B + 6))
+P4=$B P6=$((B + 1)) PUDP=$((B + 2)) PREUSE=$((B + 3)) CREUSE=$((B + 4)) PNONE=$((B + 5)) PQUEUED=$((B + 6)) PPROBE=$((B + 7))
 SEPARATE=25 REUSED=30
 
 dumpcap -q -i lo -f "portrange $B-$PPROBE" -w "$TMP/pk.pcapng" 2>"$TMP/pk.err" &
@@ -46,6 +47,7 @@ run $P6 2 tcp 2 6
 run $P4 1 tcp 1 m # IPv4 packets, records of AF_INET6 sockets (::ffff:127.0.0.1)
 run $PUDP 0 udp sendto 3
 reuse=$(TRAFFIC_PORT=$PREUSE $TRAFFIC reuse $REUSED $CREUSE) || fail "traffic reuse"
+queued=$(TRAFFIC_PORT=$PQUEUED $TRAFFIC unaccepted) || fail "traffic unaccepted"
 sleep 0.5
 kill -TERM $ev; wait $ev
 expect_no_programs
@@ -116,8 +118,18 @@ n=$(count "tcp.port == $PNONE")
 [ "$n" -gt 0 ] || fail "no packets of the flow made after the event capture"
 expect_eq "owners on the $n packets of the flow no record names" 0 "$(count "tcp.port == $PNONE && ebpf.owner")"
 
-# 5. Filters a user types; records themselves never get an owner.
-ours="tcp.port in {$P4, $P6, $PREUSE}"
+# 5. A connection nobody accept()ed (the listener closed with it queued, the client was reset):
+#    its server end is the listener's, named by its TCP_Listen record.
+fields "$TMP/m.pcapng" "tcp.port == $PQUEUED" "$TMP/queued.txt"
+client=$(field "$queued" client_pid) listener=$(field "$queued" server_pid)
+n=$(wc -l <"$TMP/queued.txt")
+[ "$n" -ge 5 ] || fail "only $n packets of the unaccepted connection"
+expect_eq "packets of the unaccepted connection owned by client and listener, of $n" "$n" "$(awk -F'|' \
+	-v p=$PQUEUED -v c=$client -v l=$listener '$7 == "source,destination" && $8 == ($4 == p ? c "," l : l "," c)' \
+	"$TMP/queued.txt" | wc -l)"
+
+# 6. Filters a user types; records themselves never get an owner.
+ours="tcp.port in {$P4, $P6, $PREUSE, $PQUEUED}"
 expect_eq "'tcp && ebpf.comm == \"tcp_client\"' = all TCP packets of our flows" "$(count "$ours")" \
 	"$(count "tcp && ebpf.comm == \"tcp_client\" && !(tcp.port == $PPROBE)")"
 set -- $(head -1 "$TMP/tcp.txt" | cut -d'|' -f8,9 | tr '|,' '  ') # the first SYN: client, server, their records
@@ -132,7 +144,7 @@ expect_eq "ebpf.owner.event of the first SYN's destination: frame $4, the server
 	"$(count "frame.number == $4 && ebpf.type == \"TCP_Accept\" && ebpf.pid == $2")"
 expect_eq "records with an owner subtree" 0 "$(count "ebpf && ebpf.owner")"
 
-# 6. The order of the file does not matter: all packets first, then all records.
+# 7. The order of the file does not matter: all packets first, then all records.
 mergecap -a -w "$TMP/cat.pcapng" "$TMP/pk.pcapng" "$TMP/ev.pcapng" || fail "mergecap -a"
 owners() { fields "$1" "tcp || udp" "$TMP/all.txt" && cut -d'|' -f3,4,7,8 "$TMP/all.txt" >"$2"; }
 owners "$TMP/m.pcapng" "$TMP/m.owners"

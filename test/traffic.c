@@ -8,6 +8,10 @@
  *                              the client runs as UID if given; m: IPv4 through
  *                              AF_INET6 sockets (::ffff:127.0.0.1)
  *   traffic refused [4|6]      one connect() to a port nobody listens on
+ *   traffic unaccepted         one connection (5 bytes sent) that the listener
+ *                              never accept()s: it closes with the connection
+ *                              queued, and the client is reset; server_pid is
+ *                              the listener's
  *   traffic udp MODE N [4|6]   N datagrams of 100 bytes, client -> server,
  *                              MODE connect (connect+send), sendto or sendmsg;
  *                              the server receives with recvfrom
@@ -215,6 +219,42 @@ static int run_refused(int family)
 	pid_t cl = spawn(refused_client, family, port, 1);
 
 	printf("client_pid=%d client_comm=%s port=%u\n", cl, CLIENT_COMM, port);
+	fflush(stdout);
+	return wait_ok(cl) ? 0 : 1;
+}
+
+/* Connects, sends, says so on the pipe, then expects the reset of a listener closing without accept(). */
+static int unaccepted_pipe[2], unaccepted_listener;
+
+static void unaccepted_client(int family, uint16_t port, int n)
+{
+	char c;
+	int fd;
+
+	(void)n;
+	close(unaccepted_listener); /* forked with it: the parent's close must be the last */
+	prctl(PR_SET_NAME, CLIENT_COMM);
+	fd = connect_to(family, port);
+	if (fd < 0 || write(fd, "hello", 5) != 5 || write(unaccepted_pipe[1], "", 1) != 1)
+		die("unaccepted connect");
+	exit(read(fd, &c, 1) < 0 && errno == ECONNRESET ? 0 : 1);
+}
+
+static int run_unaccepted(void)
+{
+	uint16_t port;
+	int lfd = unaccepted_listener = bound_socket(AF_INET, SOCK_STREAM, &port);
+	char c;
+
+	if (pipe(unaccepted_pipe) < 0)
+		die("pipe");
+	pid_t cl = spawn(unaccepted_client, AF_INET, port, 1);
+
+	if (read(unaccepted_pipe[0], &c, 1) != 1)
+		die("unaccepted client");
+	usleep(50000); /* its data reaches the queued socket */
+	close(lfd);
+	printf("client_pid=%d client_comm=%s server_pid=%d port=%u\n", cl, CLIENT_COMM, getpid(), port);
 	fflush(stdout);
 	return wait_ok(cl) ? 0 : 1;
 }
@@ -657,10 +697,12 @@ int main(int argc, char **argv)
 		return run_sink(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "bulk") == 0)
 		return run_bulk(argv[2], argv[3], parse_count(argv[4]));
+	if (argc == 2 && strcmp(argv[1], "unaccepted") == 0)
+		return run_unaccepted();
 	if (argc >= 2 && strcmp(argv[1], "refused") == 0) {
 		family = argc > 2 && strcmp(argv[2], "6") == 0 ? AF_INET6 : AF_INET;
 		return run_refused(family);
 	}
-	fprintf(stderr, "usage: traffic tcp N [4|6|m] [UID] | traffic refused [4|6] | traffic udp MODE N [4|6] | traffic reuse N\n");
+	fprintf(stderr, "usage: traffic tcp N [4|6|m] [UID] | traffic refused [4|6] | traffic unaccepted | traffic udp MODE N [4|6] | traffic reuse N\n");
 	return 2;
 }
