@@ -36,6 +36,7 @@
 #include "utils/snapshot.h"
 #include "utils/record.h"
 #include "utils/zmq_transport.h"
+#include "utils/clock.h"
 
 #define STOP_COUNT_REACHED (-ECANCELED)
 #define DOCKER_SOCKET "/var/run/docker.sock"
@@ -69,14 +70,6 @@ struct capture {
 
 /* What the reorder window may hold before items leave early (counted). */
 #define REORDER_MAX_BYTES (64u << 20)
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static int write_block(struct capture *c, int interface, uint64_t ts_ns, const void *data,
 		       uint32_t caplen, uint32_t len, const char *comment)

@@ -24,6 +24,7 @@
 #include "pcapio/pcapng.h"
 #include "utils/record.h"
 #include "utils/zmq_transport.h"
+#include "utils/clock.h"
 
 #define STOP_COUNT_REACHED (-ECANCELED)
 #define MAX_ENDPOINTS 64
@@ -74,14 +75,6 @@ struct collector {
 	char first_machine_id[40];
 	uint64_t first_ts;
 };
-
-static uint64_t clock_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* rec is bytes decoded: the printer takes the one, the pcapng file the other. */
 static int write_bytes(struct collector *c, const struct ebpf_record *rec, const uint8_t *bytes, size_t len)
@@ -418,7 +411,7 @@ static void on_socket_event(struct collector *c, uint16_t event, struct endpoint
 	case ZMQ_EVENT_DISCONNECTED:
 		/* A retry follows at once unless libzmq gave up on the endpoint. */
 		if (!c->opts->bind)
-			ep->reattach_at_ns = clock_ns() + REATTACH_AFTER_NS;
+			ep->reattach_at_ns = clock_ns(CLOCK_MONOTONIC) + REATTACH_AFTER_NS;
 		break;
 	default: /* ZMQ_EVENT_HANDSHAKE_FAILED_*; when binding, the key check counts them */
 		if (!c->opts->bind)
@@ -460,7 +453,7 @@ static int read_monitor(struct collector *c)
 /* Attaches again what libzmq gave up on; returns ms until the next check, or -1. */
 static int reattach_due(struct collector *c)
 {
-	uint64_t now = clock_ns(), next = 0;
+	uint64_t now = clock_ns(CLOCK_MONOTONIC), next = 0;
 
 	for (int i = 0; i < c->n_ep; i++) {
 		struct endpoint *ep = &c->ep[i];

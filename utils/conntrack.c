@@ -18,6 +18,7 @@
 #include "keyhash.h"
 #include "netlink.h"
 #include "packet_tuple.h"
+#include "utils/clock.h"
 
 #define ANSWER_TTL_NS 2000000000ull /* connections come and go; answers are kept this long */
 #define MAX_ANSWERS 4096            /* then the cache starts over */
@@ -251,18 +252,10 @@ static bool ask_kernel(struct conntrack *ct, const struct socket_key *seen, stru
 	return !same(other, seen);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 bool conntrack_translated(struct conntrack *ct, const struct socket_key *seen, struct socket_key *other)
 {
 	struct answer *a = g_hash_table_lookup(ct->answers, seen);
-	uint64_t now = now_ns();
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
 
 	if (!a || now - a->at_ns > ANSWER_TTL_NS) {
 		if (g_hash_table_size(ct->answers) >= MAX_ANSWERS)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "zmq_transport.h"
+#include "utils/clock.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -485,14 +486,6 @@ struct zmq_exporter {
 	char endpoint[256];
 };
 
-static uint64_t now_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* The loss so far travels in the stream, first in the next message. */
 static void begin_batch(struct zmq_exporter *ex)
 {
@@ -506,7 +499,7 @@ static void begin_batch(struct zmq_exporter *ex)
 
 		memset(&rec, 0, sizeof(rec));
 		rec.ev.type = EBPF_CAPTURE_DROPS;
-		rec.ev.timestamp_ns = now_ns(CLOCK_REALTIME);
+		rec.ev.timestamp_ns = clock_ns(CLOCK_REALTIME);
 		rec.ev.drops = ex->unreported;
 		ebpf_copy_string(rec.host, sizeof(rec.host), ex->host);
 		ebpf_copy_string(rec.machine_id, sizeof(rec.machine_id), ex->machine_id);
@@ -522,7 +515,7 @@ static void maybe_log_drops(struct zmq_exporter *ex)
 
 	if (ex->quiet || ex->drops == ex->logged_drops)
 		return;
-	now = now_ns(CLOCK_MONOTONIC);
+	now = clock_ns(CLOCK_MONOTONIC);
 	if (now < ex->next_log_ns)
 		return;
 	fprintf(stderr, "ebpfcap: export: %llu records dropped: no collector keeps up "
@@ -642,7 +635,7 @@ void *zmq_exporter_socket(struct zmq_exporter *ex)
 
 int zmq_exporter_wait_subscriber(struct zmq_exporter *ex, int timeout_ms)
 {
-	uint64_t deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)timeout_ms * 1000000ull;
+	uint64_t deadline = clock_ns(CLOCK_MONOTONIC) + (uint64_t)timeout_ms * 1000000ull;
 
 	for (;;) {
 		zmq_pollitem_t item = { .socket = ex->sock, .events = ZMQ_POLLIN };
@@ -650,7 +643,7 @@ int zmq_exporter_wait_subscriber(struct zmq_exporter *ex, int timeout_ms)
 		read_subscriptions(ex);
 		if (ex->subscribers > 0)
 			return 0;
-		if (now_ns(CLOCK_MONOTONIC) >= deadline)
+		if (clock_ns(CLOCK_MONOTONIC) >= deadline)
 			return -1;
 		zmq_poll(&item, 1, 50);
 	}
@@ -766,7 +759,7 @@ struct zmq_exporter *zmq_exporter_open(const struct zmq_export_options *o)
 	ebpf_copy_string(ex->host, sizeof(ex->host), o->host ? o->host : "");
 	ebpf_copy_string(ex->machine_id, sizeof(ex->machine_id), o->machine_id ? o->machine_id : "");
 	if (getrandom(&ex->stream, sizeof(ex->stream), 0) != sizeof(ex->stream))
-		ex->stream = now_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32;
+		ex->stream = clock_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32;
 	ex->ctx = zmq_ctx_new();
 	ex->sock = ex->ctx ? zmq_socket(ex->ctx, ZMQ_XPUB) : NULL;
 	if (!ex->sock || set_common_options(ex->sock, o->sndhwm > 0 ? o->sndhwm : DEFAULT_SNDHWM) < 0) {
