@@ -512,7 +512,7 @@ static int open_packet_side(struct capture *c, const struct options *o, const st
 		fprintf(stderr, "ebpfcap: cannot set up the packet side: %s\n", strerror(errno ? errno : ENOMEM));
 		return -1;
 	}
-	packet_owners_listeners_from(c->owners, own_netns());
+	packet_owners_listeners_from(c->owners, c->own_netns);
 	packet_owners_listeners_from(c->owners, interfaces_peer_netns(iface));
 	return 0;
 }
@@ -593,11 +593,11 @@ int capture_run(const struct options *o, struct command *cmd)
 	}
 	sig_fd = session_stop_signals_fd(o->from_wireshark);
 	gethostname(c.host, sizeof(c.host) - 1);
+	c.own_netns = own_netns();
 	if (open_sink(&c, o, &iface, &out_fd) < 0)
 		return 1;
 	c.procs = process_cache_new();
 	c.containers = containers_new(kernel_events_cgroup_root(), DOCKER_SOCKET);
-	c.own_netns = own_netns();
 	c.boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
 	ke = kernel_events_open(&filter, &cb);
 	if (ke)
