@@ -90,6 +90,8 @@ static int write_record(struct capture *c, const struct ebpf_record *rec)
 		n = ebpf_record_encode(rec, buf, sizeof(buf));
 		return n ? zmq_exporter_send(c->zx, buf, n) : -EMSGSIZE;
 	}
+	if (c->lines && !c->held) /* lines at once: no bytes to encode only to decode them again */
+		return printer_record(c->lines, rec);
 	exported_pdu_write_header(buf);
 	n = ebpf_record_encode(rec, buf + hdr, sizeof(buf) - hdr);
 	if (n == 0)
