@@ -43,6 +43,10 @@ enum ebpf_event_type {
 #define EBPF_FLAG_NO_OWNER   0x02 /* socket predates the capture: owner unknown */
 #define EBPF_FLAG_HOST       0x04 /* the process runs on the host, in no container */
 
+/* ebpf_event.tcp_state: the kernel's TCP states; the two user space sets itself. */
+#define EBPF_TCP_STATE_ESTABLISHED 1
+#define EBPF_TCP_STATE_LISTEN      10
+
 /* The fixed part. The kernel fills it; its byte layout is the wire layout. */
 struct ebpf_event {
 	__u64 timestamp_ns;   /* wall clock, ns since the epoch */

@@ -10,8 +10,6 @@
 #include "utils/flow_table.h"
 #include "utils/packet_tuple.h"
 
-#define TCP_STATE_LISTEN 10 /* the kernel's TCP_LISTEN, as /proc and the record carry it */
-
 struct packet_owners {
 	struct flow_table *sockets;
 	struct conntrack *nat;     /* NULL: no translated tuples (no conntrack, no privilege) */
@@ -85,7 +83,7 @@ static void describe(const struct ebpf_record *rec, struct flow_owner *o)
 		append(o->text, sizeof(o->text), " pod=", rec->pod);
 		append(o->text, sizeof(o->text), " namespace=", rec->pod_namespace);
 	}
-	if (ev->tcp_state == TCP_STATE_LISTEN)
+	if (ev->tcp_state == EBPF_TCP_STATE_LISTEN)
 		append(o->text, sizeof(o->text), " listening", "");
 }
 
@@ -113,7 +111,7 @@ void packet_owners_learn(struct packet_owners *po, const struct ebpf_record *rec
 
 	if (!names_a_socket(&rec->ev))
 		return;
-	if (rec->ev.tcp_state == TCP_STATE_LISTEN && !listener_here(po, &rec->ev))
+	if (rec->ev.tcp_state == EBPF_TCP_STATE_LISTEN && !listener_here(po, &rec->ev))
 		return;
 	key_of_record(&rec->ev, &k);
 	describe(rec, &o);

@@ -12,8 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TCP_ESTABLISHED 1
-#define TCP_LISTEN 10
 
 struct owner_info {
 	uint32_t pid, ppid, uid, gid;
@@ -170,7 +168,7 @@ static void add_flow(struct flow_snapshot *fs, struct ebpf_event *ev, unsigned l
 	struct flow_key k;
 
 	ev->type = EBPF_FLOW_SNAPSHOT;
-	ev->tcp_state = TCP_ESTABLISHED;
+	ev->tcp_state = EBPF_TCP_STATE_ESTABLISHED;
 	add_owner(fs, ev, inode);
 	key_of(ev, &k);
 	g_hash_table_replace(fs->flows, g_memdup2(&k, sizeof(k)), g_memdup2(ev, sizeof(*ev)));
@@ -179,7 +177,7 @@ static void add_flow(struct flow_snapshot *fs, struct ebpf_event *ev, unsigned l
 static void add_listener(struct flow_snapshot *fs, struct ebpf_event *ev, unsigned long inode)
 {
 	ev->type = EBPF_FLOW_SNAPSHOT;
-	ev->tcp_state = TCP_LISTEN;
+	ev->tcp_state = EBPF_TCP_STATE_LISTEN;
 	add_owner(fs, ev, inode);
 	if (!(ev->flags & EBPF_FLAG_NO_OWNER))
 		g_ptr_array_add(fs->listeners, g_memdup2(ev, sizeof(*ev)));
@@ -203,9 +201,9 @@ static void scan_tcp_table(struct flow_snapshot *fs, const char *pid, const char
 		if (!flow_snapshot_parse_line(line, family, &ev, &state, &inode))
 			continue;
 		ev.netns = netns;
-		if (state == TCP_ESTABLISHED)
+		if (state == EBPF_TCP_STATE_ESTABLISHED)
 			add_flow(fs, &ev, inode);
-		else if (state == TCP_LISTEN)
+		else if (state == EBPF_TCP_STATE_LISTEN)
 			add_listener(fs, &ev, inode);
 	}
 	fclose(f);
