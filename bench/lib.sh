@@ -72,3 +72,14 @@ said_lost() { cat "$@" 2>/dev/null | sed -n 's/^ebpfcap: \([0-9]*\) events lost.
 	awk '{s += $1} END {print s + 0}'; }
 
 say() { echo "bench: $*" >&2; }
+
+# alternate LABEL [SUFFIX [ARG]]: $rounds rounds of `run S [ARG]` for each S in $scenarios,
+# alternating, each result line appended to $tmp/S.SUFFIX (default txt) and said.
+alternate() {
+	for r in $(seq "$rounds"); do
+		for s in $scenarios; do
+			run $s $3 >>"$tmp/$s.${2:-txt}"
+			say "$1 round $r $s: $(tail -1 "$tmp/$s.${2:-txt}")"
+		done
+	done
+}

@@ -87,12 +87,7 @@ scenarios="alone tcpdump ebpfcap"
 measure() {
 	load=$1
 	rm -f "$tmp"/*.txt
-	for r in $(seq "$rounds"); do
-		for s in $scenarios; do
-			run $s >>"$tmp/$s.txt"
-			say "packets $load round $r $s: $(tail -1 "$tmp/$s.txt")"
-		done
-	done
+	alternate "packets $load"
 	table >"$tmp/table.$load"
 }
 

@@ -99,12 +99,7 @@ run() {
 	rm -f "$tmp/cap.pcapng" "$tmp/bt.out"
 }
 
-for r in $(seq "$rounds"); do
-	for s in $scenarios; do
-		run $s >>"$tmp/$s.txt"
-		say "$proto round $r $s: $(tail -1 "$tmp/$s.txt")"
-	done
-done
+alternate "$proto"
 
 name() {
 	case $1 in

@@ -37,13 +37,9 @@ run() {
 	rm -f "$tmp/cap.pcapng"
 }
 
+scenarios="alone kernel ebpfcap"
 for rate in $rates; do
-	for r in $(seq "$rounds"); do
-		for s in alone kernel ebpfcap; do
-			run $s $rate >>"$tmp/$s.$rate"
-			say "sweep $rate round $r $s: $(tail -1 "$tmp/$s.$rate")"
-		done
-	done
+	alternate "sweep $rate" $rate $rate
 done
 
 # One line per rate: offered achieved_alone thr_full cpu_full thr_kernel cpu_kernel lost_max said_max expected
