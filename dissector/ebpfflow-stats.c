@@ -109,7 +109,7 @@ static tap_packet_status conv_packet(void *pct, packet_info *pinfo, epan_dissect
 	const struct ebpfflow_tap_info *info = data;
 	conversation_type type = info->udp ? CONVERSATION_UDP : CONVERSATION_TCP;
 
-	if (info->src.type == AT_NONE || info->type == EBPF_TCP_LISTEN) /* a listener talks to nobody yet */
+	if (info->src.type == AT_NONE)
 		return TAP_PACKET_DONT_REDRAW;
 	add_conversation_table_data((conv_hash_t *)pct, &info->src, &info->dst, info->sport, info->dport, 1,
 				    clamp(info->bytes_sent), &pinfo->rel_ts, &pinfo->abs_ts, &conv_info, type);
@@ -126,7 +126,7 @@ static tap_packet_status endpoint_packet(void *pit, packet_info *pinfo _U_, epan
 	conv_hash_t *hash = (conv_hash_t *)pit;
 	endpoint_type type = info->udp ? ENDPOINT_UDP : ENDPOINT_TCP;
 
-	if (info->src.type == AT_NONE || info->type == EBPF_TCP_LISTEN)
+	if (info->src.type == AT_NONE)
 		return TAP_PACKET_DONT_REDRAW;
 	add_endpoint_table_data(hash, &info->src, info->sport, TRUE, 1, clamp(info->bytes_sent), &endpoint_info, type);
 	add_endpoint_table_data(hash, &info->dst, info->dport, FALSE, 1, clamp(info->bytes_sent), &endpoint_info, type);

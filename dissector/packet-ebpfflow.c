@@ -578,10 +578,12 @@ static void queue_tap(packet_info *pinfo, const struct record_view *v)
 		info->bytes_sent = v->bytes_sent;
 		info->bytes_received = v->bytes_received;
 	}
-	copy_address_shallow(&info->src, &v->src);
-	copy_address_shallow(&info->dst, &v->dst);
-	info->sport = v->sport;
-	info->dport = v->dport;
+	if (v->type != EBPF_TCP_LISTEN) { /* a listener talks to nobody yet: in no conversation */
+		copy_address_shallow(&info->src, &v->src);
+		copy_address_shallow(&info->dst, &v->dst);
+		info->sport = v->sport;
+		info->dport = v->dport;
+	}
 	info->udp = v->proto == PROTO_UDP;
 	tap_queue_packet(ebpfflow_tap, pinfo, info);
 }

@@ -44,7 +44,7 @@ struct ebpfflow_tap_info {
 	const char *container; /* "pod namespace/name", container name, or "host" */
 	/* Totals of a connection or datagram batch: only TCP_Close, UDP_Send and UDP_Recv carry them, 0 otherwise. */
 	guint64 bytes_sent, bytes_received;
-	address src, dst;      /* AT_NONE when the family is neither IPv4 nor IPv6 */
+	address src, dst;      /* AT_NONE when the family is neither IPv4 nor IPv6, or for a listener */
 	guint16 sport, dport;
 	gboolean udp;
 };
