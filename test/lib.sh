@@ -109,14 +109,16 @@ bpf_objects_of() {
 }
 
 # Waits until process $1 has attached every program it loaded (a link per
-# program; at most 10 s) and prints its objects: keep them for expect_released.
+# program; at most 10 s) and prints its objects: keep them for expect_released,
+# as objs=$(attached_objects PID) || exit 1.
 attached_objects() {
 	i=0
 	while :; do
 		objs=$(bpf_objects_of $1)
 		links=$(printf '%s\n' "$objs" | grep -c '^link ')
 		[ "$links" -gt 0 ] && [ "$links" -eq "$(printf '%s\n' "$objs" | grep -c '^prog ')" ] && break
-		i=$((i + 1)); [ $i -gt 100 ] && fail "process $1 did not attach within 10 s"
+		# Called as $(...): fail's line would end up in the caller's variable; say it on stderr.
+		i=$((i + 1)); [ $i -gt 100 ] && { echo "FAIL: process $1 did not attach within 10 s" >&2; exit 1; }
 		sleep 0.1
 	done
 	printf '%s\n' "$objs"

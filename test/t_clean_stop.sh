@@ -14,8 +14,21 @@ start_capture() {
 	$EBPFCAP --extcap-interface ebpfevents --capture --fifo "$out" --pid $gen "$@" 2>"$TMP/err" &
 	cap_pid=$!
 	at_exit "kill -9 $cap_pid"
-	objs=$(attached_objects $cap_pid)
+	objs=$(attached_objects $cap_pid) || exit 1
 	expect_eq "child processes of the capture" "" "$(ps -o pid= --ppid $cap_pid)"
+}
+
+# follow_capture PIDFILE: a capture a wrapper shell started, by the pid it wrote there (at most
+# 10 s); sets $cap_pid and $objs.
+follow_capture() {
+	i=0
+	until [ -s "$1" ]; do
+		i=$((i + 1)); [ $i -gt 100 ] && fail "no capture pid in $1 within 10 s"
+		sleep 0.1
+	done
+	cap_pid=$(cat "$1")
+	at_exit "kill -9 $cap_pid"
+	objs=$(attached_objects $cap_pid) || exit 1
 }
 
 # expect_connect WHAT FILE: tshark reads FILE whole, and the client's connect is in it.
@@ -84,10 +97,7 @@ expect_released "reader gone" "$objs"
 gate_traffic
 sh -c "$EBPFCAP -w - --pid $gen 2>'$TMP/err' & echo \$! >'$TMP/pipe.pid'; wait" | head -c 300 >/dev/null &
 pipeline=$!
-until [ -s "$TMP/pipe.pid" ]; do sleep 0.1; done
-cap_pid=$(cat "$TMP/pipe.pid")
-at_exit "kill -9 $cap_pid"
-objs=$(attached_objects $cap_pid)
+follow_capture "$TMP/pipe.pid"
 open_gate
 reap $pipeline 5
 expect_gone "pipe reader gone" $cap_pid
@@ -102,10 +112,7 @@ reader=$!
 gate_traffic
 sh -c "$EBPFCAP --extcap-interface ebpfevents --capture --fifo '$TMP/fifo2' --pid $gen 2>/dev/null & echo \$! >'$TMP/orphan.pid'; wait" &
 parent=$!
-until [ -s "$TMP/orphan.pid" ]; do sleep 0.1; done
-cap_pid=$(cat "$TMP/orphan.pid")
-at_exit "kill -9 $cap_pid"
-objs=$(attached_objects $cap_pid)
+follow_capture "$TMP/orphan.pid"
 open_gate
 kill -9 $parent
 expect_gone "parent death" $cap_pid

@@ -51,7 +51,7 @@ $AS_USER tshark -i ebpfevents -o extcap.ebpfevents.pid:$gen -c 5 -a duration:50 
 ts=$!
 at_exit "kill -9 $ts"
 cap=$(extcap_of $ts "$TMP/tshark.err")
-objs=$(attached_objects $cap)
+objs=$(attached_objects $cap) || exit 1
 expect_eq "the extcap runs as" $user "$(ps -o user= -p $cap)"
 ok "with capabilities $(getpcaps $cap 2>&1 | sed 's/.*: //')"
 open_gate
@@ -75,7 +75,7 @@ until grep -q 'client_pid=' "$TMP/hold.out"; do i=$((i + 1)); [ $i -gt 100 ] && 
 hold_line=$(cat "$TMP/hold.out")
 $AS_USER $EXT -w "$home/cli.pcapng" --port "$(field "$hold_line" port)" 2>"$TMP/cli.err" &
 cap=$!
-objs=$(attached_objects $cap)
+objs=$(attached_objects $cap) || exit 1
 kill -INT $cap
 reap $cap
 expect_eq "the CLI's exit status" 0 "$status"

@@ -24,7 +24,7 @@ at_exit "kill -9 $gen"
 $EBPFCAP -w "$TMP/soak.pcapng" --pid $gen 2>"$TMP/err" &
 cap=$!
 at_exit "kill -9 $cap"
-objs=$(attached_objects $cap)
+objs=$(attached_objects $cap) || exit 1
 pids_map=$(for id in $(printf '%s\n' "$objs" | sed -n 's/^map //p'); do
 	bpftool map show id $id | grep -q ' name ebpfcap_pids ' && echo $id; done)
 [ -n "$pids_map" ] || fail "no ebpfcap_pids map among the capture's objects"

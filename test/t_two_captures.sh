@@ -22,13 +22,13 @@ tshark -i ebpfevents -o extcap.ebpfevents.pid:$gen -c $((4 * N + 1)) -a duration
 ts=$!
 at_exit "kill -9 $ts"
 cap_a=$(extcap_of $ts "$TMP/a.err")
-objs_a=$(attached_objects $cap_a)
+objs_a=$(attached_objects $cap_a) || exit 1
 
 # B: the CLI, connects only.
 $EBPFCAP -w "$TMP/b.pcapng" --pid $gen --event-types TCP_Connect 2>"$TMP/b.err" &
 cap_b=$!
 at_exit "kill -9 $cap_b"
-objs_b=$(attached_objects $cap_b)
+objs_b=$(attached_objects $cap_b) || exit 1
 expect_eq "objects the two captures share" "" "$(printf '%s\n' "$objs_a" | grep -xF "$objs_b")"
 
 echo go >"$TMP/gate1"
