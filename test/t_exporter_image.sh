@@ -40,32 +40,19 @@ pods=/var/log/pods
 MOUNTS="/sys/kernel/btf:/sys/kernel/btf /sys/fs/cgroup:/sys/fs/cgroup /sys/kernel/tracing:/sys/kernel/tracing
 	/etc/machine-id:/etc/machine-id $pods:/var/log/pods"
 
-progs_of() { cat /proc/$1/fdinfo/* 2>/dev/null | awk '$1 == "prog_id:" { print $2 }' | sort -u; }
-
 # Until the exporter (host pid $1) has its programs attached and a collector subscribed (log $2).
 wait_ready() {
 	i=0 last=0 same=0
 	while [ $same -lt 3 ] || ! grep -q "subscribed" "$2"; do
-		n=$(progs_of $1 | wc -l)
+		n=$(bpf_objects_of $1 | grep -c '^prog ')
 		[ "$n" -gt 0 ] && [ "$n" -eq "$last" ] && same=$((same + 1)) || same=0
 		last=$n
 		i=$((i + 1)); [ $i -gt 150 ] && fail "exporter not ready within 15 s: $(cat "$2")"
 		sleep 0.1
 		[ -n "${LOGCMD:-}" ] && eval "$LOGCMD" >"$2" 2>&1
 	done
-	exp_progs=$(progs_of $1)
-	ok "exporter pid $1: $(echo $exp_progs | wc -w) BPF programs attached, a collector subscribed"
-}
-
-expect_released() {
-	i=0
-	for id in $exp_progs; do
-		while bpftool prog show id "$id" >/dev/null 2>&1; do
-			i=$((i + 1)); [ $i -gt 50 ] && fail "BPF program $id of the exporter left behind"
-			sleep 0.1
-		done
-	done
-	ok "the exporter's $(echo $exp_progs | wc -w) BPF programs are gone"
+	exp_objs=$(bpf_objects_of $1)
+	ok "exporter pid $1: $(printf '%s\n' "$exp_objs" | grep -c '^prog ') BPF programs attached, a collector subscribed"
 }
 
 # start_collector NAME ARGS...: sets $col; the capture in $TMP/NAME.pcapng
@@ -130,7 +117,7 @@ ok "docker: the busybox container's connect carries its id ${cid%${cid#?????????
 "$DOCKER" stop -t 10 $NAME >/dev/null || fail "docker stop"
 "$DOCKER" logs $NAME >/dev/null 2>&1 && fail "the container was not removed (--rm)"
 stop_collector col-docker
-expect_released
+expect_released "the exporter" "$exp_objs"
 ok "docker: container stopped and removed"
 
 # ---- containerd, the DaemonSet's securityContext, CURVE key from a Secret-like file ----
@@ -173,5 +160,5 @@ expect_eq "ctr: exit status after SIGTERM" 0 "$status"
 grep -q "^ebpfcap: exporting the events of $host on tcp://127.0.0.1:$((port + 1)) (CURVE)$" "$TMP/ctr.log" || fail "ctr: no start line: $(cat "$TMP/ctr.log")"
 $CTR containers ls -q | grep -qx $NAME && fail "ctr: the container was not removed (--rm)"
 stop_collector col-ctr
-expect_released
+expect_released "the exporter" "$exp_objs"
 ok "ctr: log: $(tr '\n' '|' <"$TMP/ctr.log")"
