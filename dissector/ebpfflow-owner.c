@@ -226,7 +226,7 @@ void ebpfflow_owner_note(const struct ebpfflow_socket *s, guint16 type, guint64 
 {
 	struct socket_key k;
 	wmem_array_t *spans;
-	struct span fresh = { ts_ns, ts_ns, NULL, ends_socket(type) };
+	struct span fresh = { ts_ns, ts_ns, NULL, ends_socket(type) }, *p;
 	guint at;
 
 	if (!key_from_record(&k, s))
@@ -237,17 +237,10 @@ void ebpfflow_owner_note(const struct ebpfflow_socket *s, guint16 type, guint64 
 		wmem_map_insert(sockets, wmem_memdup(wmem_file_scope(), &k, sizeof(k)), spans);
 	}
 	at = first_after(spans, ts_ns);
-	if (at > 0 && adopts(span_at(spans, at - 1), o)) {
-		struct span *p = span_at(spans, at - 1);
-
-		p->owner = keep_owner(o);
-		p->end_ns = MAX(p->end_ns, ts_ns);
-		p->closed = ends_socket(type);
-		return;
-	}
-	if (at > 0 && continues(span_at(spans, at - 1), type, o)) {
-		struct span *p = span_at(spans, at - 1);
-
+	p = at > 0 ? span_at(spans, at - 1) : NULL;
+	if (p && (adopts(p, o) || continues(p, type, o))) {
+		if (!p->owner && o) /* adopted */
+			p->owner = keep_owner(o);
 		p->end_ns = MAX(p->end_ns, ts_ns);
 		p->closed = ends_socket(type);
 		return;
