@@ -89,6 +89,17 @@ static gboolean unspecified(const guint8 *a)
 	return memcmp(a, zero, sizeof(zero)) == 0;
 }
 
+/*
+ * A dual-stack socket speaking IPv4 says ::ffff:a.b.c.d at one end and the
+ * same or nothing at the other; its packets are IPv4 (extcap/packet_owners.c
+ * keys records the same way). A listener on [::] stays IPv6.
+ */
+static gboolean speaks_ipv4(const guint8 *saddr, const guint8 *daddr)
+{
+	return (v4_mapped(saddr) && (v4_mapped(daddr) || unspecified(daddr))) ||
+	       (v4_mapped(daddr) && unspecified(saddr));
+}
+
 static gboolean key_from_record(struct socket_key *k, const struct ebpfflow_socket *s)
 {
 	memset(k, 0, sizeof(*k));
@@ -101,12 +112,12 @@ static gboolean key_from_record(struct socket_key *k, const struct ebpfflow_sock
 		k->version = 4;
 		memcpy(k->laddr, s->saddr, 4);
 		memcpy(k->raddr, s->daddr, 4);
-	} else if (s->family == AF_INET6_ && v4_mapped(s->daddr) && (v4_mapped(s->saddr) || unspecified(s->saddr))) {
-		/* A dual-stack socket speaking IPv4 says ::ffff:a.b.c.d; its packets are IPv4. */
+	} else if (s->family == AF_INET6_ && speaks_ipv4(s->saddr, s->daddr)) {
 		k->version = 4;
 		if (v4_mapped(s->saddr))
 			memcpy(k->laddr, s->saddr + 12, 4);
-		memcpy(k->raddr, s->daddr + 12, 4);
+		if (v4_mapped(s->daddr))
+			memcpy(k->raddr, s->daddr + 12, 4);
 	} else if (s->family == AF_INET6_) {
 		k->version = 6;
 		memcpy(k->laddr, s->saddr, 16);

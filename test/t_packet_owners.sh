@@ -122,6 +122,15 @@ set -- $(check_owners "$TMP/own6.pcapng" $PORT6 "$TMP/own6.out")
 expect_eq "IPv6 packets with their client's owner, of $1" "$1" "$2"
 expect_eq "IPv6 packets with a wrong owner" 0 "$4"
 
+# IPv4 through dual-stack (AF_INET6) sockets at both ends, as Java makes them: the records
+# say ::ffff:a.b.c.d, the packets are IPv4.
+exchange mapped serve clients ::ffff:$NET.2 $PORT $CLIENTS6
+set -- $(check_owners "$TMP/mapped.pcapng" $PORT "$TMP/mapped.out")
+[ "$1" -ge $((CLIENTS6 * 7)) ] || fail "only $1 packets of dual-stack sockets captured"
+expect_eq "IPv4 packets of dual-stack sockets with their client's owner, of $1" "$1" "$2"
+expect_eq "IPv4 packets of dual-stack sockets naming the server too" "$1" "$5"
+expect_eq "IPv4 packets of dual-stack sockets with a wrong owner" 0 "$4"
+
 # UDP from an unconnected socket (bound to the wildcard address): the first datagram's event names it.
 exchange udp udpserve udpping $NET.2 7200 20
 client_pid=$(field "$(cat "$TMP/udp.out")" client_pid)
