@@ -25,6 +25,7 @@
 
 #include <string.h>
 #include "packet-ebpfflow.h"
+#include "utils/v4_mapped.h"
 
 #define AF_INET_ 2
 #define AF_INET6_ 10
@@ -75,31 +76,7 @@ static gboolean key_equal(gconstpointer a, gconstpointer b)
 	return memcmp(a, b, sizeof(struct socket_key)) == 0;
 }
 
-static gboolean v4_mapped(const guint8 *a)
-{
-	static const guint8 prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	return memcmp(a, prefix, sizeof(prefix)) == 0;
-}
-
-static gboolean unspecified(const guint8 *a)
-{
-	static const guint8 zero[16];
-
-	return memcmp(a, zero, sizeof(zero)) == 0;
-}
-
-/*
- * A dual-stack socket speaking IPv4 says ::ffff:a.b.c.d at one end and the
- * same or nothing at the other; its packets are IPv4 (extcap/packet_owners.c
- * keys records the same way). A listener on [::] stays IPv6.
- */
-static gboolean speaks_ipv4(const guint8 *saddr, const guint8 *daddr)
-{
-	return (v4_mapped(saddr) && (v4_mapped(daddr) || unspecified(daddr))) ||
-	       (v4_mapped(daddr) && unspecified(saddr));
-}
-
+/* A record's socket as its packets name it: a dual-stack socket speaking IPv4 by an IPv4 key. */
 static gboolean key_from_record(struct socket_key *k, const struct ebpfflow_socket *s)
 {
 	memset(k, 0, sizeof(*k));
@@ -112,11 +89,11 @@ static gboolean key_from_record(struct socket_key *k, const struct ebpfflow_sock
 		k->version = 4;
 		memcpy(k->laddr, s->saddr, 4);
 		memcpy(k->raddr, s->daddr, 4);
-	} else if (s->family == AF_INET6_ && speaks_ipv4(s->saddr, s->daddr)) {
+	} else if (s->family == AF_INET6_ && ipv6_speaks_ipv4(s->saddr, s->daddr)) {
 		k->version = 4;
-		if (v4_mapped(s->saddr))
+		if (ipv6_v4_mapped(s->saddr))
 			memcpy(k->laddr, s->saddr + 12, 4);
-		if (v4_mapped(s->daddr))
+		if (ipv6_v4_mapped(s->daddr))
 			memcpy(k->raddr, s->daddr + 12, 4);
 	} else if (s->family == AF_INET6_) {
 		k->version = 6;

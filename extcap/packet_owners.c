@@ -9,6 +9,7 @@
 #include "utils/conntrack.h"
 #include "utils/flow_table.h"
 #include "utils/packet_tuple.h"
+#include "utils/v4_mapped.h"
 
 struct packet_owners {
 	struct flow_table *sockets;
@@ -48,41 +49,14 @@ static bool names_a_socket(const struct ebpf_event *ev)
 	return ev->type != EBPF_CAPTURE_DROPS && (ev->proto == IPPROTO_TCP || ev->proto == IPPROTO_UDP);
 }
 
-static bool v4_mapped(const uint8_t *a)
-{
-	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	return memcmp(a, prefix, sizeof(prefix)) == 0;
-}
-
-static bool unspecified(const uint8_t *a)
-{
-	static const uint8_t zero[16];
-
-	return memcmp(a, zero, sizeof(zero)) == 0;
-}
-
-/*
- * An AF_INET6 socket speaking IPv4 (::ffff:a.b.c.d at one end, the same or
- * nothing at the other) sends IPv4 packets: its key is an IPv4 one (the
- * dissector's ebpfflow-owner.c keys records the same way). A listener on
- * [::] stays IPv6; lookup() tries it for IPv4 packets too.
- */
-static bool speaks_ipv4(const struct ebpf_event *ev)
-{
-	if (ev->family == 2)
-		return true;
-	return (v4_mapped(ev->saddr) && (v4_mapped(ev->daddr) || unspecified(ev->daddr))) ||
-	       (v4_mapped(ev->daddr) && unspecified(ev->saddr));
-}
-
+/* A record's socket as its packets name it: a dual-stack socket speaking IPv4 by an IPv4 key. */
 static void key_of_record(const struct ebpf_event *ev, struct socket_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->proto = ev->proto;
 	k->lport = ev->sport;
 	k->rport = ev->dport;
-	if (!speaks_ipv4(ev)) {
+	if (ev->family != 2 && !ipv6_speaks_ipv4(ev->saddr, ev->daddr)) {
 		k->family = 6;
 		memcpy(k->laddr, ev->saddr, 16);
 		memcpy(k->raddr, ev->daddr, 16);
@@ -90,8 +64,8 @@ static void key_of_record(const struct ebpf_event *ev, struct socket_key *k)
 	}
 	k->family = 4;
 	/* IPv4 in bytes 0-3: the record's own, or the last four of a mapped address (zero stays zero). */
-	memcpy(k->laddr, ev->family == 2 || unspecified(ev->saddr) ? ev->saddr : ev->saddr + 12, 4);
-	memcpy(k->raddr, ev->family == 2 || unspecified(ev->daddr) ? ev->daddr : ev->daddr + 12, 4);
+	memcpy(k->laddr, ev->family == 2 || ipv6_unspecified(ev->saddr) ? ev->saddr : ev->saddr + 12, 4);
+	memcpy(k->raddr, ev->family == 2 || ipv6_unspecified(ev->daddr) ? ev->daddr : ev->daddr + 12, 4);
 }
 
 /* Appends to a NUL-terminated string, cutting what does not fit. */
