@@ -26,9 +26,11 @@ DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib
 	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind \
 	python3 python3-yaml python3-kubernetes libclang-rt-14-dev groff-base libcap2-bin
 
-USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c utils/flow_table.c utils/packet_tuple.c utils/conntrack.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c \
-	utils/zmq_transport.c
-EXTCAP_SRCS := $(wildcard extcap/*.c) $(USER_SRCS)
+# Sources by what they make. Every source is compiled once per flavour into
+# $(BUILD)/<flavour>/ (header dependencies from -MMD), and the shared code is
+# one static library per flavour that every binary links.
+LIB_SRCS := $(wildcard utils/*.c pcapio/*.c)
+EXTCAP_SRCS := $(wildcard extcap/*.c)
 PLUGIN_SRCS := $(wildcard dissector/*.c)
 UNIT_TESTS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/unit_*.c))
 # The same unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -37,14 +39,26 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 # libFuzzer targets (test/fuzz_*.c): clang only; libclang-rt-14-dev has the runtime.
 # Named fuzz_*, not unit_*, so test/run.sh does not run them as unit tests.
 FUZZ_TARGETS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/fuzz_*.c))
-FUZZ_SRCS := utils/record.c utils/cgroup.c utils/json.c utils/containers.c utils/zmq_transport.c
 FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -I. -I$(BUILD) \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 FUZZ_SECONDS ?= 600
 TEST_TOOLS := $(BUILD)/test/traffic $(BUILD)/test/lossy.bpf.o $(BUILD)/test/gen_records $(BUILD)/test/zmq_peer
 
+# Objects of a flavour: $(call objs,FLAVOUR,SOURCES).
+objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
+LIB     := $(BUILD)/obj/libebpfcap.a
+SAN_LIB := $(BUILD)/san/libebpfcap.a
+FUZZ_LIB := $(BUILD)/fuzz/libebpfcap.a
+EXTCAP_OBJS := $(call objs,obj,$(EXTCAP_SRCS))
+# extcap/ objects the tests link besides the library.
+REORDER_OBJ := $(BUILD)/obj/extcap/reorder.o
+REORDER_SAN_OBJ := $(BUILD)/san/extcap/reorder.o
+
 # Only for make gui-check: the Qt Wireshark under a virtual X server.
 GUI_PACKAGES := wireshark xvfb xdotool imagemagick fonts-dejavu-core
+
+.SECONDARY:
 
 .PHONY: all deps demo check install uninstall clean bench fuzz image gui-check soak
 
@@ -72,33 +86,62 @@ $(BUILD)/ebpfcap.bpf.o: bpf/ebpfcap.bpf.c bpf/ebpf_record.h $(BUILD)/vmlinux.h
 $(BUILD)/ebpfcap.skel.h: $(BUILD)/ebpfcap.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/ebpfcap: $(EXTCAP_SRCS) $(wildcard extcap/*.h utils/*.h pcapio/*.h) bpf/ebpf_record.h $(BUILD)/ebpfcap.skel.h
-	$(CC) $(CFLAGS) $(GLIB_CFLAGS) $(EXTCAP_SRCS) -o $@ $(LIBS) -lpcap
+# One pattern per flavour; -MMD -MP keeps each object's header list in a .d beside it.
+$(BUILD)/obj/%.o: %.c | $(BUILD)/.dir
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(GLIB_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/ebpfflow.so: $(PLUGIN_SRCS) $(wildcard dissector/*.h) bpf/ebpf_record.h utils/v4_mapped.h | $(BUILD)/.dir
-	$(CC) $(CFLAGS) -Wno-shadow -fPIC -shared -fvisibility=hidden $(WS_CFLAGS) $(PLUGIN_SRCS) -o $@ $(WS_LIBS)
+$(BUILD)/san/%.o: %.c | $(BUILD)/.dir
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) $(GLIB_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/test/unit_%: test/unit_%.c $(USER_SRCS) $(wildcard test/*.h utils/*.h pcapio/*.h) | $(BUILD)/.dir
-	$(CC) $(CFLAGS) $(GLIB_CFLAGS) $< $(USER_SRCS) -o $@ -lpcap $(LIBS)
+$(BUILD)/fuzz/%.o: %.c | $(BUILD)/.dir
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $(GLIB_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/test/san_%: test/unit_%.c $(USER_SRCS) $(wildcard test/*.h utils/*.h pcapio/*.h) | $(BUILD)/.dir
-	$(CC) $(CFLAGS) $(SANITIZE) $(GLIB_CFLAGS) $< $(USER_SRCS) -o $@ -lpcap $(LIBS)
+$(BUILD)/pic/%.o: %.c | $(BUILD)/.dir
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wno-shadow -fPIC -fvisibility=hidden $(WS_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/test/fuzz_%: test/fuzz_%.c test/fuzz.h $(FUZZ_SRCS) $(wildcard utils/*.h) | $(BUILD)/.dir
-	$(CLANG) $(FUZZ_CFLAGS) $(GLIB_CFLAGS) $< $(FUZZ_SRCS) -o $@ $(LIBS)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-# unit_reorder includes extcap/reorder.c itself.
-$(BUILD)/test/unit_reorder $(BUILD)/test/san_reorder: extcap/reorder.c extcap/reorder.h
+# The skeleton is generated: objects that include it wait for it (the first build has no .d yet).
+$(EXTCAP_OBJS) $(call objs,obj,bench/kdrain.c bench/micro.c): | $(BUILD)/ebpfcap.skel.h
+
+$(LIB): $(call objs,obj,$(LIB_SRCS))
+$(SAN_LIB): $(call objs,san,$(LIB_SRCS))
+$(FUZZ_LIB): $(call objs,fuzz,$(LIB_SRCS))
+$(LIB) $(SAN_LIB) $(FUZZ_LIB):
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/ebpfcap: $(EXTCAP_OBJS) $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpcap
+
+$(BUILD)/ebpfflow.so: $(call objs,pic,$(PLUGIN_SRCS))
+	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden $^ -o $@ $(WS_LIBS)
+
+$(BUILD)/test/unit_%: $(BUILD)/obj/test/unit_%.o $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ -lpcap $(LIBS)
+
+$(BUILD)/test/san_%: $(BUILD)/san/test/unit_%.o $(SAN_LIB)
+	$(CC) $(CFLAGS) $(SANITIZE) $^ -o $@ -lpcap $(LIBS)
+
+$(BUILD)/test/fuzz_%: $(BUILD)/fuzz/test/fuzz_%.o $(FUZZ_LIB)
+	$(CLANG) $(FUZZ_LDFLAGS) $^ -o $@ $(LIBS) -lpcap
+
+# The reorder window lives in extcap/, outside the library.
+$(BUILD)/test/unit_reorder: $(REORDER_OBJ)
+$(BUILD)/test/san_reorder: $(REORDER_SAN_OBJ)
 
 $(BUILD)/test/traffic: test/traffic.c test/bounded_fork.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $< -o $@
 
 # Test helper: synthetic exporters (and hostile ones) for the ZMQ collector.
-$(BUILD)/test/zmq_peer: test/zmq_peer.c $(USER_SRCS) $(wildcard utils/*.h pcapio/*.h) | $(BUILD)/.dir
-	$(CC) $(CFLAGS) $(GLIB_CFLAGS) $< $(USER_SRCS) -o $@ $(LIBS)
+$(BUILD)/test/zmq_peer: $(BUILD)/obj/test/zmq_peer.o $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpcap
 
-$(BUILD)/test/gen_records: test/gen_records.c $(USER_SRCS) | $(BUILD)/.dir
-	$(CC) $(CFLAGS) $(GLIB_CFLAGS) $< $(USER_SRCS) -o $@ $(LIBS)
+$(BUILD)/test/gen_records: $(BUILD)/obj/test/gen_records.o $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpcap
 
 # Test helper: a tc program that drops packets (this kernel has no netem).
 $(BUILD)/test/lossy.bpf.o: test/lossy.bpf.c | $(BUILD)/.dir
@@ -163,13 +206,12 @@ $(BUILD)/bench/loadgen: bench/loadgen.c test/bounded_fork.h
 	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $< -o $@
 
 # The kernel side alone: ebpfcap's programs attached, events drained and discarded.
-$(BUILD)/bench/kdrain: bench/kdrain.c extcap/kernel_events.c $(USER_SRCS) $(BUILD)/ebpfcap.skel.h
-	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $(GLIB_CFLAGS) bench/kdrain.c extcap/kernel_events.c $(USER_SRCS) -o $@ $(LIBS)
+$(BUILD)/bench/kdrain: $(call objs,obj,bench/kdrain.c extcap/kernel_events.c) $(LIB)
+	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
 # The per-event user-space path; micro.c includes extcap/capture.c to time its own on_event().
-$(BUILD)/bench/micro: bench/micro.c $(EXTCAP_SRCS) $(wildcard extcap/*.h utils/*.h pcapio/*.h) $(BUILD)/ebpfcap.skel.h
-	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $(GLIB_CFLAGS) bench/micro.c \
-		$(filter-out extcap/main.c extcap/capture.c,$(EXTCAP_SRCS)) -o $@ $(LIBS) -lpcap
+$(BUILD)/bench/micro: $(BUILD)/obj/bench/micro.o $(filter-out %/main.o %/capture.o,$(EXTCAP_OBJS)) $(LIB)
+	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpcap
 
 bench: deps
 	$(MAKE) all install $(BENCH_TOOLS)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "unit.h"
-#include "extcap/reorder.c" /* lives in extcap/, outside the unit tests' USER_SRCS */
+#include "extcap/reorder.h"
 
 #define MS 1000000ull
 
