@@ -27,8 +27,9 @@ DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib
 	python3 python3-yaml python3-kubernetes libclang-rt-14-dev groff-base libcap2-bin
 
 USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c utils/flow_table.c utils/packet_tuple.c utils/conntrack.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c \
-	utils/zmq_transport.c
-EXTCAP_SRCS := $(wildcard extcap/*.c) $(USER_SRCS)
+	utils/zmq_transport.c extcap/privileges.c
+# privileges.c is in USER_SRCS: utils/process.c raises CAP_SYS_PTRACE around its /proc reads.
+EXTCAP_SRCS := $(filter-out extcap/privileges.c,$(wildcard extcap/*.c)) $(USER_SRCS)
 PLUGIN_SRCS := $(wildcard dissector/*.c)
 UNIT_TESTS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/unit_*.c))
 # The same unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer.

@@ -371,7 +371,10 @@ static int report_open_flows(struct capture *c, struct kernel_events *ke)
 {
 	struct snapshot_ctx sc = { c, ke };
 
+	uint64_t caps = privileges_raise(USE_READ_PROC);
+
 	c->snapshot = flow_snapshot_take("/proc");
+	privileges_lower(caps);
 	if (c->owners)
 		flow_snapshot_each_listener(c->snapshot, learn_listener, c);
 	return flow_snapshot_emit(c->snapshot, clock_ns(CLOCK_BOOTTIME), emit_if_wanted, &sc);
@@ -585,7 +588,10 @@ int capture_run(const struct options *o, struct command *cmd)
 	    kernel_events_tracefs() < 0 || build_filter(o, &iface, &filter, &pid, cgroups) < 0)
 		return 1;
 	if (iface.ifname[0]) {
+		uint64_t caps = privileges_raise(USE_PACKETS);
+
 		c.packets = packets_open(iface.ifname, o->capture_filter);
+		privileges_lower(caps);
 		if (!c.packets)
 			return 1;
 	}
@@ -601,7 +607,10 @@ int capture_run(const struct options *o, struct command *cmd)
 	c.procs = process_cache_new();
 	c.containers = containers_new(kernel_events_cgroup_root(), DOCKER_SOCKET);
 	c.boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	uint64_t caps = privileges_raise(USE_LOAD_BPF);
+
 	ke = kernel_events_open(&filter, &cb);
+	privileges_lower(caps);
 	if (ke)
 		c.udp = udp_flows_new(kernel_events_udp_map_fd(ke), o->udp_interval_ms * 1000000ull);
 	if (ke && c.udp && c.events_if >= 0 && c.procs) {

@@ -197,24 +197,47 @@ static int bad_key_line(const char *path, unsigned lineno)
 	return -1;
 }
 
+/*
+ * Opens a key file, or says in one line why not. Never waits: O_NONBLOCK
+ * makes a FIFO's open return at once, and only a small regular file is
+ * read (/dev/zero or a FIFO would be read forever).
+ */
+static FILE *open_key_file(const char *path, bool secret)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	const char *refusal = NULL;
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0) {
+		fprintf(stderr, "ebpfcap: cannot read key file '%s': %s\n", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0)
+		refusal = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		refusal = "not a regular file";
+	else if (st.st_size > ZMQ_KEY_FILE_MAX)
+		refusal = "larger than a key file can be (64 KiB)";
+	else if (secret && (st.st_mode & 077)) /* like ssh: a secret others can read is no longer a secret */
+		refusal = "can be read by others (chmod 600 it)";
+	if (refusal || !(f = fdopen(fd, "r"))) {
+		fprintf(stderr, "ebpfcap: key file '%s': %s\n", path, refusal ? refusal : strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
 static int read_key_file(const char *path, bool secret, key_line_fn fn, void *ctx)
 {
-	FILE *f = fopen(path, "re");
-	struct stat st;
+	FILE *f = open_key_file(path, secret);
 	char line[512];
 	unsigned lineno = 0;
 	int rc = 0;
 
-	if (!f) {
-		fprintf(stderr, "ebpfcap: cannot read key file '%s': %s\n", path, strerror(errno));
+	if (!f)
 		return -1;
-	}
-	/* Like ssh: a secret others can read is no longer a secret. */
-	if (secret && fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
-		fprintf(stderr, "ebpfcap: secret key file '%s' can be read by others (chmod 600 %s)\n", path, path);
-		fclose(f);
-		return -1;
-	}
 	while (rc == 0 && fgets(line, sizeof(line), f)) {
 		char *s = trim(line), *eq;
 
@@ -283,8 +306,8 @@ int zmq_load_public_key(const char *arg, char public_key[41])
 		memcpy(public_key, arg, 41);
 		return 0;
 	}
-	if (access(arg, R_OK) != 0) {
-		fprintf(stderr, "ebpfcap: '%s' is neither a 40-character Z85 public key nor a readable key file\n", arg);
+	if (access(arg, F_OK) != 0 && errno == ENOENT) {
+		fprintf(stderr, "ebpfcap: '%s' is neither a 40-character Z85 public key nor a key file\n", arg);
 		return -1;
 	}
 	int rc = read_key_file(arg, false, take_one_key, &k);

@@ -38,6 +38,7 @@
 
 #define ZMQ_EXPORT_DEFAULT_ENDPOINT "tcp://127.0.0.1:5556"
 #define ZMQ_KEY_Z85_LEN 40
+#define ZMQ_KEY_FILE_MAX 65536 /* a key file is a few lines; anything larger is refused */
 
 /* ---- message format (pure functions: unit-tested and fuzzed) ---- */
 
