@@ -529,6 +529,7 @@ static int open_exporter(struct capture *c, const struct options *o)
 		.endpoint = o->export_endpoint, .connect = o->export_connect,
 		.secret_key = o->secret_key, .server_key = o->server_key,
 		.allowed_keys = o->allowed_keys, .host = c->host, .machine_id = c->machine_id,
+		.insecure = o->insecure,
 	};
 
 	zmq_read_machine_id(c->machine_id, sizeof(c->machine_id));
