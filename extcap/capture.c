@@ -450,11 +450,16 @@ static int cgroup_id_of(const char *path, uint64_t *id)
 	struct stat st;
 
 	snprintf(full, sizeof(full), "%s/%s", kernel_events_cgroup_root(), path[0] == '/' ? path + 1 : path);
-	if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+	int err = stat(full, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+
+	if (!err) {
 		*id = st.st_ino;
 		return 0;
 	}
-	fprintf(stderr, "ebpfcap: no cgroup '%s' under %s\n", path, kernel_events_cgroup_root());
+	if (err == EACCES) /* the user's own rights (privileges.c): say so, not "no cgroup" */
+		fprintf(stderr, "ebpfcap: cannot read cgroup '%s': %s\n", path, strerror(err));
+	else
+		fprintf(stderr, "ebpfcap: no cgroup '%s' under %s\n", path, kernel_events_cgroup_root());
 	return -1;
 }
 

@@ -536,6 +536,8 @@ void zap_handler_stop(struct zap_handler *z)
 #define DEFAULT_SNDHWM 256
 /* Collectors only subscribe: a frame longer than this from one is an attack (CURVE's INITIATE is ~300 bytes). */
 #define EXPORTER_MAX_IN 4096
+/* XPUB keeps every (un)subscription it has not handed us: take them faster than a peer can send. */
+#define SUBSCRIPTIONS_PER_READ 4096
 #define BATCH_BYTES (32 * 1024)   /* a message this full is sent at once */
 #define DROP_LOG_INTERVAL_NS (10 * 1000000000ull)
 #define CLOSE_REPORT_MS 1000      /* close: how long to try to say what was dropped */
@@ -627,7 +629,7 @@ static int send_batch(struct zmq_exporter *ex)
 /* XPUB hands us each collector's (un)subscription: how many are listening. */
 static void read_subscriptions(struct zmq_exporter *ex)
 {
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; i < SUBSCRIPTIONS_PER_READ; i++) {
 		zmq_msg_t m;
 
 		zmq_msg_init(&m);
