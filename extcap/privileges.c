@@ -114,14 +114,19 @@ static uint64_t mask_of(enum privileged_use use)
 	return mask;
 }
 
+#define UNCHANGED UINT64_MAX /* privileges_raise() changed nothing: nothing to lower */
+
 uint64_t privileges_raise(enum privileged_use use)
 {
 	struct cap_sets s;
+	uint64_t wanted;
 
 	if (get_caps(&s) < 0)
-		return 0;
+		return UNCHANGED;
 	/* What is not permitted stays out: the step's own call then says what is missing. */
-	set_effective(&s, s.effective | (mask_of(use) & s.permitted));
+	wanted = s.effective | (mask_of(use) & s.permitted);
+	if (wanted == s.effective || set_effective(&s, wanted) < 0)
+		return UNCHANGED; /* root, or already raised */
 	return s.effective;
 }
 
@@ -129,6 +134,8 @@ void privileges_lower(uint64_t saved)
 {
 	struct cap_sets s;
 
+	if (saved == UNCHANGED)
+		return;
 	/* Failing to lower would leave the user's paths open to our capabilities: stop. */
 	if (get_caps(&s) < 0 || set_effective(&s, saved) < 0) {
 		fprintf(stderr, "ebpfcap: cannot set aside this program's capabilities: %s\n", strerror(errno));

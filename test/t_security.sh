@@ -90,6 +90,27 @@ keyfile_refused "--allowed-keys /dev/zero" -i ebpfremote --remote-bind --remote-
 keyfile_refused "--allowed-keys FIFO" -i ebpfremote --remote-bind --remote-endpoints tcp://127.0.0.1:1 \
 	--secret-key "$secret/key" --allowed-keys "$TMP/key.fifo"
 
+# ---- the member's capture works, with nothing effective in any thread while it runs ----
+as_user $member "$EXT" -w "$home/out/member.pcapng" --comm tcp_client 2>"$TMP/mcap.err" &
+mcap=$!
+at_exit "kill -9 $mcap"
+objs=$(attached_objects $mcap) || exit 1
+for t in /proc/$mcap/task/*; do
+	expect_eq "thread $(cat $t/comm): effective capabilities" 0000000000000000 "$(awk '/^CapEff:/ { print $2 }' $t/status)"
+done
+[ "$(awk '/^CapPrm:/ { print $2 }' /proc/$mcap/status)" != 0000000000000000 ] || fail "the capture holds no permitted capabilities"
+out=$($TRAFFIC tcp 3) || fail "traffic"
+i=0
+until [ "$($EBPFCAP -r "$home/out/member.pcapng" 2>/dev/null | grep -c "TCP_Connect .*tcp_client\[$(field "$out" client_pid)\]")" -ge 3 ]; do
+	i=$((i + 1)); [ $i -gt 50 ] && fail "the member's capture lacks the 3 connects: $(cat "$TMP/mcap.err")"
+	sleep 0.2
+done
+kill -INT $mcap
+reap $mcap 15
+expect_eq "member's capture: exit status" 0 "$status"
+expect_released "the member's capture" "$objs"
+ok "the member captured the 3 connects of pid $(field "$out" client_pid)"
+
 # ---- the default exporter: group wireshark reads it, a stranger cannot reach it ----
 $EBPFCAP --export 2>"$TMP/exporter.err" &
 exp=$!
