@@ -19,6 +19,7 @@ EXTCAPDIR ?= $(shell pkg-config --variable=libdir wireshark 2>/dev/null)/wiresha
 PROFILEDIR ?= /usr/share/wireshark/profiles/eBPF
 MANDIR    ?= /usr/share/man
 BINDIR    ?= /usr/bin
+TMPFILESDIR ?= /usr/lib/tmpfiles.d
 
 # Debian 12 packages needed to build, run and test (installed by `make deps`).
 DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
@@ -28,9 +29,10 @@ DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib
 
 # Sources by what they make. Every source is compiled once per flavour into
 # $(BUILD)/<flavour>/ (header dependencies from -MMD), and the shared code is
-# one static library per flavour that every binary links.
-LIB_SRCS := $(wildcard utils/*.c pcapio/*.c)
-EXTCAP_SRCS := $(wildcard extcap/*.c)
+# one static library per flavour that every binary links. privileges.c is in
+# the library: utils/process.c raises CAP_SYS_PTRACE around its /proc reads.
+LIB_SRCS := $(wildcard utils/*.c pcapio/*.c) extcap/privileges.c
+EXTCAP_SRCS := $(filter-out extcap/privileges.c,$(wildcard extcap/*.c))
 PLUGIN_SRCS := $(wildcard dissector/*.c)
 UNIT_TESTS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/unit_*.c))
 # The same unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -157,8 +159,10 @@ install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
 	install -D -m 0755 $(BUILD)/ebpfcap $(DESTDIR)$(EXTCAPDIR)/ebpfcap
 	if [ -z "$(DESTDIR)" ]; then \
 		groupadd -f -r wireshark && chgrp wireshark $(EXTCAPDIR)/ebpfcap && chmod 0750 $(EXTCAPDIR)/ebpfcap && \
-		setcap "$$($(BUILD)/ebpfcap --capabilities)" $(EXTCAPDIR)/ebpfcap; \
+		setcap "$$($(BUILD)/ebpfcap --capabilities)" $(EXTCAPDIR)/ebpfcap && \
+		install -d -m 3770 -g wireshark /run/ebpfcap; \
 	fi
+	install -D -m 0644 docs/deploy/tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/ebpfcap.conf
 	install -D -m 0644 $(BUILD)/ebpfflow.so $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
 	install -D -m 0644 dissector/profile/eBPF/preferences $(DESTDIR)$(PROFILEDIR)/preferences
 	install -D -m 0644 dissector/profile/eBPF/colorfilters $(DESTDIR)$(PROFILEDIR)/colorfilters
@@ -168,7 +172,7 @@ install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
 # The group wireshark stays: Wireshark's own dumpcap may use it.
 uninstall:
 	rm -f $(DESTDIR)$(EXTCAPDIR)/ebpfcap $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
-	rm -f $(DESTDIR)$(MANDIR)/man1/ebpfcap.1 $(DESTDIR)$(BINDIR)/ebpfcap
+	rm -f $(DESTDIR)$(MANDIR)/man1/ebpfcap.1 $(DESTDIR)$(BINDIR)/ebpfcap $(DESTDIR)$(TMPFILESDIR)/ebpfcap.conf
 	rm -rf $(DESTDIR)$(PROFILEDIR)
 
 # The exporter's container image (docs/deploy/): FROM scratch with the binary and

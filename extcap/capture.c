@@ -371,7 +371,10 @@ static int report_open_flows(struct capture *c, struct kernel_events *ke)
 {
 	struct snapshot_ctx sc = { c, ke };
 
+	uint64_t caps = privileges_raise(USE_READ_PROC);
+
 	c->snapshot = flow_snapshot_take("/proc");
+	privileges_lower(caps);
 	if (c->owners)
 		flow_snapshot_each_listener(c->snapshot, learn_listener, c);
 	return flow_snapshot_emit(c->snapshot, clock_ns(CLOCK_BOOTTIME), emit_if_wanted, &sc);
@@ -447,11 +450,16 @@ static int cgroup_id_of(const char *path, uint64_t *id)
 	struct stat st;
 
 	snprintf(full, sizeof(full), "%s/%s", kernel_events_cgroup_root(), path[0] == '/' ? path + 1 : path);
-	if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+	int err = stat(full, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+
+	if (!err) {
 		*id = st.st_ino;
 		return 0;
 	}
-	fprintf(stderr, "ebpfcap: no cgroup '%s' under %s\n", path, kernel_events_cgroup_root());
+	if (err == EACCES) /* the user's own rights (privileges.c): say so, not "no cgroup" */
+		fprintf(stderr, "ebpfcap: cannot read cgroup '%s': %s\n", path, strerror(err));
+	else
+		fprintf(stderr, "ebpfcap: no cgroup '%s' under %s\n", path, kernel_events_cgroup_root());
 	return -1;
 }
 
@@ -526,6 +534,7 @@ static int open_exporter(struct capture *c, const struct options *o)
 		.endpoint = o->export_endpoint, .connect = o->export_connect,
 		.secret_key = o->secret_key, .server_key = o->server_key,
 		.allowed_keys = o->allowed_keys, .host = c->host, .machine_id = c->machine_id,
+		.insecure = o->insecure,
 	};
 
 	zmq_read_machine_id(c->machine_id, sizeof(c->machine_id));
@@ -585,7 +594,10 @@ int capture_run(const struct options *o, struct command *cmd)
 	    kernel_events_tracefs() < 0 || build_filter(o, &iface, &filter, &pid, cgroups) < 0)
 		return 1;
 	if (iface.ifname[0]) {
+		uint64_t caps = privileges_raise(USE_PACKETS);
+
 		c.packets = packets_open(iface.ifname, o->capture_filter);
+		privileges_lower(caps);
 		if (!c.packets)
 			return 1;
 	}
@@ -601,7 +613,10 @@ int capture_run(const struct options *o, struct command *cmd)
 	c.procs = process_cache_new();
 	c.containers = containers_new(kernel_events_cgroup_root(), DOCKER_SOCKET);
 	c.boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	uint64_t caps = privileges_raise(USE_LOAD_BPF);
+
 	ke = kernel_events_open(&filter, &cb);
+	privileges_lower(caps);
 	if (ke)
 		c.udp = udp_flows_new(kernel_events_udp_map_fd(ke), o->udp_interval_ms * 1000000ull);
 	if (ke && c.udp && c.events_if >= 0 && c.procs) {

@@ -9,6 +9,7 @@
 #include "packets.h"
 #include "remote.h"
 #include "pcapio/pcapng.h"
+#include "utils/zmq_transport.h"
 
 #define HELP_URL "https://github.com/ebpfcap/ebpfcap"
 
@@ -71,7 +72,7 @@ int extcap_check_capture_filter(const char *interface, const char *filter)
 static void print_remote_config(void)
 {
 	printf("arg {number=0}{call=--remote-endpoints}{display=Exporters}{type=string}"
-	       "{default=tcp://127.0.0.1:5556}{required=true}"
+	       "{default=" ZMQ_EXPORT_DEFAULT_ENDPOINT "}{required=true}"
 	       "{tooltip=Comma-separated ZMQ endpoints of ebpfcap --export, e.g. tcp://10.0.0.5:5556,tcp://10.0.0.6:5556; "
 	       "an entry may end in |KEY, that exporter's public key}{group=Connection}\n");
 	printf("arg {number=1}{call=--remote-bind}{display=Listen (exporters connect)}{type=boolflag}"

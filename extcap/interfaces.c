@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "kernel_events.h"
+#include "privileges.h"
 #include "utils/containers.h"
 #include "utils/netlink.h"
 
@@ -62,8 +63,13 @@ static int netnsid_of_pid(int pid)
 {
 	char path[64];
 
+	uint64_t caps = privileges_raise(USE_READ_PROC);
+	int id;
+
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
-	return netnsid_of_path(path);
+	id = netnsid_of_path(path);
+	privileges_lower(caps);
+	return id;
 }
 
 /* Containers of a pod share one namespace: they gather under one entry. */
@@ -160,12 +166,18 @@ uint32_t interfaces_peer_netns(const struct capture_interface *iface)
 	static const char *const named[] = { "/run/netns", "/run/docker/netns" };
 	struct asked asked = { .n = 0 };
 	uint32_t inode = 0;
+	uint64_t caps;
 
 	if (iface->peer_netnsid < 0)
 		return 0;
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]) && !inode; i++)
 		inode = peer_netns_in(named[i], "", iface->peer_netnsid, &asked);
-	return inode ? inode : peer_netns_in("/proc", "/ns/net", iface->peer_netnsid, &asked);
+	if (inode)
+		return inode;
+	caps = privileges_raise(USE_READ_PROC);
+	inode = peer_netns_in("/proc", "/ns/net", iface->peer_netnsid, &asked);
+	privileges_lower(caps);
+	return inode;
 }
 
 int interfaces_list(struct capture_interface *out, int max)

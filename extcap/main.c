@@ -84,6 +84,7 @@ int main(int argc, char **argv)
 {
 	struct options opts;
 
+	privileges_drop(); /* before anything opens a path or starts a thread */
 	if (options_parse(argc, argv, &opts) < 0)
 		return 2;
 	switch (opts.mode) {

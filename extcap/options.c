@@ -42,6 +42,7 @@ enum {
 	OPT_VERSION,
 	OPT_EXPORT,
 	OPT_EXPORT_CONNECT,
+	OPT_INSECURE,
 	OPT_GEN_KEYS,
 	OPT_REMOTE_ENDPOINTS,
 	OPT_REMOTE_BIND,
@@ -78,6 +79,7 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "export", optional_argument, NULL, OPT_EXPORT },
 	{ "export-connect", no_argument, NULL, OPT_EXPORT_CONNECT },
+	{ "insecure", no_argument, NULL, OPT_INSECURE },
 	{ "gen-keys", no_argument, NULL, OPT_GEN_KEYS },
 	{ "remote-endpoints", required_argument, NULL, OPT_REMOTE_ENDPOINTS },
 	{ "remote-bind", no_argument, NULL, OPT_REMOTE_BIND },
@@ -139,8 +141,11 @@ void options_usage(void)
 	       "      --flow-table-size N       sockets remembered for attributing packets (default 65536)\n"
 	       "      --debug                   show libbpf's messages\n"
 	       "      --export[=ENDPOINT]       publish events over ZMQ instead of writing a file\n"
-	       "                                (default tcp://127.0.0.1:5556; see docs/REMOTE.md)\n"
+	       "                                (default " ZMQ_EXPORT_DEFAULT_ENDPOINT ": root and group\n"
+	       "                                wireshark only; see docs/REMOTE.md)\n"
 	       "      --export-connect          connect to a collector that binds (--remote-bind)\n"
+	       "      --insecure                --export on tcp:// without CURVE: whoever reaches the port\n"
+	       "                                reads every event (on loopback: every local user)\n"
 	       "      --remote-endpoints LIST   " IFACE_REMOTE ": exporters to collect from, comma-separated\n"
 	       "      --remote-bind             " IFACE_REMOTE ": bind the endpoints; exporters connect\n"
 	       "      --secret-key FILE         CURVE: our key pair (from --gen-keys)\n"
@@ -237,6 +242,7 @@ static int parse_one(int c, const char *arg, struct options *o)
 	case 'r': o->mode = MODE_READ; o->read_file = arg; break;
 	case OPT_EXPORT: o->export_endpoint = arg ? arg : ZMQ_EXPORT_DEFAULT_ENDPOINT; break;
 	case OPT_EXPORT_CONNECT: o->export_connect = true; break;
+	case OPT_INSECURE: o->insecure = true; break;
 	case OPT_GEN_KEYS: o->mode = MODE_GEN_KEYS; break;
 	case OPT_REMOTE_ENDPOINTS: o->remote_endpoints = arg; break;
 	case OPT_REMOTE_BIND: o->remote_bind = true; break;
@@ -397,7 +403,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		}
 	opterr = 1;
 	while ((c = getopt_long(end, argv, "hi:w:c:r:nv", long_options, NULL)) != -1) {
-		/* "--export ENDPOINT" as well as "--export=ENDPOINT"; a bare --export is loopback. */
+		/* "--export ENDPOINT" as well as "--export=ENDPOINT"; a bare --export is the default. */
 		if (c == OPT_EXPORT && !optarg && optind < end && argv[optind][0] != '-')
 			optarg = argv[optind++];
 		if (parse_one(c, optarg, o) < 0)

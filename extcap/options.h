@@ -47,6 +47,7 @@ struct options {
 	uint32_t flow_table_size;   /* --flow-table-size: sockets remembered for attributing packets */
 	const char *export_endpoint;  /* --export[=ENDPOINT]: publish over ZMQ instead of pcapng */
 	bool export_connect;          /* --export-connect: connect to a collector that binds */
+	bool insecure;                /* --insecure: --export on tcp:// without CURVE */
 	const char *remote_endpoints; /* --remote-endpoints: the ebpfremote interface's exporters */
 	bool remote_bind;             /* --remote-bind: exporters connect to us */
 	const char *secret_key;       /* --secret-key FILE: our CURVE key pair */

@@ -10,11 +10,28 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
 int session_open_output(const char *path)
 {
-	int fd = strcmp(path, "-") == 0 ? dup(STDOUT_FILENO)
-					 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	sigset_t stop, before;
+	int fd;
 
+	/*
+	 * A FIFO's open waits for its reader, and session_stop_signals_fd() has
+	 * blocked the stop signals by now: let them end the wait (nothing is
+	 * loaded yet, so their default action is the right one).
+	 */
+	stop_signals(&stop);
+	sigprocmask(SIG_UNBLOCK, &stop, &before);
+	fd = strcmp(path, "-") == 0 ? dup(STDOUT_FILENO) : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	sigprocmask(SIG_SETMASK, &before, NULL);
 	if (fd < 0)
 		fprintf(stderr, "ebpfcap: cannot open output '%s': %s\n", path, strerror(errno));
 	return fd;
@@ -24,10 +41,7 @@ int session_stop_signals_fd(bool die_with_parent)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
+	stop_signals(&set);
 	sigaddset(&set, SIGCHLD); /* our only child is `-- COMMAND`: its end ends the capture */
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);

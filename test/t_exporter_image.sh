@@ -28,7 +28,7 @@ at_exit "$CTR namespaces rm ebpfcap-test" # runs last; fails harmlessly if anoth
 DOCKER=$DOCKER sh docs/deploy/build-image.sh "$BUILD" $TAG >"$TMP/build.out" 2>&1 || fail "image build: $(cat "$TMP/build.out")"
 at_exit "$DOCKER rmi -f $TAG"
 ok "image built without a registry: $(cat "$TMP/build.out")"
-expect_eq "image entrypoint and default args" '[/usr/bin/ebpfcap] [--export=tcp://0.0.0.0:5556]' \
+expect_eq "image entrypoint and default args" '[/usr/bin/ebpfcap] [--export=tcp://0.0.0.0:5556 --secret-key /etc/ebpfcap/keys/exporter.key]' \
 	"$("$DOCKER" image inspect -f '{{.Config.Entrypoint}} {{.Config.Cmd}}' $TAG)"
 
 # The DaemonSet's hostPath mounts, SOURCE:TARGET (hostPID and hostNetwork are
@@ -98,7 +98,7 @@ for m in $MOUNTS; do vols="$vols -v $m:ro"; done
 at_exit "$DOCKER rm -f $NAME"
 "$DOCKER" run --rm -d --name $NAME --pid=host --network=host \
 	--cap-drop=ALL --cap-add=SYS_ADMIN --cap-add=SYS_PTRACE --cap-add=DAC_READ_SEARCH $vols \
-	$TAG --export=tcp://127.0.0.1:$port >/dev/null || fail "docker run"
+	$TAG --export=tcp://127.0.0.1:$port --insecure >/dev/null || fail "docker run"
 exp=$("$DOCKER" inspect -f '{{.State.Pid}}' $NAME)
 start_collector col-docker --remote-endpoints tcp://127.0.0.1:$port
 LOGCMD="$DOCKER logs $NAME" wait_ready $exp "$TMP/docker.log"

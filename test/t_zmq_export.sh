@@ -95,9 +95,9 @@ traffic_seen() {
 	expect_eq "$1: connects from this host" 3 "$(count "$TMP/col-$1.pcapng" "^host=$host machine=${machine:--} type=TCP_Connect pid=$pid ")"
 }
 
-# ---- plain: the exporter binds loopback, the collector connects ----
+# ---- plain: the exporter binds loopback in clear (asked for), the collector connects ----
 start_collector col-plain --remote-endpoints "$ep"
-start_exporter plain --export="$ep"
+start_exporter plain --export="$ep" --insecure
 wait_subscribed plain
 traffic_seen plain
 grep -q "^ebpfcap: exporting the events of $host on $ep$" "$TMP/plain.err" || fail "no start line: $(cat "$TMP/plain.err")"
@@ -121,12 +121,12 @@ wait_subscribed nat
 traffic_seen nat
 stop_both nat
 
-# ---- beyond loopback in clear: allowed when asked for, with a warning ----
+# ---- beyond loopback in clear: allowed when asked for (--insecure), with a warning ----
 ns=ebpfzmqx$$
 ip netns add $ns || fail "ip netns add"
 at_exit "ip netns del $ns"
 ip netns exec $ns ip link set lo up
-ip netns exec $ns $EBPFCAP --export="tcp://*:$base" 2>"$TMP/wild.err" &
+ip netns exec $ns $EBPFCAP --export="tcp://*:$base" --insecure 2>"$TMP/wild.err" &
 exp=$!
 at_exit "kill -9 $exp"
 wait_exporter_attached
@@ -137,6 +137,7 @@ grep -q "warning: publishing unencrypted on tcp://\*:$base" "$TMP/wild.err" || f
 ok "wildcard bind warns: $(grep warning "$TMP/wild.err")"
 expect_released
 
+expect_error "tcp without CURVE or --insecure" "without CURVE would let every local user read" $EBPFCAP --export="$ep"
 expect_error "export and a file" "drop --fifo/-w" $EBPFCAP --export="$ep" -w "$TMP/x.pcapng"
 expect_error "connect without an address" "--export-connect needs --export" $EBPFCAP --export-connect
 expect_error "bad endpoint" "cannot bind nonsense" $EBPFCAP --export=nonsense

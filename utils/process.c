@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "process.h"
+#include "extcap/privileges.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -47,8 +48,11 @@ static void read_exe(uint32_t pid, char *buf, size_t size)
 	char path[32];
 	ssize_t n;
 
+	uint64_t caps = privileges_raise(USE_READ_PROC);
+
 	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
 	n = readlink(path, buf, size - 1);
+	privileges_lower(caps);
 	buf[n > 0 ? n : 0] = '\0';
 }
 
@@ -67,12 +71,17 @@ static void fill_slot(struct process_slot *s, uint32_t pid, const char *comm, co
 static void resolve_relative(uint32_t pid, uint32_t ppid, const char *path, char *exe, size_t size)
 {
 	char guess[PATH_MAX], real[PATH_MAX];
+	uint64_t caps;
+	bool found;
 
 	read_exe(pid, exe, size);
 	if (exe[0] || ppid == 0)
 		return;
 	snprintf(guess, sizeof(guess), "/proc/%u/cwd/%s", ppid, path);
-	if (realpath(guess, real) && strlen(real) < size) /* a cut path would name another file */
+	caps = privileges_raise(USE_READ_PROC);
+	found = realpath(guess, real) != NULL;
+	privileges_lower(caps);
+	if (found && strlen(real) < size) /* a cut path would name another file */
 		memcpy(exe, real, strlen(real) + 1);
 }
 

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -197,24 +198,47 @@ static int bad_key_line(const char *path, unsigned lineno)
 	return -1;
 }
 
+/*
+ * Opens a key file, or says in one line why not. Never waits: O_NONBLOCK
+ * makes a FIFO's open return at once, and only a small regular file is
+ * read (/dev/zero or a FIFO would be read forever).
+ */
+static FILE *open_key_file(const char *path, bool secret)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	const char *refusal = NULL;
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0) {
+		fprintf(stderr, "ebpfcap: cannot read key file '%s': %s\n", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0)
+		refusal = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		refusal = "not a regular file";
+	else if (st.st_size > ZMQ_KEY_FILE_MAX)
+		refusal = "larger than a key file can be (64 KiB)";
+	else if (secret && (st.st_mode & 077)) /* like ssh: a secret others can read is no longer a secret */
+		refusal = "can be read by others (chmod 600 it)";
+	if (refusal || !(f = fdopen(fd, "r"))) {
+		fprintf(stderr, "ebpfcap: key file '%s': %s\n", path, refusal ? refusal : strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
 static int read_key_file(const char *path, bool secret, key_line_fn fn, void *ctx)
 {
-	FILE *f = fopen(path, "re");
-	struct stat st;
+	FILE *f = open_key_file(path, secret);
 	char line[512];
 	unsigned lineno = 0;
 	int rc = 0;
 
-	if (!f) {
-		fprintf(stderr, "ebpfcap: cannot read key file '%s': %s\n", path, strerror(errno));
+	if (!f)
 		return -1;
-	}
-	/* Like ssh: a secret others can read is no longer a secret. */
-	if (secret && fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
-		fprintf(stderr, "ebpfcap: secret key file '%s' can be read by others (chmod 600 %s)\n", path, path);
-		fclose(f);
-		return -1;
-	}
 	while (rc == 0 && fgets(line, sizeof(line), f)) {
 		char *s = trim(line), *eq;
 
@@ -283,8 +307,8 @@ int zmq_load_public_key(const char *arg, char public_key[41])
 		memcpy(public_key, arg, 41);
 		return 0;
 	}
-	if (access(arg, R_OK) != 0) {
-		fprintf(stderr, "ebpfcap: '%s' is neither a 40-character Z85 public key nor a readable key file\n", arg);
+	if (access(arg, F_OK) != 0 && errno == ENOENT) {
+		fprintf(stderr, "ebpfcap: '%s' is neither a 40-character Z85 public key nor a key file\n", arg);
 		return -1;
 	}
 	int rc = read_key_file(arg, false, take_one_key, &k);
@@ -294,9 +318,52 @@ int zmq_load_public_key(const char *arg, char public_key[41])
 	return rc > 0 ? 0 : -1;
 }
 
+/* ---- limits against peers ---- */
+
+#define PEER_LOG_BURST 5
+#define PEER_LOG_INTERVAL_NS (10 * 1000000000ull)
+
+static int set_int(void *sock, int option, int value)
+{
+	return zmq_setsockopt(sock, option, &value, sizeof(value));
+}
+
+int zmq_bound_socket(void *sock, int64_t max_in, int hwm)
+{
+	return zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max_in, sizeof(max_in)) ||
+	       set_int(sock, ZMQ_RCVHWM, hwm) || set_int(sock, ZMQ_SNDHWM, hwm) ? -1 : 0;
+}
+
+bool peer_log_allow(struct peer_log *l)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (now >= l->window_end_ns && !l->suppressed) {
+		l->window_end_ns = now + PEER_LOG_INTERVAL_NS;
+		l->in_window = 0;
+	}
+	if (l->in_window < PEER_LOG_BURST) {
+		l->in_window++;
+		return true;
+	}
+	l->suppressed++;
+	return false;
+}
+
+void peer_log_summary(struct peer_log *l, const char *what, bool final)
+{
+	if (!l->suppressed || (!final && clock_ns(CLOCK_MONOTONIC) < l->window_end_ns))
+		return;
+	fprintf(stderr, "ebpfcap: %llu more %s (not shown one by one)\n", (unsigned long long)l->suppressed, what);
+	l->suppressed = 0;
+	l->window_end_ns = 0;
+}
+
 /* ---- ZAP: the allow-list of the CURVE server side ---- */
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
+#define ZAP_MAX_IN 1024 /* inproc, from libzmq itself: a bound like any other socket's */
+#define ZAP_HWM 64
 
 struct zap_handler {
 	void *sock;
@@ -306,6 +373,7 @@ struct zap_handler {
 	uint64_t refused;   /* __atomic: read by the main thread */
 	int stop;           /* __atomic */
 	bool log;
+	struct peer_log log_limit;
 	const char *path;
 };
 
@@ -383,7 +451,7 @@ static void zap_answer(struct zap_handler *z)
 
 		if (!ok) {
 			__atomic_add_fetch(&z->refused, 1, __ATOMIC_RELAXED);
-			if (z->log)
+			if (z->log && peer_log_allow(&z->log_limit))
 				fprintf(stderr, "ebpfcap: refused a peer from %.*s: its key is not in %s\n",
 					n > 3 ? (int)zmq_msg_size(&part[3]) : 1, n > 3 ? (char *)zmq_msg_data(&part[3]) : "?",
 					z->path);
@@ -404,7 +472,11 @@ static void *zap_thread(void *arg)
 		/* A timeout, so stopping needs no context shutdown (that would cut lingering sends). */
 		if (zmq_poll(&item, 1, 100) > 0)
 			zap_answer(z);
+		if (z->log)
+			peer_log_summary(&z->log_limit, "peers refused for their key", false);
 	}
+	if (z->log)
+		peer_log_summary(&z->log_limit, "peers refused for their key", true);
 	zmq_close(z->sock);
 	return NULL;
 }
@@ -426,6 +498,7 @@ struct zap_handler *zap_handler_start(void *zmq_ctx, const char *allowed_keys_fi
 	}
 	z->sock = zmq_socket(zmq_ctx, ZMQ_REP);
 	if (!z->sock || zmq_setsockopt(z->sock, ZMQ_LINGER, &linger, sizeof(linger)) < 0 ||
+	    zmq_bound_socket(z->sock, ZAP_MAX_IN, ZAP_HWM) < 0 ||
 	    zmq_bind(z->sock, ZAP_ENDPOINT) < 0) {
 		fprintf(stderr, "ebpfcap: cannot start the key check: %s\n", zmq_strerror(errno));
 		goto fail;
@@ -461,6 +534,10 @@ void zap_handler_stop(struct zap_handler *z)
 /* ---- the exporter ---- */
 
 #define DEFAULT_SNDHWM 256
+/* Collectors only subscribe: a frame longer than this from one is an attack (CURVE's INITIATE is ~300 bytes). */
+#define EXPORTER_MAX_IN 4096
+/* XPUB keeps every (un)subscription it has not handed us: take them faster than a peer can send. */
+#define SUBSCRIPTIONS_PER_READ 4096
 #define BATCH_BYTES (32 * 1024)   /* a message this full is sent at once */
 #define DROP_LOG_INTERVAL_NS (10 * 1000000000ull)
 #define CLOSE_REPORT_MS 1000      /* close: how long to try to say what was dropped */
@@ -480,6 +557,7 @@ struct zmq_exporter {
 	uint64_t logged_drops;
 	uint64_t next_log_ns;
 	int subscribers;
+	struct peer_log subscription_log;
 	bool quiet;
 	char host[64];
 	char machine_id[40];
@@ -551,13 +629,13 @@ static int send_batch(struct zmq_exporter *ex)
 /* XPUB hands us each collector's (un)subscription: how many are listening. */
 static void read_subscriptions(struct zmq_exporter *ex)
 {
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; i < SUBSCRIPTIONS_PER_READ; i++) {
 		zmq_msg_t m;
 
 		zmq_msg_init(&m);
 		if (zmq_msg_recv(&m, ex->sock, ZMQ_DONTWAIT) < 0) {
 			zmq_msg_close(&m);
-			return;
+			break;
 		}
 		if (zmq_msg_size(&m) >= 1) {
 			bool joined = ((uint8_t *)zmq_msg_data(&m))[0] == 1;
@@ -566,13 +644,15 @@ static void read_subscriptions(struct zmq_exporter *ex)
 			ex->subscribers += joined ? 1 : -1;
 			if (ex->subscribers < 0)
 				ex->subscribers = 0;
-			if (!ex->quiet)
+			if (!ex->quiet && peer_log_allow(&ex->subscription_log))
 				fprintf(stderr, "ebpfcap: export: a collector%s%s %s (%d now)\n",
 					peer ? " at " : "", peer ? peer : "",
 					joined ? "subscribed" : "left", ex->subscribers);
 		}
 		zmq_msg_close(&m);
 	}
+	if (!ex->quiet)
+		peer_log_summary(&ex->subscription_log, "subscriptions or leaves of collectors", false);
 }
 
 int zmq_exporter_send(struct zmq_exporter *ex, const uint8_t *record, size_t len)
@@ -649,15 +729,11 @@ int zmq_exporter_wait_subscriber(struct zmq_exporter *ex, int timeout_ms)
 	}
 }
 
-static int set_int(void *sock, int option, int value)
-{
-	return zmq_setsockopt(sock, option, &value, sizeof(value));
-}
-
 /* Heartbeats find a collector that vanished without a FIN, so its queue stops counting. */
 static int set_common_options(void *sock, int sndhwm)
 {
-	return set_int(sock, ZMQ_SNDHWM, sndhwm) || set_int(sock, ZMQ_LINGER, 0) ||
+	return zmq_bound_socket(sock, EXPORTER_MAX_IN, DEFAULT_SNDHWM) ||
+	       set_int(sock, ZMQ_SNDHWM, sndhwm) || set_int(sock, ZMQ_LINGER, 0) ||
 	       set_int(sock, ZMQ_XPUB_NODROP, 1) || set_int(sock, ZMQ_XPUB_VERBOSER, 1) ||
 	       set_int(sock, ZMQ_HEARTBEAT_IVL, 2000) || set_int(sock, ZMQ_HEARTBEAT_TIMEOUT, 6000) ||
 	       set_int(sock, ZMQ_TCP_KEEPALIVE, 1) ? -1 : 0;
@@ -731,10 +807,57 @@ static bool endpoint_is_local(const char *ep)
 	return false;
 }
 
+/*
+ * Who can read the events: tcp:// is whoever reaches the port (on loopback,
+ * every local user), so it takes CURVE or --insecure; ipc:// is who may
+ * enter the socket's directory.
+ */
+static int check_audience(const struct zmq_export_options *o, const char *ep)
+{
+	if (strncmp(ep, "tcp://", 6) != 0 || o->secret_key || o->server_key || o->insecure)
+		return 0;
+	fprintf(stderr, "ebpfcap: --export=%s without CURVE would let %s read every connection of this host: "
+		"give --secret-key (docs/REMOTE.md), or --insecure to publish in clear anyway\n",
+		ep, endpoint_is_local(ep) ? "every local user" : "whoever reaches it");
+	return -1;
+}
+
+/*
+ * The default directory, if nobody made it yet (make install and
+ * tmpfiles.d do): root:wireshark 3770, so group wireshark can enter and
+ * bind there too (setgid: sockets get the group; sticky: each keeps its own).
+ */
+static void make_export_dir(void)
+{
+	struct group *g = getgrnam(ZMQ_EXPORT_GROUP);
+
+	if (geteuid() != 0 || mkdir(ZMQ_EXPORT_DIR, 0700) < 0)
+		return;
+	if (g && chown(ZMQ_EXPORT_DIR, 0, g->gr_gid) == 0)
+		chmod(ZMQ_EXPORT_DIR, 03770);
+}
+
+static int bind_endpoint(struct zmq_exporter *ex)
+{
+	mode_t mask;
+	int rc;
+
+	if (strcmp(ex->endpoint, ZMQ_EXPORT_DEFAULT_ENDPOINT) == 0)
+		make_export_dir();
+	/* The directory decides who reads: the socket itself open to its group. */
+	mask = umask(0007);
+	rc = zmq_bind(ex->sock, ex->endpoint);
+	umask(mask);
+	return rc;
+}
+
 static int attach_endpoint(struct zmq_exporter *ex, const struct zmq_export_options *o)
 {
-	int rc = o->connect ? zmq_connect(ex->sock, ex->endpoint) : zmq_bind(ex->sock, ex->endpoint);
+	int rc;
 
+	if (check_audience(o, ex->endpoint) < 0)
+		return -1;
+	rc = o->connect ? zmq_connect(ex->sock, ex->endpoint) : bind_endpoint(ex);
 	if (rc < 0) {
 		fprintf(stderr, "ebpfcap: cannot %s %s: %s\n", o->connect ? "connect to" : "bind",
 			ex->endpoint, zmq_strerror(errno));
@@ -794,6 +917,8 @@ void zmq_exporter_close(struct zmq_exporter *ex)
 		if (ex->unreported)
 			usleep(10000);
 	}
+	if (!ex->quiet)
+		peer_log_summary(&ex->subscription_log, "subscriptions or leaves of collectors", true);
 	if (ex->drops && !ex->quiet)
 		fprintf(stderr, "ebpfcap: export: %llu of %llu records dropped because no collector kept up\n",
 			(unsigned long long)ex->drops, (unsigned long long)(ex->drops + ex->sent));

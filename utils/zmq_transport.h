@@ -36,8 +36,17 @@
 #define EBPF_MSG_MIN_RECORD (EBPF_RECORD_HEADER_LEN + sizeof(struct ebpf_event))
 #define EBPF_MSG_MAX_RECORDS ((EBPF_MSG_MAX_LEN - EBPF_MSG_HEADER_LEN) / EBPF_MSG_MIN_RECORD)
 
-#define ZMQ_EXPORT_DEFAULT_ENDPOINT "tcp://127.0.0.1:5556"
+/*
+ * By default an exporter is read by root and group wireshark only: a Unix
+ * socket in a directory root:wireshark 3770 (make install and tmpfiles.d
+ * make it; as root the exporter does too). tcp:// is whoever reaches the
+ * port, so it needs CURVE or an explicit insecure.
+ */
+#define ZMQ_EXPORT_DIR "/run/ebpfcap"
+#define ZMQ_EXPORT_DEFAULT_ENDPOINT "ipc://" ZMQ_EXPORT_DIR "/export"
+#define ZMQ_EXPORT_GROUP "wireshark"
 #define ZMQ_KEY_Z85_LEN 40
+#define ZMQ_KEY_FILE_MAX 65536 /* a key file is a few lines; anything larger is refused */
 
 /* ---- message format (pure functions: unit-tested and fuzzed) ---- */
 
@@ -102,6 +111,31 @@ struct zap_handler *zap_handler_start(void *zmq_ctx, const char *allowed_keys_fi
  */
 int zmq_curve_server(void *ctx, void *sock, const char *secret_key, const char *allowed_keys, bool log,
 		     struct zap_handler **zap);
+/*
+ * The limits every ZMQ socket of ours carries against its peers: a frame
+ * longer than max_in bytes ends that peer's connection before libzmq
+ * allocates it, and at most hwm messages wait per peer in each direction,
+ * so memory stays within peers x hwm x max_in whatever the peers send.
+ */
+int zmq_bound_socket(void *sock, int64_t max_in, int hwm);
+/* A collector's max_in: our largest message, plus CURVE's 33 bytes of box around it. */
+#define ZMQ_COLLECTOR_MAX_IN (EBPF_MSG_MAX_LEN + 64)
+
+/*
+ * Lines caused by peers (a collector subscribing, a refused key) are said,
+ * but a peer that repeats itself 20 000 times is counted, not printed:
+ * PEER_LOG_BURST lines per PEER_LOG_INTERVAL, then one line with the count.
+ */
+struct peer_log {
+	uint64_t window_end_ns;
+	unsigned in_window;
+	uint64_t suppressed;
+};
+/* true: print this line; false: counted for peer_log_summary(). */
+bool peer_log_allow(struct peer_log *l);
+/* Once the window is over (or at the end, final): "N more LINES" if any were held back. */
+void peer_log_summary(struct peer_log *l, const char *what, bool final);
+
 /* Clients refused so far. */
 uint64_t zap_handler_refused(const struct zap_handler *z);
 /* Ends the thread (within 100 ms); call before zmq_ctx_term(). NULL is fine. */
@@ -110,7 +144,7 @@ void zap_handler_stop(struct zap_handler *z);
 /* ---- the exporter ---- */
 
 struct zmq_export_options {
-	const char *endpoint;      /* NULL: ZMQ_EXPORT_DEFAULT_ENDPOINT (loopback only) */
+	const char *endpoint;      /* NULL: ZMQ_EXPORT_DEFAULT_ENDPOINT (root and group wireshark) */
 	bool connect;              /* connect to a collector that binds, e.g. from behind NAT */
 	const char *secret_key;    /* file with our CURVE secret key; NULL: no CURVE */
 	const char *server_key;    /* connecting with CURVE: the collector's public key */
@@ -118,6 +152,7 @@ struct zmq_export_options {
 	const char *host;          /* for our own Capture_Drops records */
 	const char *machine_id;
 	int sndhwm;                /* messages queued per collector; 0: 256 */
+	bool insecure;             /* tcp:// without CURVE allowed (--insecure) */
 	bool quiet;                /* no log lines on stderr */
 };
 
