@@ -232,7 +232,7 @@ static void test_malformed(void)
 	memcpy(w, one, len1); put_le16(w + tlv + 2, 0x7fff);
 	expect_malformed("TLV length beyond record", w, len1, "TLV length beyond the record");
 	memcpy(w, one, len1); w[len1 - 1] = 'x';
-	expect_malformed("string without NUL", w, len1, "string not terminated or too long");
+	expect_malformed("string without NUL", w, len1, "string not terminated");
 	memcpy(w, m, len); memset(w + rec0 + 8 + 144, 'A', 16);
 	expect_malformed("comm without NUL", w, len, "comm not terminated");
 	free(w);
