@@ -117,7 +117,9 @@ $PEER send "$(ep 7)" cleartext 200 --wait-ms 3000 >/dev/null 2>"$TMP/cleartext.e
 for p in $p1 $p2 $p3; do reap $p 20; done
 wait_count "$TMP/curve.pcapng" '^host=trusted ' 200
 sleep 0.3
-stop_collector
+kill -TERM $col
+reap $col 5
+expect_eq "collector curve: exit status with endpoints whose keys never worked" 1 "$status"
 expect_eq "CURVE: records from the exporter with the right key" 200 "$(count "$TMP/curve.pcapng" '^host=trusted ')"
 expect_eq "CURVE: records from the exporter with another key" 0 "$(count "$TMP/curve.pcapng" '^host=impostor ')"
 expect_eq "CURVE: records from the exporter without CURVE" 0 "$(count "$TMP/curve.pcapng" '^host=cleartext ')"

@@ -57,7 +57,7 @@ start_exporter() {
 # Until the exporter's log says a collector subscribed (at most 10 s).
 wait_subscribed() {
 	i=0
-	until grep -q "subscribed" "$TMP/$1.err"; do
+	until grep -q -e "subscribed" -e "connected to" "$TMP/$1.err"; do
 		i=$((i + 1)); [ $i -gt 100 ] && fail "$1: no collector subscribed: $(cat "$TMP/$1.err")"
 		sleep 0.1
 	done
@@ -83,7 +83,8 @@ stop_both() {
 	expect_eq "collector $1: exit status" 0 "$status"
 	[ -s "$TMP/col-$1.err" ] && fail "collector $1: stderr: $(cat "$TMP/col-$1.err")"
 	grep -v -e '^ebpfcap: exporting the events of ' -e '^ebpfcap: export: a collector .*subscribed' \
-		-e '^ebpfcap: export: a collector .*left' "$TMP/$1.err" && fail "exporter $1: unexpected log lines"
+		-e '^ebpfcap: export: a collector .*left' -e '^ebpfcap: export: connected to ' \
+		-e '^ebpfcap: export: [0-9]* records sent while no collector was subscribed: not delivered$' "$TMP/$1.err" && fail "exporter $1: unexpected log lines"
 	ok "exporter $1: log: $(tr '\n' '|' <"$TMP/$1.err")"
 }
 

@@ -26,7 +26,9 @@
  *   (wait that long for a subscriber before sending, default 5000; sends
  *   anyway after), --delay-ms MS (then wait that long before sending),
  *   --hold-ms MS (keep flushing that long before closing, default 200),
- *   --machine-id ID.
+ *   --machine-id ID, --log (the exporter's log lines on stderr, as
+ *   `ebpfcap --export` writes them; the exit status is 1 when connecting
+ *   never got through, as ebpfcap's).
  * Every loop is bounded by COUNT or by a time limit.
  */
 #include <errno.h>
@@ -51,6 +53,7 @@ struct peer {
 	int wait_ms;
 	int hold_ms;
 	int delay_ms;
+	bool log;
 	char machine_id[40];
 };
 
@@ -136,8 +139,7 @@ static int do_send(struct peer *p, uint64_t count)
 	printf("sent=%llu drops=%llu\n", (unsigned long long)zmq_exporter_sent(ex),
 	       (unsigned long long)zmq_exporter_drops(ex));
 	fflush(stdout);
-	zmq_exporter_close(ex);
-	return 0;
+	return zmq_exporter_close(ex) < 0 ? 1 : 0;
 }
 
 static void put_le16(uint8_t *p, uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
@@ -337,6 +339,7 @@ static int parse_options(int argc, char **argv, struct peer *p)
 		{ "hold-ms", required_argument, NULL, 'H' },
 		{ "machine-id", required_argument, NULL, 'm' },
 		{ "delay-ms", required_argument, NULL, 'd' },
+		{ "log", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -353,6 +356,7 @@ static int parse_options(int argc, char **argv, struct peer *p)
 		case 'w': p->wait_ms = atoi(optarg); break;
 		case 'H': p->hold_ms = atoi(optarg); break;
 		case 'd': p->delay_ms = atoi(optarg); break;
+		case 'l': p->log = true; break;
 		case 'm': ebpf_copy_string(p->machine_id, sizeof(p->machine_id), optarg); break;
 		default: return -1;
 		}
@@ -378,7 +382,7 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, &p) < 0 || optind < argc)
 		return usage();
 	p.ex.machine_id = p.machine_id;
-	p.ex.quiet = true;
+	p.ex.quiet = !p.log;
 	if (strcmp(cmd, "send") == 0)
 		return do_send(&p, strtoull(argv[4], NULL, 10));
 	if (strcmp(cmd, "garbage") == 0)
