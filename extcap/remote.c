@@ -32,13 +32,12 @@
 #define RECV_BURST 256      /* messages per poll round, so signals are seen */
 #define RCVHWM 256          /* messages queued per exporter */
 #define MONITOR_ENDPOINT "inproc://ebpfcap-remote-monitor"
-#define REATTACH_AFTER_NS 1000000000ull
 
 /* One address of --remote-endpoints, and what its connection went through. */
 struct endpoint {
 	char address[256];
 	char server_key[41];         /* "" without CURVE */
-	uint64_t reattach_at_ns;     /* 0: nothing to check */
+	struct zmq_reattach reattach;
 	uint64_t reattached;         /* times libzmq gave up and we attached again */
 	uint64_t handshake_failures; /* other than a key our --allowed-keys refused */
 	uint64_t handshakes_ok;
@@ -419,23 +418,10 @@ static void on_socket_event(struct collector *c, const struct zmq_sock_event *ev
 		}
 		return;
 	}
-	switch (ev->event) {
-	case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+	if (ev->event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
 		ep->handshakes_ok++;
-		break;
-	case ZMQ_EVENT_CONNECTED:
-	case ZMQ_EVENT_CONNECT_DELAYED:
-	case ZMQ_EVENT_CONNECT_RETRIED:
-		ep->reattach_at_ns = 0; /* libzmq is on it */
-		break;
-	case ZMQ_EVENT_DISCONNECTED:
-		/* A retry follows at once unless libzmq gave up on the endpoint. */
-		if (!c->opts->bind)
-			ep->reattach_at_ns = clock_ns(CLOCK_MONOTONIC) + REATTACH_AFTER_NS;
-		break;
-	default:
-		break;
-	}
+	if (!c->opts->bind) /* binding, the exporters come back by themselves */
+		zmq_reattach_note(&ep->reattach, ev);
 }
 
 /* 1: more events may wait. */
@@ -465,18 +451,15 @@ static int reattach_due(struct collector *c)
 	for (int i = 0; i < c->n_ep; i++) {
 		struct endpoint *ep = &c->ep[i];
 
-		if (!ep->reattach_at_ns)
-			continue;
-		if (now >= ep->reattach_at_ns) {
-			ep->reattach_at_ns = 0;
+		if (zmq_reattach_due(&ep->reattach, now)) {
 			ep->reattached++;
 			if (c->opts->debug)
 				fprintf(stderr, "ebpfcap: remote: attaching %s again\n", ep->address);
 			/* A SUB connects once per address: forget the dead session first. */
 			zmq_disconnect(c->sub, ep->address);
 			attach_endpoint(c, ep);
-		} else if (!next || ep->reattach_at_ns < next) {
-			next = ep->reattach_at_ns;
+		} else if (ep->reattach.at_ns && (!next || ep->reattach.at_ns < next)) {
+			next = ep->reattach.at_ns;
 		}
 	}
 	return next ? (int)((next - now) / 1000000 + 1) : -1;

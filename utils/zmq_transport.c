@@ -546,6 +546,39 @@ void zmq_watch_stop(void *sock, void *watch)
 		zmq_close(watch);
 }
 
+#define REATTACH_MIN_MS 500
+#define REATTACH_MAX_MS 5000
+
+void zmq_reattach_note(struct zmq_reattach *r, const struct zmq_sock_event *ev)
+{
+	switch (ev->event) {
+	case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+		r->delay_ms = REATTACH_MIN_MS;
+		break;
+	case ZMQ_EVENT_CONNECT_DELAYED:
+	case ZMQ_EVENT_CONNECT_RETRIED:
+	case ZMQ_EVENT_CONNECTED:
+		r->at_ns = 0; /* libzmq is on it */
+		break;
+	case ZMQ_EVENT_DISCONNECTED:
+		if (r->delay_ms < REATTACH_MIN_MS)
+			r->delay_ms = REATTACH_MIN_MS;
+		r->at_ns = clock_ns(CLOCK_MONOTONIC) + (uint64_t)r->delay_ms * 1000000ull;
+		r->delay_ms = r->delay_ms * 2 > REATTACH_MAX_MS ? REATTACH_MAX_MS : r->delay_ms * 2;
+		break;
+	default:
+		break;
+	}
+}
+
+bool zmq_reattach_due(struct zmq_reattach *r, uint64_t now_ns)
+{
+	if (!r->at_ns || now_ns < r->at_ns)
+		return false;
+	r->at_ns = 0;
+	return true;
+}
+
 const char *zmq_handshake_failure(const struct zmq_sock_event *ev)
 {
 	switch (ev->event) {
@@ -575,8 +608,7 @@ const char *zmq_handshake_failure(const struct zmq_sock_event *ev)
 #define DROP_LOG_INTERVAL_NS (10 * 1000000000ull)
 #define SYNC_IDLE_NS (2 * 1000000000ull) /* idle this long: a sync message tells the seq */
 #define CLOSE_REPORT_MS 1000      /* close: how long to try to send the last sync */
-#define RETRY_MIN_MS 500          /* connecting: attaching again after libzmq gave up */
-#define RETRY_MAX_MS 5000
+#define RECONNECT_IVL_MAX_MS 5000 /* libzmq's own back-off, connecting */
 #define LINK_WATCH "inproc://ebpfcap-export-monitor"
 
 /* Connecting: what the one connection to the collector does now. */
@@ -586,8 +618,7 @@ struct link {
 	void *watch;
 	enum link_state state;
 	const char *failure;    /* the failure last said, while FAILING */
-	uint64_t retry_at_ns;   /* 0: libzmq retries by itself */
-	unsigned retry_ms;      /* the next back-off */
+	struct zmq_reattach reattach;
 	uint64_t failures;      /* failed handshakes since the last success */
 	bool ever_up;
 	bool subscribed;        /* the collector subscribed since the handshake */
@@ -758,34 +789,19 @@ static void on_link_event(struct zmq_exporter *ex, const struct zmq_sock_event *
 	struct link *l = &ex->link;
 	const char *failure = zmq_handshake_failure(ev);
 
+	zmq_reattach_note(&l->reattach, ev);
 	if (failure[0]) {
 		l->failures++;
 		link_say(ex, LINK_FAILING, failure);
-		return;
-	}
-	switch (ev->event) {
-	case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+	} else if (ev->event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
 		l->subscribed = false; /* until its subscription comes */
 		l->failures = 0;
-		l->retry_ms = RETRY_MIN_MS;
 		l->ever_up = true;
 		link_say(ex, LINK_UP, NULL);
-		break;
-	case ZMQ_EVENT_CONNECT_DELAYED:
-	case ZMQ_EVENT_CONNECT_RETRIED:
-	case ZMQ_EVENT_CONNECTED:
-		l->retry_at_ns = 0; /* libzmq is on it */
-		break;
-	case ZMQ_EVENT_DISCONNECTED:
+	} else if (ev->event == ZMQ_EVENT_DISCONNECTED) {
 		l->subscribed = false;
 		if (l->state == LINK_UP)
 			link_say(ex, LINK_DOWN, NULL);
-		/* After a protocol error or a refusal libzmq never retries: unless it says it does, we do. */
-		l->retry_at_ns = clock_ns(CLOCK_MONOTONIC) + (uint64_t)l->retry_ms * 1000000ull;
-		l->retry_ms = l->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : l->retry_ms * 2;
-		break;
-	default:
-		break;
 	}
 }
 
@@ -799,8 +815,7 @@ static void watch_link(struct zmq_exporter *ex)
 		return;
 	for (int i = 0; i < 256 && zmq_watch_next(l->watch, &ev); i++)
 		on_link_event(ex, &ev);
-	if (l->retry_at_ns && clock_ns(CLOCK_MONOTONIC) >= l->retry_at_ns) {
-		l->retry_at_ns = 0;
+	if (zmq_reattach_due(&l->reattach, clock_ns(CLOCK_MONOTONIC))) {
 		/* An endpoint is connected once: forget the dead session first. */
 		zmq_disconnect(ex->sock, ex->endpoint);
 		if (zmq_connect(ex->sock, ex->endpoint) < 0 && !ex->quiet)
@@ -902,7 +917,7 @@ static int set_common_options(void *sock, int sndhwm)
 	       set_int(sock, ZMQ_XPUB_NODROP, 1) || set_int(sock, ZMQ_XPUB_VERBOSER, 1) ||
 	       set_int(sock, ZMQ_HEARTBEAT_IVL, 2000) || set_int(sock, ZMQ_HEARTBEAT_TIMEOUT, 6000) ||
 	       set_int(sock, ZMQ_TCP_KEEPALIVE, 1) ||
-	       set_int(sock, ZMQ_RECONNECT_IVL, 100) || set_int(sock, ZMQ_RECONNECT_IVL_MAX, RETRY_MAX_MS) ? -1 : 0;
+	       set_int(sock, ZMQ_RECONNECT_IVL, 100) || set_int(sock, ZMQ_RECONNECT_IVL_MAX, RECONNECT_IVL_MAX_MS) ? -1 : 0;
 }
 
 int zmq_curve_server(void *ctx, void *sock, const char *secret_key, const char *allowed_keys, bool log,
@@ -1009,7 +1024,6 @@ struct zmq_exporter *zmq_exporter_open(const struct zmq_export_options *o)
 		goto fail;
 	}
 	ex->connect = o->connect;
-	ex->link.retry_ms = RETRY_MIN_MS;
 	if (o->connect && zmq_watch_start(ex->ctx, ex->sock, LINK_WATCH, &ex->link.watch) < 0) {
 		fprintf(stderr, "ebpfcap: cannot watch the ZMQ socket: %s\n", zmq_strerror(errno));
 		goto fail;

@@ -153,6 +153,21 @@ int zmq_watch_start(void *ctx, void *sock, const char *name, void **watch);
 int zmq_watch_next(void *watch, struct zmq_sock_event *ev);
 /* Stops watching and closes the PAIR socket; before closing sock. */
 void zmq_watch_stop(void *sock, void *watch);
+/*
+ * When to attach again an endpoint we connect to. libzmq retries a lost
+ * connection by itself, but never one ended by a protocol error or a key
+ * refusal: after a disconnect we attach again ourselves, backing off, unless
+ * libzmq says it retries.
+ */
+struct zmq_reattach {
+	uint64_t at_ns;     /* 0: nothing to do */
+	unsigned delay_ms;  /* the next back-off; 0 before the first */
+};
+
+void zmq_reattach_note(struct zmq_reattach *r, const struct zmq_sock_event *ev);
+/* True (and cleared) when the endpoint is due to be attached again now. */
+bool zmq_reattach_due(struct zmq_reattach *r, uint64_t now_ns);
+
 /* Why a handshake failed, in words for a log line ("" when the event is not a failure). */
 const char *zmq_handshake_failure(const struct zmq_sock_event *ev);
 
