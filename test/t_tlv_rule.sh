@@ -29,9 +29,7 @@ expect_eq "ebpfcap -r: malformed records skipped" 2 \
 
 # The collector: each record a message of its own; two dropped as malformed, one written.
 port=$((20000 + $$ % 1500 * 8 + 6))
-$EBPFCAP --extcap-interface ebpfremote --capture --fifo "$TMP/col.pcapng" --remote-endpoints "tcp://127.0.0.1:$port" 2>"$TMP/col.err" &
-col=$!
-at_exit "kill -9 $col"
+start_collector col --remote-endpoints "tcp://127.0.0.1:$port"
 expect_eq "zmq peer" "replayed=3" "$($PEER replay "tcp://127.0.0.1:$port" "$f")"
 i=0
 until [ "$($PEER dump "$TMP/col.pcapng" 2>/dev/null | grep -c '^host=')" -ge 1 ]; do

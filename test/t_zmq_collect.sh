@@ -16,14 +16,6 @@ base=$((20000 + $$ % 1500 * 8))
 port() { echo $((base + $1)); }
 ep() { echo "tcp://127.0.0.1:$(port $1)"; }
 
-# start_collector NAME ARGS...: writes $TMP/NAME.pcapng and $TMP/NAME.err; sets $col
-start_collector() {
-	name=$1; shift
-	$EBPFCAP --extcap-interface ebpfremote --capture --fifo "$TMP/$name.pcapng" "$@" 2>"$TMP/$name.err" &
-	col=$!
-	at_exit "kill -9 $col"
-}
-
 stop_collector() {
 	kill -TERM $col
 	reap $col 5

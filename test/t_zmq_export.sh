@@ -14,13 +14,6 @@ ep="tcp://127.0.0.1:$base"
 host=$(hostname)
 machine=$(head -c 32 /etc/machine-id 2>/dev/null)
 
-start_collector() {
-	name=$1; shift
-	$EBPFCAP --extcap-interface ebpfremote --capture --fifo "$TMP/$name.pcapng" "$@" 2>"$TMP/$name.err" &
-	col=$!
-	at_exit "kill -9 $col"
-}
-
 # The BPF programs a process holds, from its descriptors: other tests may
 # run captures of their own meanwhile, so this one checks only its exporter's.
 progs_of() { cat /proc/$1/fdinfo/* 2>/dev/null | awk '$1 == "prog_id:" { print $2 }' | sort -u; }

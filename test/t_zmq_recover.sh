@@ -13,13 +13,6 @@ PEER=$BUILD/test/zmq_peer
 base=$((20000 + $$ % 1500 * 8 + 7))
 ep="tcp://127.0.0.1:$base"
 
-start_collector() {
-	name=$1; shift
-	$EBPFCAP --extcap-interface ebpfremote --capture --fifo "$TMP/$name.pcapng" "$@" 2>"$TMP/$name.err" &
-	col=$!
-	at_exit "kill -9 $col"
-}
-
 # stop_collector NAME STATUS: SIGTERM, then the exit status it must have
 stop_collector() {
 	kill -TERM $col
