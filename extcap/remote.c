@@ -41,6 +41,8 @@ struct endpoint {
 	uint64_t reattached;         /* times libzmq gave up and we attached again */
 	uint64_t handshake_failures; /* other than a key our --allowed-keys refused */
 	uint64_t handshakes_ok;
+	uint64_t refused;            /* handshakes our --allowed-keys refused */
+	uint64_t ended;              /* binding: connections that ended */
 	const char *last_failure;
 };
 
@@ -71,6 +73,7 @@ struct collector {
 	uint64_t filtered;
 	uint64_t malformed;
 	uint64_t lost;          /* records missing from a stream's sequence */
+	uint64_t goodbyes;      /* exporters that said they close (EBPF_MSG_FLAG_FINAL) */
 	const char *last_why;
 	bool in_multipart;      /* skipping the rest of a multi-part message */
 	bool have_first;        /* the message's first record: names its stream's host */
@@ -238,6 +241,8 @@ static int handle_message(struct collector *c, zmq_msg_t *m)
 	if (rc < 0 && rc != STOP_COUNT_REACHED)
 		return rc;
 	account_sequence(c, &info);
+	if (info.flags & EBPF_MSG_FLAG_FINAL)
+		c->goodbyes++;
 	return rc;
 }
 
@@ -415,11 +420,15 @@ static void on_socket_event(struct collector *c, const struct zmq_sock_event *ev
 		if (!c->opts->bind || ev->event != ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
 			ep->handshake_failures++;
 			ep->last_failure = failure;
+		} else {
+			ep->refused++;
 		}
 		return;
 	}
 	if (ev->event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
 		ep->handshakes_ok++;
+	if (ev->event == ZMQ_EVENT_DISCONNECTED)
+		ep->ended++;
 	if (!c->opts->bind) /* binding, the exporters come back by themselves */
 		zmq_reattach_note(&ep->reattach, ev);
 }
@@ -582,23 +591,44 @@ static bool keys_never_worked(const struct collector *c)
 	return false;
 }
 
+/*
+ * Connections libzmq cut. Connecting, the endpoints it gave up on. Binding,
+ * its events do not say why a connection ended (a frame over
+ * ZMQ_MAXMSGSIZE is cut like any other), so: connections that ended after
+ * their handshake, less the exporters that said goodbye before closing.
+ */
+static uint64_t connections_cut(const struct collector *c)
+{
+	uint64_t n = 0, ended = 0;
+
+	for (int i = 0; i < c->n_ep; i++) {
+		const struct endpoint *ep = &c->ep[i];
+
+		n += ep->reattached;
+		ended += ep->ended - (ep->ended < ep->handshake_failures + ep->refused ? ep->ended
+						: ep->handshake_failures + ep->refused);
+	}
+	if (c->opts->bind)
+		n = ended > c->goodbyes ? ended - c->goodbyes : 0;
+	return n;
+}
+
 /* Quiet unless something was lost: Wireshark shows any stderr as an error. */
 static void say_summary(const struct collector *c)
 {
-	uint64_t refused = zap_handler_refused(c->zap), reattached = 0;
+	uint64_t refused = zap_handler_refused(c->zap), cut = connections_cut(c);
 	char failed[1024];
 
-	for (int i = 0; i < c->n_ep; i++)
-		reattached += c->ep[i].reattached;
 	describe_failed_handshakes(c, failed, sizeof(failed));
-	if (c->malformed || c->lost || refused || reattached || failed[0] || c->opts->debug)
+	if (c->malformed || c->lost || refused || cut || failed[0] || c->opts->debug)
 		fprintf(stderr, "ebpfcap: remote: %llu malformed messages dropped%s%s%s, "
 			"%llu records lost in transit, %llu connections refused by key, "
-			"%llu connections cut for protocol errors%s; %llu records written\n",
+			"%llu connections cut for protocol errors%s%s; %llu records written\n",
 			(unsigned long long)c->malformed, c->last_why ? " (last: " : "",
 			c->last_why ? c->last_why : "", c->last_why ? ")" : "",
-			(unsigned long long)c->lost, (unsigned long long)refused,
-			(unsigned long long)reattached, failed, (unsigned long long)c->written);
+			(unsigned long long)c->lost, (unsigned long long)refused, (unsigned long long)cut,
+			c->opts->bind && cut ? " (a frame over 64 KiB, or an exporter that died)" : "",
+			failed, (unsigned long long)c->written);
 }
 
 static int check_options(const struct remote_options *o)

@@ -141,3 +141,15 @@ grep -q "^ebpfcap: remote: .*, $gone records lost in transit, .*; $got records w
 ok "stalled collector: $(cat "$TMP/stalled.err")"
 grep -q 'left (0 now); what was queued for it is lost' "$TMP/stall.err" || fail "exporter did not say the collector left: $(cat "$TMP/stall.err")"
 ok "exporter: $(tr '\n' '|' <"$TMP/stall.err")"
+
+# ---- a frame over 64 KiB to a listening collector: cut, and counted ----
+start_collector oversize --remote-bind --remote-endpoints "$ep"
+sleep 0.3
+$PEER oversize "$ep" --connect --wait-ms 3000 || fail "oversize peer failed"
+$PEER send "$ep" after 10 --connect --wait-ms 3000 >/dev/null || fail "peer after the oversized frame failed"
+sleep 0.5
+stop_collector oversize 0
+expect_eq "records after a frame too big" 10 "$(count "$TMP/oversize.pcapng" '^host=after ')"
+grep -q "^ebpfcap: remote: 0 malformed messages dropped, 0 records lost in transit, 0 connections refused by key, 1 connections cut for protocol errors (a frame over 64 KiB, or an exporter that died); 10 records written$" "$TMP/oversize.err" ||
+	fail "listening collector after a frame too big: $(cat "$TMP/oversize.err")"
+ok "listening collector: $(cat "$TMP/oversize.err")"

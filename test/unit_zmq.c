@@ -212,10 +212,16 @@ static void test_malformed(void)
 		struct ebpf_msg_info info;
 
 		ebpf_msg_begin(sb, 7, 1234);
-		ebpf_msg_mark_sync(sb);
+		ebpf_msg_mark_sync(sb, false);
 		CHECK(ebpf_msg_append(sb, m + EBPF_MSG_HEADER_LEN, 200) < 0, "a sync message takes no record");
 		CHECK(ebpf_msg_parse(sb->buf, sb->len, &info, NULL, NULL, NULL) == 0 && info.count == 0 &&
 		      info.seq == 1234 && info.stream == 7 && info.flags == EBPF_MSG_FLAG_SYNC, "sync message parsed");
+		sb->buf[5] = EBPF_MSG_FLAG_FINAL;
+		CHECK(ebpf_msg_parse(sb->buf, sb->len, &info, NULL, NULL, NULL) == -EBADMSG, "final without sync refused");
+		ebpf_msg_begin(sb, 7, 1234);
+		ebpf_msg_mark_sync(sb, true);
+		CHECK(ebpf_msg_parse(sb->buf, sb->len, &info, NULL, NULL, NULL) == 0 &&
+		      info.flags == (EBPF_MSG_FLAG_SYNC | EBPF_MSG_FLAG_FINAL), "goodbye parsed");
 		free(sb);
 	}
 	memcpy(w, m, EBPF_MSG_HEADER_LEN);

@@ -56,9 +56,9 @@ void ebpf_msg_begin(struct ebpf_msg_builder *b, uint64_t stream, uint64_t seq)
 	b->count = 0;
 }
 
-void ebpf_msg_mark_sync(struct ebpf_msg_builder *b)
+void ebpf_msg_mark_sync(struct ebpf_msg_builder *b, bool final)
 {
-	b->buf[5] = EBPF_MSG_FLAG_SYNC;
+	b->buf[5] = EBPF_MSG_FLAG_SYNC | (final ? EBPF_MSG_FLAG_FINAL : 0);
 }
 
 int ebpf_msg_append(struct ebpf_msg_builder *b, const uint8_t *rec, size_t len)
@@ -136,7 +136,8 @@ int ebpf_msg_parse(const uint8_t *buf, size_t len, struct ebpf_msg_info *info,
 	info->seq = get_le64(buf + 16);
 	if (info->version != EBPF_MSG_VERSION)
 		return malformed(why, "unsupported message version");
-	if (info->flags & ~EBPF_MSG_FLAG_SYNC)
+	if (info->flags & ~(EBPF_MSG_FLAG_SYNC | EBPF_MSG_FLAG_FINAL) ||
+	    info->flags == EBPF_MSG_FLAG_FINAL)
 		return malformed(why, "unknown message flags");
 	if (info->flags & EBPF_MSG_FLAG_SYNC)
 		return info->count == 0 && len == EBPF_MSG_HEADER_LEN ? 0 : malformed(why, "sync message with records");
@@ -632,6 +633,7 @@ struct zmq_exporter {
 	bool batch_open;
 	bool connect;
 	bool sync_due;          /* a collector subscribed: tell it the seq */
+	bool closing;           /* the next sync is the goodbye */
 	uint64_t stream;
 	uint64_t seq;           /* records numbered so far, delivered or dropped */
 	uint64_t sent;          /* records in messages handed to ZMQ */
@@ -697,7 +699,7 @@ static int send_batch(struct zmq_exporter *ex)
 	ex->batch_open = false;
 	records = ex->msg.count;
 	if (records == 0)
-		ebpf_msg_mark_sync(&ex->msg);
+		ebpf_msg_mark_sync(&ex->msg, ex->closing);
 	ex->seq += records;
 	if (zmq_send(ex->sock, ex->msg.buf, ex->msg.len, ZMQ_DONTWAIT) >= 0) {
 		ex->sent += records;
@@ -1072,6 +1074,7 @@ int zmq_exporter_close(struct zmq_exporter *ex)
 	watch_link(ex);
 	read_subscriptions(ex);
 	/* The last seq, so a collector counts what it missed at the end too. Bounded: a daemon told to stop stops. */
+	ex->closing = true;
 	for (int i = 0; listening(ex) && i < CLOSE_REPORT_MS / 10 && send_sync(ex) < 0; i++)
 		usleep(10000);
 	rc = say_undelivered(ex);

@@ -7,8 +7,8 @@
  * Message, version 1: one ZMQ frame, all integers little-endian.
  *   0  4  magic "EBPF"
  *   4  u8 version     1; a receiver drops other versions
- *   5  u8 flags       0, or EBPF_MSG_FLAG_SYNC; a receiver drops messages
- *                     with flags it does not know
+ *   5  u8 flags       0, or EBPF_MSG_FLAG_SYNC (| EBPF_MSG_FLAG_FINAL); a
+ *                     receiver drops messages with flags it does not know
  *   6  u16 count      records in the message, at least 1 (0 in a sync message)
  *   8  u64 stream     random per exporter run: tells a restart from a loss
  *   16 u64 seq        records the stream sent before this message's first
@@ -38,6 +38,12 @@
  * reconnect) even when nothing else follows.
  */
 #define EBPF_MSG_FLAG_SYNC 0x01
+/*
+ * With SYNC: the exporter's goodbye, its last message before it closes.
+ * A listening collector counts connections that end without one as cut
+ * (a frame over the maximum, another protocol error, an exporter that died).
+ */
+#define EBPF_MSG_FLAG_FINAL 0x02
 /* Also the collector's ZMQ_MAXMSGSIZE: libzmq refuses longer frames unread. */
 #define EBPF_MSG_MAX_LEN 65536
 /* The smallest valid record is a header and a 1.0 fixed part. */
@@ -65,8 +71,8 @@ struct ebpf_msg_builder {
 };
 
 void ebpf_msg_begin(struct ebpf_msg_builder *b, uint64_t stream, uint64_t seq);
-/* Makes an empty message a sync message (EBPF_MSG_FLAG_SYNC). */
-void ebpf_msg_mark_sync(struct ebpf_msg_builder *b);
+/* Makes an empty message a sync message (EBPF_MSG_FLAG_SYNC), final: the goodbye. */
+void ebpf_msg_mark_sync(struct ebpf_msg_builder *b, bool final);
 /* Appends one encoded record; -1 (nothing appended) if it does not fit. */
 int ebpf_msg_append(struct ebpf_msg_builder *b, const uint8_t *rec, size_t len);
 
