@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include "packet-ebpfflow.h"
+#include "bpf/ebpf_tlv.h"
 
 #define FIXED_LEN_1_0 ((int)sizeof(struct ebpf_event))
 #define OFF(field) (EBPF_RECORD_HEADER_LEN + (int)offsetof(struct ebpf_event, field))
@@ -397,9 +398,16 @@ static gboolean dissect_tlv(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, g
 
 		if (tlv_fields[i].tag != tag)
 			continue;
-		/* Strings carry their NUL inside len, as the codec writes and requires them. */
-		if (len == 0 || get_u8(tvb, offset + len - 1) != 0)
+		/* The codec's rule (bpf/ebpf_tlv.h): NUL inside len, at most the documented maximum. */
+		switch (ebpf_tlv_check(tag, (unsigned)len, len ? get_u8(tvb, offset + len - 1) : 0)) {
+		case EBPF_TLV_TOO_LONG:
+			return malformed(ti, pinfo, wmem_strdup_printf(pinfo->pool, "%s of %d bytes, longer than its maximum %u",
+				proto_registrar_get_abbrev(*tlv_fields[i].hf), len, ebpf_tlv_max_len(tag)));
+		case EBPF_TLV_UNTERMINATED:
 			return unterminated(ti, pinfo, *tlv_fields[i].hf);
+		default:
+			break;
+		}
 		where = subtree(v, tvb, tlv_fields[i].where, offset - EBPF_TLV_HEADER_LEN,
 				end - offset + EBPF_TLV_HEADER_LEN);
 		/* Remembered for the Info column, the titles, the tap and the packets of this socket. */

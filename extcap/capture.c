@@ -645,7 +645,8 @@ int capture_run(const struct options *o, struct command *cmd)
 	packets_close(c.packets);
 	kernel_events_close(ke);
 	process_cache_free(c.procs);
-	zmq_exporter_close(c.zx);
+	if (zmq_exporter_close(c.zx) < 0)
+		status = 1; /* connecting, it never got through: nothing was delivered */
 	pcapng_writer_close(c.out);
 	printer_close(c.lines);
 	close(sig_fd);

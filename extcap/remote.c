@@ -32,23 +32,28 @@
 #define RECV_BURST 256      /* messages per poll round, so signals are seen */
 #define RCVHWM 16           /* messages queued per exporter: at most 1 MiB each (x ZMQ_COLLECTOR_MAX_IN) */
 #define MONITOR_ENDPOINT "inproc://ebpfcap-remote-monitor"
-#define REATTACH_AFTER_NS 1000000000ull
 
 /* One address of --remote-endpoints, and what its connection went through. */
 struct endpoint {
 	char address[256];
 	char server_key[41];         /* "" without CURVE */
-	uint64_t reattach_at_ns;     /* 0: nothing to check */
+	struct zmq_reattach reattach;
 	uint64_t reattached;         /* times libzmq gave up and we attached again */
-	uint64_t handshake_failures;
+	uint64_t handshake_failures; /* other than a key our --allowed-keys refused */
+	uint64_t handshakes_ok;
+	uint64_t refused;            /* handshakes our --allowed-keys refused */
+	uint64_t ended;              /* binding: connections that ended */
+	const char *last_failure;
 };
 
 /* One exporter run, known by its random stream id. */
 struct stream {
 	uint64_t id;
-	uint64_t next_seq;
+	struct ebpf_stream_tally tally;
 	uint64_t last_used;
 	bool used;
+	char host[64];          /* of its last record: names its losses */
+	char machine_id[40];
 };
 
 struct collector {
@@ -68,12 +73,12 @@ struct collector {
 	uint64_t filtered;
 	uint64_t malformed;
 	uint64_t lost;          /* records missing from a stream's sequence */
+	uint64_t goodbyes;      /* exporters that said they close (EBPF_MSG_FLAG_FINAL) */
 	const char *last_why;
 	bool in_multipart;      /* skipping the rest of a multi-part message */
-	bool have_first;        /* the message's first record: names its losses */
+	bool have_first;        /* the message's first record: names its stream's host */
 	char first_host[64];
 	char first_machine_id[40];
-	uint64_t first_ts;
 };
 
 /* rec is bytes decoded: the printer takes the one, the pcapng file the other. */
@@ -119,7 +124,6 @@ static int on_record(const struct ebpf_record *rec, const uint8_t *bytes, size_t
 
 	if (!c->have_first) {
 		c->have_first = true;
-		c->first_ts = rec->ev.timestamp_ns;
 		ebpf_copy_string(c->first_host, sizeof(c->first_host), rec->host);
 		ebpf_copy_string(c->first_machine_id, sizeof(c->first_machine_id), rec->machine_id);
 	}
@@ -157,35 +161,52 @@ static struct stream *find_stream(struct collector *c, uint64_t id, bool *is_new
 	return oldest;
 }
 
-/*
- * Records that left an exporter but never arrived (a collector that
- * reconnected loses what was queued) become a Capture_Drops record, like
- * the exporter's own losses: nothing is lost silently.
- */
-static int account_sequence(struct collector *c, const struct ebpf_msg_info *info)
+/* Each message counts in its stream's tally; its first record names the stream's host. */
+static void account_sequence(struct collector *c, const struct ebpf_msg_info *info)
 {
 	bool is_new;
 	struct stream *s = find_stream(c, info->stream, &is_new);
-	uint64_t gap = !is_new && info->seq > s->next_seq ? info->seq - s->next_seq : 0;
 
-	s->next_seq = info->seq + info->count;
+	ebpf_stream_tally_add(&s->tally, info);
 	s->last_used = c->messages;
-	if (!gap)
-		return 0;
-	c->lost += gap;
+	if (c->have_first) {
+		ebpf_copy_string(s->host, sizeof(s->host), c->first_host);
+		ebpf_copy_string(s->machine_id, sizeof(s->machine_id), c->first_machine_id);
+	}
+}
 
-	struct ebpf_record rec;
-	uint8_t buf[EBPF_RECORD_MAX_WIRE];
-	size_t n;
+/*
+ * Records that left an exporter but never arrived (dropped for a full
+ * queue, lost with a connection cut after a stall, sent while we were not
+ * subscribed) become a Capture_Drops record with that exporter's host, like
+ * a local capture's losses: nothing is lost silently. Called with the queue
+ * read dry, so a late message from another connection is counted in first.
+ */
+static int report_losses(struct collector *c)
+{
+	for (int i = 0; i < MAX_STREAMS; i++) {
+		struct stream *s = &c->streams[i];
+		uint64_t loss = s->used ? ebpf_stream_tally_take_loss(&s->tally) : 0;
+		struct ebpf_record rec;
+		uint8_t buf[EBPF_RECORD_MAX_WIRE];
+		size_t n;
+		int rc;
 
-	memset(&rec, 0, sizeof(rec));
-	rec.ev.type = EBPF_CAPTURE_DROPS;
-	rec.ev.timestamp_ns = c->first_ts;
-	rec.ev.drops = gap;
-	ebpf_copy_string(rec.host, sizeof(rec.host), c->first_host);
-	ebpf_copy_string(rec.machine_id, sizeof(rec.machine_id), c->first_machine_id);
-	n = ebpf_record_encode(&rec, buf, sizeof(buf));
-	return n ? write_bytes(c, &rec, buf, n) : 0;
+		if (!loss)
+			continue;
+		c->lost += loss;
+		memset(&rec, 0, sizeof(rec));
+		rec.ev.type = EBPF_CAPTURE_DROPS;
+		rec.ev.timestamp_ns = clock_ns(CLOCK_REALTIME);
+		rec.ev.drops = loss;
+		ebpf_copy_string(rec.host, sizeof(rec.host), s->host);
+		ebpf_copy_string(rec.machine_id, sizeof(rec.machine_id), s->machine_id);
+		n = ebpf_record_encode(&rec, buf, sizeof(buf));
+		rc = n ? write_bytes(c, &rec, buf, n) : 0;
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }
 
 static void count_malformed(struct collector *c, const char *why)
@@ -219,9 +240,10 @@ static int handle_message(struct collector *c, zmq_msg_t *m)
 	}
 	if (rc < 0 && rc != STOP_COUNT_REACHED)
 		return rc;
-	int rc2 = account_sequence(c, &info);
-
-	return rc < 0 ? rc : rc2;
+	account_sequence(c, &info);
+	if (info.flags & EBPF_MSG_FLAG_FINAL)
+		c->goodbyes++;
+	return rc;
 }
 
 /* Reads what is waiting, at most RECV_BURST messages. 1: more may wait. */
@@ -379,75 +401,54 @@ static int attach_endpoint(struct collector *c, struct endpoint *ep)
  */
 static int start_monitor(struct collector *c)
 {
-	int zero = 0;
-
-	if (zmq_socket_monitor(c->sub, MONITOR_ENDPOINT,
-			       ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_DELAYED | ZMQ_EVENT_CONNECT_RETRIED |
-			       ZMQ_EVENT_DISCONNECTED |
-			       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-			       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) < 0)
-		return -1;
-	c->monitor = zmq_socket(c->ctx, ZMQ_PAIR);
-	if (!c->monitor || zmq_setsockopt(c->monitor, ZMQ_LINGER, &zero, sizeof(zero)) < 0 ||
-	    zmq_bound_socket(c->monitor, 4096, 1024) < 0)
-		return -1;
-	return zmq_connect(c->monitor, MONITOR_ENDPOINT);
+	return zmq_watch_start(c->ctx, c->sub, MONITOR_ENDPOINT, &c->monitor);
 }
 
-static struct endpoint *endpoint_named(struct collector *c, const char *name, size_t len)
+static struct endpoint *endpoint_named(struct collector *c, const char *name)
 {
 	for (int i = 0; i < c->n_ep; i++)
-		if (strlen(c->ep[i].address) == len && memcmp(c->ep[i].address, name, len) == 0)
+		if (strcmp(c->ep[i].address, name) == 0)
 			return &c->ep[i];
 	return NULL;
 }
 
-static void on_socket_event(struct collector *c, uint16_t event, struct endpoint *ep)
+static void on_socket_event(struct collector *c, const struct zmq_sock_event *ev, struct endpoint *ep)
 {
-	switch (event) {
-	case ZMQ_EVENT_CONNECTED:
-	case ZMQ_EVENT_CONNECT_DELAYED:
-	case ZMQ_EVENT_CONNECT_RETRIED:
-		ep->reattach_at_ns = 0; /* libzmq is on it */
-		break;
-	case ZMQ_EVENT_DISCONNECTED:
-		/* A retry follows at once unless libzmq gave up on the endpoint. */
-		if (!c->opts->bind)
-			ep->reattach_at_ns = clock_ns(CLOCK_MONOTONIC) + REATTACH_AFTER_NS;
-		break;
-	default: /* ZMQ_EVENT_HANDSHAKE_FAILED_*; when binding, the key check counts them */
-		if (!c->opts->bind)
+	const char *failure = zmq_handshake_failure(ev);
+
+	if (failure[0]) {
+		/* Binding, the key check counts the keys it refused; the rest are failures of their own. */
+		if (!c->opts->bind || ev->event != ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
 			ep->handshake_failures++;
-		break;
+			ep->last_failure = failure;
+		} else {
+			ep->refused++;
+		}
+		return;
 	}
+	if (ev->event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+		ep->handshakes_ok++;
+	if (ev->event == ZMQ_EVENT_DISCONNECTED)
+		ep->ended++;
+	if (!c->opts->bind) /* binding, the exporters come back by themselves */
+		zmq_reattach_note(&ep->reattach, ev);
 }
 
-/* Each event is two frames: u16 event + u32 value, then the endpoint. 1: more may wait. */
+/* 1: more events may wait. */
 static int read_monitor(struct collector *c)
 {
+	struct zmq_sock_event ev;
+
 	for (int i = 0; i < 256; i++) {
-		zmq_msg_t head, where;
-		uint16_t event = 0;
+		struct endpoint *ep;
 
-		zmq_msg_init(&head);
-		if (zmq_msg_recv(&head, c->monitor, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&head);
+		if (!zmq_watch_next(c->monitor, &ev))
 			return 0;
-		}
-		if (zmq_msg_size(&head) >= 2)
-			memcpy(&event, zmq_msg_data(&head), 2);
-		zmq_msg_init(&where);
-		if (zmq_msg_more(&head) && zmq_msg_recv(&where, c->monitor, 0) >= 0) {
-			struct endpoint *ep = endpoint_named(c, zmq_msg_data(&where), zmq_msg_size(&where));
-
-			if (c->opts->debug)
-				fprintf(stderr, "ebpfcap: remote: socket event %#x on %.*s\n", event,
-					(int)zmq_msg_size(&where), (char *)zmq_msg_data(&where));
-			if (ep)
-				on_socket_event(c, event, ep);
-		}
-		zmq_msg_close(&where);
-		zmq_msg_close(&head);
+		if (c->opts->debug)
+			fprintf(stderr, "ebpfcap: remote: socket event %#x (%u) on %s\n", ev.event, ev.value, ev.endpoint);
+		ep = endpoint_named(c, ev.endpoint);
+		if (ep)
+			on_socket_event(c, &ev, ep);
 	}
 	return 1;
 }
@@ -460,18 +461,15 @@ static int reattach_due(struct collector *c)
 	for (int i = 0; i < c->n_ep; i++) {
 		struct endpoint *ep = &c->ep[i];
 
-		if (!ep->reattach_at_ns)
-			continue;
-		if (now >= ep->reattach_at_ns) {
-			ep->reattach_at_ns = 0;
+		if (zmq_reattach_due(&ep->reattach, now)) {
 			ep->reattached++;
 			if (c->opts->debug)
 				fprintf(stderr, "ebpfcap: remote: attaching %s again\n", ep->address);
 			/* A SUB connects once per address: forget the dead session first. */
 			zmq_disconnect(c->sub, ep->address);
 			attach_endpoint(c, ep);
-		} else if (!next || ep->reattach_at_ns < next) {
-			next = ep->reattach_at_ns;
+		} else if (ep->reattach.at_ns && (!next || ep->reattach.at_ns < next)) {
+			next = ep->reattach.at_ns;
 		}
 	}
 	return next ? (int)((next - now) / 1000000 + 1) : -1;
@@ -503,12 +501,9 @@ out:
 
 static void close_subscriber(struct collector *c)
 {
-	if (c->sub) {
-		zmq_socket_monitor(c->sub, NULL, 0);
+	zmq_watch_stop(c->sub, c->monitor);
+	if (c->sub)
 		zmq_close(c->sub);
-	}
-	if (c->monitor)
-		zmq_close(c->monitor);
 	zap_handler_stop(c->zap);
 	if (c->ctx)
 		zmq_ctx_term(c->ctx);
@@ -546,6 +541,8 @@ static enum stop_reason collect_loop(struct collector *c, int sig_fd, int out_fd
 		int events_left = read_monitor(c);
 
 		more = receive_burst(c);
+		if (more == 0)
+			more = report_losses(c); /* read dry: what is missing now is lost */
 		if (more >= 0 && c->lines && printer_flush(c->lines) < 0)
 			more = -EPIPE;
 		if (more == STOP_COUNT_REACHED)
@@ -564,33 +561,75 @@ static enum stop_reason collect_loop(struct collector *c, int sig_fd, int out_fd
 static void describe_failed_handshakes(const struct collector *c, char *buf, size_t size)
 {
 	size_t off = 0;
+	const char *last = NULL;
 
 	buf[0] = '\0';
 	for (int i = 0; i < c->n_ep && off < size; i++)
-		if (c->ep[i].handshake_failures)
+		if (c->ep[i].handshake_failures) {
 			off += (size_t)snprintf(buf + off, size - off, "%s %s (%llu)", off ? "," : "; handshakes failed with",
 						c->ep[i].address, (unsigned long long)c->ep[i].handshake_failures);
+			last = c->ep[i].last_failure;
+		}
 	if (off && off < size)
-		snprintf(buf + off, size - off, ": check --server-key and that both sides use CURVE");
+		snprintf(buf + off, size - off, ": %s; check --server-key and that both sides use CURVE", last);
+}
+
+/*
+ * Did the capture get what it was set up for? Not when an endpoint only
+ * ever failed its handshakes or had its keys refused: wrong keys are a
+ * failed capture, not an empty one.
+ */
+static bool keys_never_worked(const struct collector *c)
+{
+	uint64_t refused = zap_handler_refused(c->zap);
+
+	for (int i = 0; i < c->n_ep; i++) {
+		const struct endpoint *ep = &c->ep[i];
+
+		if (!ep->handshakes_ok && (ep->handshake_failures || (c->opts->bind && refused)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Connections libzmq cut. Connecting, the endpoints it gave up on. Binding,
+ * its events do not say why a connection ended (a frame over
+ * ZMQ_MAXMSGSIZE is cut like any other), so: connections that ended after
+ * their handshake, less the exporters that said goodbye before closing.
+ */
+static uint64_t connections_cut(const struct collector *c)
+{
+	uint64_t n = 0, ended = 0;
+
+	for (int i = 0; i < c->n_ep; i++) {
+		const struct endpoint *ep = &c->ep[i];
+
+		n += ep->reattached;
+		ended += ep->ended - (ep->ended < ep->handshake_failures + ep->refused ? ep->ended
+						: ep->handshake_failures + ep->refused);
+	}
+	if (c->opts->bind)
+		n = ended > c->goodbyes ? ended - c->goodbyes : 0;
+	return n;
 }
 
 /* Quiet unless something was lost: Wireshark shows any stderr as an error. */
 static void say_summary(const struct collector *c)
 {
-	uint64_t refused = zap_handler_refused(c->zap), reattached = 0;
+	uint64_t refused = zap_handler_refused(c->zap), cut = connections_cut(c);
 	char failed[1024];
 
-	for (int i = 0; i < c->n_ep; i++)
-		reattached += c->ep[i].reattached;
 	describe_failed_handshakes(c, failed, sizeof(failed));
-	if (c->malformed || c->lost || refused || reattached || failed[0] || c->opts->debug)
+	if (c->malformed || c->lost || refused || cut || failed[0] || c->opts->debug)
 		fprintf(stderr, "ebpfcap: remote: %llu malformed messages dropped%s%s%s, "
 			"%llu records lost in transit, %llu connections refused by key, "
-			"%llu connections cut for protocol errors%s; %llu records written\n",
+			"%llu connections cut for protocol errors%s%s; %llu records written\n",
 			(unsigned long long)c->malformed, c->last_why ? " (last: " : "",
 			c->last_why ? c->last_why : "", c->last_why ? ")" : "",
-			(unsigned long long)c->lost, (unsigned long long)refused,
-			(unsigned long long)reattached, failed, (unsigned long long)c->written);
+			(unsigned long long)c->lost, (unsigned long long)refused, (unsigned long long)cut,
+			c->opts->bind && cut ? " (a frame over 64 KiB, or an exporter that died)" : "",
+			failed, (unsigned long long)c->written);
 }
 
 static int check_options(const struct remote_options *o)
@@ -648,8 +687,11 @@ int remote_capture_run(const struct remote_options *o, const char *fifo)
 		goto out;
 	enum stop_reason why = collect_loop(c, sig_fd, out_fd);
 
+	read_monitor(c);
+	if (why != STOP_READER_GONE && why != STOP_ERROR && report_losses(c) < 0)
+		why = STOP_ERROR;
 	say_summary(c);
-	status = why == STOP_ERROR ? 1 : 0;
+	status = why == STOP_ERROR || keys_never_worked(c) ? 1 : 0;
 out:
 	close_subscriber(c);
 	pcapng_writer_close(c->out);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BT_SHB 0x0A0D0D0A
@@ -102,6 +103,42 @@ static void begin_block(struct pcapng_writer *w, uint32_t type)
 	put32(w, 0); /* total length, patched by end_block() */
 }
 
+/* Of the whole blocks in blocks, how many bytes the first done bytes hold complete. */
+static size_t whole_blocks(const uint8_t *blocks, size_t done)
+{
+	size_t whole = 0;
+
+	while (done - whole >= 12) {
+		uint32_t len;
+
+		memcpy(&len, blocks + whole + 4, 4);
+		if (len < 12 || len > done - whole)
+			break;
+		whole += len;
+	}
+	return whole;
+}
+
+/*
+ * A write that stopped part-way (a full disk) leaves half a block, and a
+ * reader refuses a file that ends in one (capinfos, ebpfcap -r). A regular
+ * file is cut back to the last whole block, so it stays readable to there;
+ * a fifo's reader is gone or sees the error itself. errno is kept.
+ */
+static void cut_to_whole_block(int fd, const uint8_t *blocks, size_t done)
+{
+	int saved = errno;
+	size_t partial = done - whole_blocks(blocks, done);
+	struct stat st;
+	off_t end;
+
+	if (partial && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (end = lseek(fd, 0, SEEK_CUR)) >= (off_t)partial &&
+	    ftruncate(fd, end - (off_t)partial) == 0)
+		lseek(fd, end - (off_t)partial, SEEK_SET);
+	errno = saved;
+}
+
+/* Writes whole blocks: all of them, or (on error) whole ones only. */
 static int write_all(int fd, const uint8_t *buf, size_t len)
 {
 	for (size_t off = 0; off < len;) {
@@ -109,8 +146,12 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			cut_to_whole_block(fd, buf, off);
 			return -1;
+		}
 		off += (size_t)n;
 	}
 	return 0;

@@ -6,6 +6,8 @@
  *   gen_records malformed OUT    one record per malformed form, named in its comment,
  *                                and the odd-but-valid forms a newer writer may send
  *   gen_records fuzz SEED N OUT  N mutated records: truncation, bit flips, lying lengths
+ *   gen_records tlv-limits OUT   ifname TLVs at, just over and far over its maximum
+ *                                (16, 17, 5001 bytes), named in their comments
  *   gen_records raw all|malformed|messages DIR
  *                                the same records one per file (the fuzzers' seed corpora,
  *                                test/data/fuzz/); messages: ZMQ messages of "all" records
@@ -21,7 +23,7 @@
 #include "utils/zmq_transport.h"
 
 #define T0 1700000000000000000ull
-#define MAX_PKT (64 + EBPF_RECORD_MAX_WIRE + 64)
+#define MAX_PKT (64 + EBPF_RECORD_MAX_WIRE + 8192) /* room for over-long TLVs */
 
 static struct pcapng_writer *w;
 static const char *raw_dir; /* raw mode: one file per record, named after its comment */
@@ -270,6 +272,30 @@ static void gen_malformed(void)
 	n = good(b); memcpy(b + n, "\x01\x02\x03", 3); put(b, n + 3, T0, "trailing-bytes");
 }
 
+/* The good record with its TLVs replaced by one ifname of len bytes (NUL included). */
+static void put_ifname(size_t len, const char *comment)
+{
+	static uint8_t b[EBPF_RECORD_MAX_WIRE + 8192];
+	size_t n = FIXED_END;
+
+	good(b);
+	set_le16(b + n, EBPF_TLV_IFNAME);
+	set_le16(b + n + 2, (uint16_t)len);
+	memset(b + n + 4, 'i', len - 1);
+	b[n + 4 + len - 1] = '\0';
+	n += 4 + len;
+	set_le32(b + 4, (uint32_t)n);
+	put(b, n, T0, comment);
+}
+
+/* bpf/ebpf_tlv.h's rule at its edge: every reader must give each the same verdict. */
+static void gen_tlv_limits(void)
+{
+	put_ifname(EBPF_IFNAME_MAX, "ifname-at-max");
+	put_ifname(EBPF_IFNAME_MAX + 1, "ifname-one-over");
+	put_ifname(5001, "ifname-5001");
+}
+
 /* xorshift: the same seed gives the same corpus on every machine. */
 static uint64_t rng;
 static uint32_t next(void)
@@ -395,7 +421,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: gen_records all|malformed OUT | gen_records fuzz SEED N OUT | "
+		fprintf(stderr, "usage: gen_records all|malformed|tlv-limits OUT | gen_records fuzz SEED N OUT | "
 			"gen_records raw all|malformed|messages DIR\n");
 		return 2;
 	}
@@ -411,6 +437,8 @@ int main(int argc, char **argv)
 		gen_all();
 	else if (strcmp(argv[1], "malformed") == 0)
 		gen_malformed();
+	else if (strcmp(argv[1], "tlv-limits") == 0)
+		gen_tlv_limits();
 	else if (strcmp(argv[1], "fuzz") == 0 && argc == 5)
 		gen_fuzz(strtoull(argv[2], NULL, 10), atol(argv[3]));
 	else

@@ -183,3 +183,12 @@ extcap_of() {
 		sleep 0.1
 	done
 }
+
+# start_collector NAME ARGS...: the ebpfremote collector in the background,
+# its capture in $TMP/NAME.pcapng and its stderr in $TMP/NAME.err; sets $col.
+start_collector() {
+	name=$1; shift
+	$EBPFCAP --extcap-interface ebpfremote --capture --fifo "$TMP/$name.pcapng" "$@" 2>"$TMP/$name.err" &
+	col=$!
+	at_exit "kill -9 $col"
+}

@@ -14,13 +14,6 @@ ep="tcp://127.0.0.1:$base"
 host=$(hostname)
 machine=$(head -c 32 /etc/machine-id 2>/dev/null)
 
-start_collector() {
-	name=$1; shift
-	$EBPFCAP --extcap-interface ebpfremote --capture --fifo "$TMP/$name.pcapng" "$@" 2>"$TMP/$name.err" &
-	col=$!
-	at_exit "kill -9 $col"
-}
-
 # The BPF programs a process holds, from its descriptors: other tests may
 # run captures of their own meanwhile, so this one checks only its exporter's.
 progs_of() { cat /proc/$1/fdinfo/* 2>/dev/null | awk '$1 == "prog_id:" { print $2 }' | sort -u; }
@@ -57,7 +50,7 @@ start_exporter() {
 # Until the exporter's log says a collector subscribed (at most 10 s).
 wait_subscribed() {
 	i=0
-	until grep -q "subscribed" "$TMP/$1.err"; do
+	until grep -q -e "subscribed" -e "connected to" "$TMP/$1.err"; do
 		i=$((i + 1)); [ $i -gt 100 ] && fail "$1: no collector subscribed: $(cat "$TMP/$1.err")"
 		sleep 0.1
 	done
@@ -83,7 +76,8 @@ stop_both() {
 	expect_eq "collector $1: exit status" 0 "$status"
 	[ -s "$TMP/col-$1.err" ] && fail "collector $1: stderr: $(cat "$TMP/col-$1.err")"
 	grep -v -e '^ebpfcap: exporting the events of ' -e '^ebpfcap: export: a collector .*subscribed' \
-		-e '^ebpfcap: export: a collector .*left' "$TMP/$1.err" && fail "exporter $1: unexpected log lines"
+		-e '^ebpfcap: export: a collector .*left' -e '^ebpfcap: export: connected to ' \
+		-e '^ebpfcap: export: [0-9]* records sent while no collector was subscribed: not delivered$' "$TMP/$1.err" && fail "exporter $1: unexpected log lines"
 	ok "exporter $1: log: $(tr '\n' '|' <"$TMP/$1.err")"
 }
 
@@ -120,6 +114,30 @@ start_exporter nat --export="$ep" --export-connect --server-key "$cpub" --secret
 wait_subscribed nat
 traffic_seen nat
 stop_both nat
+
+# ---- connecting, refused first (a non-ZMQ server on the port), then the collector comes ----
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); s.settimeout(0.2)
+end = time.time() + 2
+while time.time() < end:
+    try:
+        c, _ = s.accept(); c.sendall(b"SSH-2.0-not-zmq\r\n"); time.sleep(0.05); c.close()
+    except socket.timeout:
+        pass
+' "$base" &
+junk=$!
+at_exit "kill -9 $junk"
+start_exporter late --export="$ep" --export-connect --server-key "$cpub" --secret-key "$TMP/exporter.key"
+reap $junk 10
+start_collector col-late --remote-bind --remote-endpoints "$ep" --secret-key "$TMP/collector.key" --allowed-keys "$TMP/allowed"
+wait_subscribed late
+traffic_seen late
+grep -q 'refused us: .*; retrying$' "$TMP/late.err" || fail "late: no line for the refusal: $(cat "$TMP/late.err")"
+ok "late: $(grep 'refused us' "$TMP/late.err" | tr '\n' '|')"
+sed -i '/refused us: .*; retrying$/d' "$TMP/late.err"
+stop_both late
 
 # ---- beyond loopback in clear: allowed when asked for (--insecure), with a warning ----
 ns=ebpfzmqx$$

@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "pcapio/pcapng.h"
@@ -510,6 +512,57 @@ static void test_batching(void)
 	unlink(path);
 }
 
+/*
+ * A file that cannot grow (RLIMIT_FSIZE stands in for a full disk: the
+ * write stops part-way, then fails) keeps whole blocks only, batched or not:
+ * it reads back to its last complete packet.
+ */
+static void test_full_file(const char *path, bool batched)
+{
+	static uint8_t data[1000];
+	struct rlimit old, lim;
+	int fd = open_file(path), rc = 0, written = 0, got = 0;
+	struct pcapng_writer *w = fd >= 0 ? pcapng_writer_open(fd, "unit") : NULL;
+	struct pcapng_reader *r;
+	struct pcapng_packet pkt;
+	FILE *f;
+
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	pcapng_writer_batch(w, batched);
+	CHECK_EQ(pcapng_add_interface(w, LINKTYPE_WIRESHARK_UPPER_PDU, 0, "ebpfevents", NULL), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 10000 + 333; /* mid-block */
+	setrlimit(RLIMIT_FSIZE, &lim);
+	for (int i = 0; i < 100 && rc == 0; i++) {
+		rc = pcapng_write_packet(w, 0, T0 + (uint64_t)i, data, sizeof(data) - (size_t)i, sizeof(data), NULL);
+		if (rc == 0 && batched && i % 3 == 2)
+			rc = pcapng_flush(w);
+		written += rc == 0;
+	}
+	if (rc == 0)
+		rc = pcapng_flush(w);
+	CHECK_EQ(rc, -1);
+	CHECK_EQ(errno, EFBIG);
+	pcapng_writer_close(w);
+	setrlimit(RLIMIT_FSIZE, &old);
+	CHECK(file_size(path) <= 10000 + 333);
+	f = fopen(path, "rb");
+	r = f ? pcapng_reader_open(f, path) : NULL;
+	CHECK(r != NULL);
+	while (r && (rc = pcapng_reader_next(r, &pkt)) > 0)
+		got++;
+	CHECK_EQ(rc, 0); /* the end of the file, not a broken block */
+	CHECK(got > 5);
+	CHECK(got <= written);
+	pcapng_reader_close(r);
+	if (f)
+		fclose(f);
+}
+
 int main(int argc, char **argv)
 {
 	char path[] = "/tmp/unit_pcapng.XXXXXX";
@@ -538,6 +591,8 @@ int main(int argc, char **argv)
 	test_padding(path);
 	test_padding_libpcap(path);
 	test_epipe();
+	test_full_file(path, false);
+	test_full_file(path, true);
 	unlink(path);
 	test_batching();
 	return unit_report("unit_pcapng");

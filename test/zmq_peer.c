@@ -13,6 +13,9 @@
  *        prints "garbage=N" (the number of malformed messages)
  *   zmq_peer oversize ENDPOINT [options]
  *        one frame longer than any valid message
+ *   zmq_peer replay ENDPOINT FILE [options]
+ *        each record of a capture as a message of its own, unchecked
+ *        (as a peer with other rules would send it); prints "replayed=N"
  *   zmq_peer dump FILE
  *        one line per record of a capture:
  *        "host=H machine=M type=T pid=P uid=U drops=D"
@@ -23,7 +26,9 @@
  *   (wait that long for a subscriber before sending, default 5000; sends
  *   anyway after), --delay-ms MS (then wait that long before sending),
  *   --hold-ms MS (keep flushing that long before closing, default 200),
- *   --machine-id ID.
+ *   --machine-id ID, --log (the exporter's log lines on stderr, as
+ *   `ebpfcap --export` writes them; the exit status is 1 when connecting
+ *   never got through, as ebpfcap's).
  * Every loop is bounded by COUNT or by a time limit.
  */
 #include <errno.h>
@@ -48,6 +53,7 @@ struct peer {
 	int wait_ms;
 	int hold_ms;
 	int delay_ms;
+	bool log;
 	char machine_id[40];
 };
 
@@ -133,8 +139,7 @@ static int do_send(struct peer *p, uint64_t count)
 	printf("sent=%llu drops=%llu\n", (unsigned long long)zmq_exporter_sent(ex),
 	       (unsigned long long)zmq_exporter_drops(ex));
 	fflush(stdout);
-	zmq_exporter_close(ex);
-	return 0;
+	return zmq_exporter_close(ex) < 0 ? 1 : 0;
 }
 
 static void put_le16(uint8_t *p, uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
@@ -235,6 +240,46 @@ static int do_oversize(struct peer *p)
 	return rc;
 }
 
+/* Each ebpfflow record of a capture, sent as it is: the collector's verdict is under test. */
+static int do_replay(struct peer *p, const char *path)
+{
+	static struct ebpf_msg_builder b;
+	FILE *f = fopen(path, "rb");
+	struct pcapng_reader *r = f ? pcapng_reader_open(f, path) : NULL;
+	struct zmq_exporter *ex = r ? zmq_exporter_open(&p->ex) : NULL;
+	struct pcapng_packet pkt;
+	uint64_t seq = 0;
+	int n = 0, rc = 0;
+
+	if (!ex) {
+		fprintf(stderr, "zmq_peer: cannot replay '%s'\n", path);
+		rc = 1;
+		goto out;
+	}
+	if (zmq_exporter_wait_subscriber(ex, p->wait_ms) < 0)
+		fprintf(stderr, "zmq_peer: no subscriber after %d ms, sending anyway\n", p->wait_ms);
+	while (rc == 0 && pcapng_reader_next(r, &pkt) > 0) {
+		long off = exported_pdu_payload_offset(pkt.data, pkt.caplen);
+
+		if (pkt.linktype != LINKTYPE_WIRESHARK_UPPER_PDU || off < 0)
+			continue;
+		ebpf_msg_begin(&b, 43, seq++);
+		if (ebpf_msg_append(&b, pkt.data + off, pkt.caplen - (size_t)off) < 0)
+			continue;
+		rc = send_frame(zmq_exporter_socket(ex), b.buf, b.len, 0) < 0;
+		n++;
+	}
+	hold(ex, p->hold_ms);
+	printf("replayed=%d\n", n);
+	fflush(stdout);
+out:
+	zmq_exporter_close(ex);
+	pcapng_reader_close(r);
+	if (f)
+		fclose(f);
+	return rc;
+}
+
 static int do_dump(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -276,7 +321,7 @@ static int do_dump(const char *path)
 static int usage(void)
 {
 	fprintf(stderr, "usage: zmq_peer send ENDPOINT HOST COUNT [options] | garbage ENDPOINT HOST [options] |\n"
-		"       oversize ENDPOINT [options] | dump FILE\n");
+		"       oversize ENDPOINT [options] | replay ENDPOINT FILE [options] | dump FILE\n");
 	return 2;
 }
 
@@ -294,6 +339,7 @@ static int parse_options(int argc, char **argv, struct peer *p)
 		{ "hold-ms", required_argument, NULL, 'H' },
 		{ "machine-id", required_argument, NULL, 'm' },
 		{ "delay-ms", required_argument, NULL, 'd' },
+		{ "log", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -310,6 +356,7 @@ static int parse_options(int argc, char **argv, struct peer *p)
 		case 'w': p->wait_ms = atoi(optarg); break;
 		case 'H': p->hold_ms = atoi(optarg); break;
 		case 'd': p->delay_ms = atoi(optarg); break;
+		case 'l': p->log = true; break;
 		case 'm': ebpf_copy_string(p->machine_id, sizeof(p->machine_id), optarg); break;
 		default: return -1;
 		}
@@ -321,14 +368,14 @@ int main(int argc, char **argv)
 {
 	struct peer p = { .wait_ms = 5000, .hold_ms = 200 };
 	const char *cmd = argc > 1 ? argv[1] : "";
-	int need = strcmp(cmd, "send") == 0 ? 5 : strcmp(cmd, "garbage") == 0 ? 4 : 3;
+	int need = strcmp(cmd, "send") == 0 ? 5 : strcmp(cmd, "garbage") == 0 || strcmp(cmd, "replay") == 0 ? 4 : 3;
 
 	if (argc < need)
 		return usage();
 	if (strcmp(cmd, "dump") == 0)
 		return do_dump(argv[2]);
 	p.ex.endpoint = argv[2];
-	p.ex.host = strcmp(cmd, "oversize") == 0 ? "oversize" : argv[3];
+	p.ex.host = strcmp(cmd, "oversize") == 0 || strcmp(cmd, "replay") == 0 ? cmd : argv[3];
 	p.ex.insecure = true; /* a stand-in on the tests' own loopback ports */
 	snprintf(p.machine_id, sizeof(p.machine_id), "%032x", 0x42u);
 	/* Options follow the positional arguments. */
@@ -336,12 +383,14 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, &p) < 0 || optind < argc)
 		return usage();
 	p.ex.machine_id = p.machine_id;
-	p.ex.quiet = true;
+	p.ex.quiet = !p.log;
 	if (strcmp(cmd, "send") == 0)
 		return do_send(&p, strtoull(argv[4], NULL, 10));
 	if (strcmp(cmd, "garbage") == 0)
 		return do_garbage(&p);
 	if (strcmp(cmd, "oversize") == 0)
 		return do_oversize(&p);
+	if (strcmp(cmd, "replay") == 0)
+		return do_replay(&p, argv[3]);
 	return usage();
 }

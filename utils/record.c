@@ -114,9 +114,15 @@ static int decode_tlv(uint16_t tag, const uint8_t *val, uint16_t len,
 	for (size_t i = 0; i < N_TLV_FIELDS; i++) {
 		if (tlv_fields[i].tag != tag)
 			continue;
-		if (len == 0 || val[len - 1] != '\0' || len > tlv_fields[i].size) {
-			*why = "string not terminated or too long";
+		switch (ebpf_tlv_check(tag, len, len ? val[len - 1] : 0)) {
+		case EBPF_TLV_TOO_LONG:
+			*why = "string longer than its TLV's maximum";
 			return -1;
+		case EBPF_TLV_UNTERMINATED:
+			*why = "string not terminated";
+			return -1;
+		default: /* OK: it fits tlv_fields[i].size, which is that maximum */
+			break;
 		}
 		memcpy((char *)rec + tlv_fields[i].offset, val, len);
 		return 0;

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "../bpf/ebpf_record.h"
+#include "../bpf/ebpf_tlv.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the record is little-endian on the wire and encoded by layout; add byte swapping before porting to a big-endian host"
@@ -14,16 +14,17 @@
 
 struct ebpf_record {
 	struct ebpf_event ev;
-	char exe[256];
-	char container_id[72];
-	char container_name[128];
-	char container_runtime[16];
-	char pod[128];
-	char pod_namespace[64];
-	char k8s_container[64];
-	char host[64];
-	char ifname[16];
-	char machine_id[40];
+	/* Sized by the TLVs' documented maxima: a value that decodes always fits. */
+	char exe[EBPF_EXE_MAX];
+	char container_id[EBPF_CONTAINER_ID_MAX];
+	char container_name[EBPF_CONTAINER_NAME_MAX];
+	char container_runtime[EBPF_CONTAINER_RUNTIME_MAX];
+	char pod[EBPF_POD_MAX];
+	char pod_namespace[EBPF_NAMESPACE_MAX];
+	char k8s_container[EBPF_K8S_CONTAINER_MAX];
+	char host[EBPF_HOST_MAX];
+	char ifname[EBPF_IFNAME_MAX];
+	char machine_id[EBPF_MACHINE_ID_MAX];
 };
 
 /* The largest record ebpf_record_encode() can produce. */

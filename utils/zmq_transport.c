@@ -57,8 +57,15 @@ void ebpf_msg_begin(struct ebpf_msg_builder *b, uint64_t stream, uint64_t seq)
 	b->count = 0;
 }
 
+void ebpf_msg_mark_sync(struct ebpf_msg_builder *b, bool final)
+{
+	b->buf[5] = EBPF_MSG_FLAG_SYNC | (final ? EBPF_MSG_FLAG_FINAL : 0);
+}
+
 int ebpf_msg_append(struct ebpf_msg_builder *b, const uint8_t *rec, size_t len)
 {
+	if (b->buf[5] & EBPF_MSG_FLAG_SYNC)
+		return -1; /* a sync message carries no records */
 	if (len > sizeof(b->buf) - b->len || b->count >= EBPF_MSG_MAX_RECORDS)
 		return -1;
 	memcpy(b->buf + b->len, rec, len);
@@ -130,8 +137,11 @@ int ebpf_msg_parse(const uint8_t *buf, size_t len, struct ebpf_msg_info *info,
 	info->seq = get_le64(buf + 16);
 	if (info->version != EBPF_MSG_VERSION)
 		return malformed(why, "unsupported message version");
-	if (info->flags != 0)
+	if (info->flags & ~(EBPF_MSG_FLAG_SYNC | EBPF_MSG_FLAG_FINAL) ||
+	    info->flags == EBPF_MSG_FLAG_FINAL)
 		return malformed(why, "unknown message flags");
+	if (info->flags & EBPF_MSG_FLAG_SYNC)
+		return info->count == 0 && len == EBPF_MSG_HEADER_LEN ? 0 : malformed(why, "sync message with records");
 	if (info->count == 0)
 		return malformed(why, "message without records");
 	if (info->count > EBPF_MSG_MAX_RECORDS)
@@ -141,6 +151,30 @@ int ebpf_msg_parse(const uint8_t *buf, size_t len, struct ebpf_msg_info *info,
 	if (rc < 0 || !fn)
 		return rc;
 	return walk_records(buf, len, info->count, fn, ctx, why);
+}
+
+void ebpf_stream_tally_add(struct ebpf_stream_tally *t, const struct ebpf_msg_info *info)
+{
+	uint64_t end = info->seq + info->count;
+
+	if (!t->started || info->seq < t->base)
+		t->base = info->seq;
+	if (!t->started || end > t->end)
+		t->end = end;
+	t->started = true;
+	t->received += info->count;
+}
+
+uint64_t ebpf_stream_tally_take_loss(struct ebpf_stream_tally *t)
+{
+	uint64_t missing = t->end - t->base - t->received, loss;
+
+	/* More than the range: a lying peer (seq numbers reused); nothing to report. */
+	if (t->received > t->end - t->base || missing <= t->reported)
+		return 0;
+	loss = missing - t->reported;
+	t->reported = missing;
+	return loss;
 }
 
 /* ---- CURVE keys ---- */
@@ -531,6 +565,117 @@ void zap_handler_stop(struct zap_handler *z)
 	free(z);
 }
 
+/* ---- socket events ---- */
+
+int zmq_watch_start(void *ctx, void *sock, const char *name, void **watch)
+{
+	int zero = 0;
+
+	*watch = NULL;
+	if (zmq_socket_monitor(sock, name,
+			       ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_DELAYED | ZMQ_EVENT_CONNECT_RETRIED |
+			       ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+			       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+			       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) < 0)
+		return -1;
+	*watch = zmq_socket(ctx, ZMQ_PAIR);
+	if (!*watch || zmq_setsockopt(*watch, ZMQ_LINGER, &zero, sizeof(zero)) < 0 ||
+	    zmq_bound_socket(*watch, 4096, 1024) < 0)
+		return -1;
+	return zmq_connect(*watch, name);
+}
+
+/* Each event is two frames: u16 event + u32 value, then the endpoint. */
+int zmq_watch_next(void *watch, struct zmq_sock_event *ev)
+{
+	zmq_msg_t head, where;
+	int got = 0;
+
+	memset(ev, 0, sizeof(*ev));
+	zmq_msg_init(&head);
+	if (zmq_msg_recv(&head, watch, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&head);
+		return 0;
+	}
+	if (zmq_msg_size(&head) >= 6) {
+		memcpy(&ev->event, zmq_msg_data(&head), 2);
+		memcpy(&ev->value, (uint8_t *)zmq_msg_data(&head) + 2, 4);
+	}
+	zmq_msg_init(&where);
+	if (zmq_msg_more(&head) && zmq_msg_recv(&where, watch, 0) >= 0) {
+		size_t n = zmq_msg_size(&where) < sizeof(ev->endpoint) ? zmq_msg_size(&where) : sizeof(ev->endpoint) - 1;
+
+		memcpy(ev->endpoint, zmq_msg_data(&where), n);
+		got = 1;
+	}
+	zmq_msg_close(&where);
+	zmq_msg_close(&head);
+	return got;
+}
+
+void zmq_watch_stop(void *sock, void *watch)
+{
+	if (sock)
+		zmq_socket_monitor(sock, NULL, 0);
+	if (watch)
+		zmq_close(watch);
+}
+
+#define REATTACH_MIN_MS 500
+#define REATTACH_MAX_MS 5000
+
+void zmq_reattach_note(struct zmq_reattach *r, const struct zmq_sock_event *ev)
+{
+	switch (ev->event) {
+	case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+		r->delay_ms = REATTACH_MIN_MS;
+		break;
+	case ZMQ_EVENT_CONNECT_DELAYED:
+	case ZMQ_EVENT_CONNECT_RETRIED:
+	case ZMQ_EVENT_CONNECTED:
+		r->at_ns = 0; /* libzmq is on it */
+		break;
+	case ZMQ_EVENT_DISCONNECTED:
+		if (r->delay_ms < REATTACH_MIN_MS)
+			r->delay_ms = REATTACH_MIN_MS;
+		r->at_ns = clock_ns(CLOCK_MONOTONIC) + (uint64_t)r->delay_ms * 1000000ull;
+		r->delay_ms = r->delay_ms * 2 > REATTACH_MAX_MS ? REATTACH_MAX_MS : r->delay_ms * 2;
+		break;
+	default:
+		break;
+	}
+}
+
+bool zmq_reattach_due(struct zmq_reattach *r, uint64_t now_ns)
+{
+	if (!r->at_ns || now_ns < r->at_ns)
+		return false;
+	r->at_ns = 0;
+	return true;
+}
+
+const char *zmq_handshake_failure(const struct zmq_sock_event *ev)
+{
+	switch (ev->event) {
+	case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+		return "the key was refused (not in the other side's --allowed-keys)";
+	case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+		return "the handshake was cut (a wrong --server-key, CURVE on one side only, or not ebpfcap there)";
+	case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+		switch (ev->value) {
+		case ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH:
+			return "one side uses CURVE and the other does not";
+		case ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC:
+		case ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE:
+			return "the CURVE handshake failed (a wrong --server-key?)";
+		default:
+			return "a protocol error in the handshake (not ebpfcap there?)";
+		}
+	default:
+		return "";
+	}
+}
+
 /* ---- the exporter ---- */
 
 #define DEFAULT_SNDHWM 256
@@ -540,7 +685,23 @@ void zap_handler_stop(struct zap_handler *z)
 #define SUBSCRIPTIONS_PER_READ 4096
 #define BATCH_BYTES (32 * 1024)   /* a message this full is sent at once */
 #define DROP_LOG_INTERVAL_NS (10 * 1000000000ull)
-#define CLOSE_REPORT_MS 1000      /* close: how long to try to say what was dropped */
+#define SYNC_IDLE_NS (2 * 1000000000ull) /* idle this long: a sync message tells the seq */
+#define CLOSE_REPORT_MS 1000      /* close: how long to try to send the last sync */
+#define RECONNECT_IVL_MAX_MS 5000 /* libzmq's own back-off, connecting */
+#define LINK_WATCH "inproc://ebpfcap-export-monitor"
+
+/* Connecting: what the one connection to the collector does now. */
+enum link_state { LINK_STARTING, LINK_UP, LINK_DOWN, LINK_FAILING };
+
+struct link {
+	void *watch;
+	enum link_state state;
+	const char *failure;    /* the failure last said, while FAILING */
+	struct zmq_reattach reattach;
+	uint64_t failures;      /* failed handshakes since the last success */
+	bool ever_up;
+	bool subscribed;        /* the collector subscribed since the handshake */
+};
 
 struct zmq_exporter {
 	void *ctx;
@@ -548,43 +709,42 @@ struct zmq_exporter {
 	struct zap_handler *zap;
 	struct ebpf_msg_builder msg;
 	bool batch_open;
-	uint64_t batch_report;  /* drops carried by the batch's Capture_Drops record */
+	bool connect;
+	bool sync_due;          /* a collector subscribed: tell it the seq */
+	bool closing;           /* the next sync is the goodbye */
 	uint64_t stream;
-	uint64_t seq;           /* records in messages handed to ZMQ */
-	uint64_t sent;          /* of those, records given to zmq_exporter_send() */
+	uint64_t seq;           /* records numbered so far, delivered or dropped */
+	uint64_t sent;          /* records in messages handed to ZMQ */
+	uint64_t unsubscribed;  /* of those, handed over while no collector listened */
 	uint64_t drops;
-	uint64_t unreported;    /* drops no Capture_Drops record has carried out yet */
 	uint64_t logged_drops;
 	uint64_t next_log_ns;
+	uint64_t last_send_ns;
 	int subscribers;
 	struct peer_log subscription_log;
+	bool ever_subscribed;
 	bool quiet;
+	struct link link;
 	char host[64];
 	char machine_id[40];
 	char endpoint[256];
 };
 
-/* The loss so far travels in the stream, first in the next message. */
+/*
+ * Whether a collector gets what we send now. Binding, the subscriptions
+ * tell. Connecting, they do not: the one pipe outlives its connections and
+ * keeps what any earlier peer subscribed (even a non-ZMQ server's bytes,
+ * read as ZMTP 1.0), so only a subscription since the last handshake counts.
+ */
+static bool listening(const struct zmq_exporter *ex)
+{
+	return ex->connect ? ex->link.state == LINK_UP && ex->link.subscribed : ex->subscribers > 0;
+}
+
 static void begin_batch(struct zmq_exporter *ex)
 {
 	ebpf_msg_begin(&ex->msg, ex->stream, ex->seq);
 	ex->batch_open = true;
-	ex->batch_report = 0;
-	if (ex->unreported) {
-		struct ebpf_record rec;
-		uint8_t buf[EBPF_RECORD_MAX_WIRE];
-		size_t n;
-
-		memset(&rec, 0, sizeof(rec));
-		rec.ev.type = EBPF_CAPTURE_DROPS;
-		rec.ev.timestamp_ns = clock_ns(CLOCK_REALTIME);
-		rec.ev.drops = ex->unreported;
-		ebpf_copy_string(rec.host, sizeof(rec.host), ex->host);
-		ebpf_copy_string(rec.machine_id, sizeof(rec.machine_id), ex->machine_id);
-		n = ebpf_record_encode(&rec, buf, sizeof(buf));
-		if (n && ebpf_msg_append(&ex->msg, buf, n) == 0)
-			ex->batch_report = ex->unreported;
-	}
 }
 
 static void maybe_log_drops(struct zmq_exporter *ex)
@@ -603,7 +763,12 @@ static void maybe_log_drops(struct zmq_exporter *ex)
 	ex->next_log_ns = now + DROP_LOG_INTERVAL_NS;
 }
 
-/* Hands the batch to ZMQ without waiting: a full queue costs the batch, counted. */
+/*
+ * Hands the batch to ZMQ without waiting: a full queue costs the batch,
+ * counted. Its records keep their seq numbers either way, so a collector
+ * counts the ones it never got from the gap. A batch without records goes
+ * as a sync message.
+ */
 static int send_batch(struct zmq_exporter *ex)
 {
 	uint64_t records;
@@ -611,19 +776,35 @@ static int send_batch(struct zmq_exporter *ex)
 	if (!ex->batch_open)
 		return 0;
 	ex->batch_open = false;
-	records = ex->msg.count - (ex->batch_report ? 1 : 0);
+	records = ex->msg.count;
+	if (records == 0)
+		ebpf_msg_mark_sync(&ex->msg, ex->closing);
+	ex->seq += records;
 	if (zmq_send(ex->sock, ex->msg.buf, ex->msg.len, ZMQ_DONTWAIT) >= 0) {
-		ex->seq += ex->msg.count;
 		ex->sent += records;
-		ex->unreported -= ex->batch_report;
+		/* Connecting, the collector was meant to get them; binding, only once there was one. */
+		if (!listening(ex) && (ex->connect || ex->ever_subscribed))
+			ex->unsubscribed += records;
+		if (records == 0)
+			ex->sync_due = false;
+		ex->last_send_ns = clock_ns(CLOCK_MONOTONIC);
 		return 0;
 	}
 	int err = errno;
 
 	ex->drops += records;
-	ex->unreported += records;
 	maybe_log_drops(ex);
 	return err == EAGAIN || err == EINTR ? 0 : -err;
+}
+
+/* A sync message: the seq so far. 0 once ZMQ took it. */
+static int send_sync(struct zmq_exporter *ex)
+{
+	send_batch(ex);
+	ex->sync_due = true;
+	begin_batch(ex);
+	send_batch(ex);
+	return ex->sync_due ? -1 : 0;
 }
 
 /* XPUB hands us each collector's (un)subscription: how many are listening. */
@@ -644,10 +825,17 @@ static void read_subscriptions(struct zmq_exporter *ex)
 			ex->subscribers += joined ? 1 : -1;
 			if (ex->subscribers < 0)
 				ex->subscribers = 0;
-			if (!ex->quiet && peer_log_allow(&ex->subscription_log))
-				fprintf(stderr, "ebpfcap: export: a collector%s%s %s (%d now)\n",
+			if (joined) {
+				ex->ever_subscribed = true;
+				ex->link.subscribed = ex->link.state == LINK_UP;
+				ex->sync_due = true; /* so it knows where the stream stands */
+			}
+			if (!ex->quiet && !ex->connect && /* connecting, the link's lines say it */
+			    peer_log_allow(&ex->subscription_log))
+				fprintf(stderr, "ebpfcap: export: a collector%s%s %s (%d now)%s\n",
 					peer ? " at " : "", peer ? peer : "",
-					joined ? "subscribed" : "left", ex->subscribers);
+					joined ? "subscribed" : "left", ex->subscribers,
+					joined ? "" : "; what was queued for it is lost, and it counts that");
 		}
 		zmq_msg_close(&m);
 	}
@@ -655,13 +843,79 @@ static void read_subscriptions(struct zmq_exporter *ex)
 		peer_log_summary(&ex->subscription_log, "subscriptions or leaves of collectors", false);
 }
 
+/* One line per change of what the connection does, never one per retry. */
+static void link_say(struct zmq_exporter *ex, enum link_state state, const char *failure)
+{
+	struct link *l = &ex->link;
+	bool same = l->state == state && (state != LINK_FAILING || l->failure == failure);
+
+	l->state = state;
+	l->failure = failure;
+	if (same || ex->quiet)
+		return;
+	switch (state) {
+	case LINK_UP:
+		fprintf(stderr, "ebpfcap: export: connected to %s\n", ex->endpoint);
+		break;
+	case LINK_DOWN:
+		fprintf(stderr, "ebpfcap: export: lost the connection to %s; reconnecting\n", ex->endpoint);
+		break;
+	case LINK_FAILING:
+		fprintf(stderr, "ebpfcap: export: %s refused us: %s; retrying\n", ex->endpoint, failure);
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_link_event(struct zmq_exporter *ex, const struct zmq_sock_event *ev)
+{
+	struct link *l = &ex->link;
+	const char *failure = zmq_handshake_failure(ev);
+
+	zmq_reattach_note(&l->reattach, ev);
+	if (failure[0]) {
+		l->failures++;
+		link_say(ex, LINK_FAILING, failure);
+	} else if (ev->event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+		l->subscribed = false; /* until its subscription comes */
+		l->failures = 0;
+		l->ever_up = true;
+		link_say(ex, LINK_UP, NULL);
+	} else if (ev->event == ZMQ_EVENT_DISCONNECTED) {
+		l->subscribed = false;
+		if (l->state == LINK_UP)
+			link_say(ex, LINK_DOWN, NULL);
+	}
+}
+
+/* Connecting: follows the connection's events and attaches again what libzmq gave up on. */
+static void watch_link(struct zmq_exporter *ex)
+{
+	struct link *l = &ex->link;
+	struct zmq_sock_event ev;
+
+	if (!l->watch)
+		return;
+	for (int i = 0; i < 256 && zmq_watch_next(l->watch, &ev); i++)
+		on_link_event(ex, &ev);
+	if (zmq_reattach_due(&l->reattach, clock_ns(CLOCK_MONOTONIC))) {
+		/* An endpoint is connected once: forget the dead session first. */
+		zmq_disconnect(ex->sock, ex->endpoint);
+		if (zmq_connect(ex->sock, ex->endpoint) < 0 && !ex->quiet)
+			fprintf(stderr, "ebpfcap: export: cannot connect to %s again: %s\n", ex->endpoint,
+				zmq_strerror(errno));
+	}
+}
+
 int zmq_exporter_send(struct zmq_exporter *ex, const uint8_t *record, size_t len)
 {
 	int rc = 0;
 
-	if (len > EBPF_MSG_MAX_LEN - EBPF_MSG_HEADER_LEN - EBPF_RECORD_MAX_WIRE) {
+	if (len > EBPF_MSG_MAX_LEN - EBPF_MSG_HEADER_LEN) {
+		send_batch(ex);
+		ex->seq++; /* numbered like the rest: the gap tells the collector */
 		ex->drops++;
-		ex->unreported++;
 		return -EMSGSIZE;
 	}
 	if (!ex->batch_open)
@@ -683,12 +937,12 @@ int zmq_exporter_flush(struct zmq_exporter *ex)
 {
 	int rc = send_batch(ex);
 
-	/* Loss is reported even when nothing new comes to carry it. */
-	if (rc == 0 && ex->unreported && ex->subscribers > 0) {
-		begin_batch(ex);
-		rc = send_batch(ex);
-	}
+	watch_link(ex);
 	read_subscriptions(ex);
+	/* Where the stream stands, for a collector that just came or missed the end of it. */
+	if (listening(ex) &&
+	    (ex->sync_due || clock_ns(CLOCK_MONOTONIC) - ex->last_send_ns >= SYNC_IDLE_NS))
+		send_sync(ex);
 	maybe_log_drops(ex);
 	return rc;
 }
@@ -701,6 +955,11 @@ uint64_t zmq_exporter_drops(const struct zmq_exporter *ex)
 uint64_t zmq_exporter_sent(const struct zmq_exporter *ex)
 {
 	return ex->sent;
+}
+
+uint64_t zmq_exporter_unsubscribed(const struct zmq_exporter *ex)
+{
+	return ex->unsubscribed;
 }
 
 int zmq_exporter_subscribers(const struct zmq_exporter *ex)
@@ -720,8 +979,9 @@ int zmq_exporter_wait_subscriber(struct zmq_exporter *ex, int timeout_ms)
 	for (;;) {
 		zmq_pollitem_t item = { .socket = ex->sock, .events = ZMQ_POLLIN };
 
+		watch_link(ex);
 		read_subscriptions(ex);
-		if (ex->subscribers > 0)
+		if (listening(ex))
 			return 0;
 		if (clock_ns(CLOCK_MONOTONIC) >= deadline)
 			return -1;
@@ -736,7 +996,8 @@ static int set_common_options(void *sock, int sndhwm)
 	       set_int(sock, ZMQ_SNDHWM, sndhwm) || set_int(sock, ZMQ_LINGER, 0) ||
 	       set_int(sock, ZMQ_XPUB_NODROP, 1) || set_int(sock, ZMQ_XPUB_VERBOSER, 1) ||
 	       set_int(sock, ZMQ_HEARTBEAT_IVL, 2000) || set_int(sock, ZMQ_HEARTBEAT_TIMEOUT, 6000) ||
-	       set_int(sock, ZMQ_TCP_KEEPALIVE, 1) ? -1 : 0;
+	       set_int(sock, ZMQ_TCP_KEEPALIVE, 1) ||
+	       set_int(sock, ZMQ_RECONNECT_IVL, 100) || set_int(sock, ZMQ_RECONNECT_IVL_MAX, RECONNECT_IVL_MAX_MS) ? -1 : 0;
 }
 
 int zmq_curve_server(void *ctx, void *sock, const char *secret_key, const char *allowed_keys, bool log,
@@ -889,10 +1150,16 @@ struct zmq_exporter *zmq_exporter_open(const struct zmq_export_options *o)
 		fprintf(stderr, "ebpfcap: cannot make a ZMQ socket: %s\n", zmq_strerror(errno));
 		goto fail;
 	}
+	ex->connect = o->connect;
+	if (o->connect && zmq_watch_start(ex->ctx, ex->sock, LINK_WATCH, &ex->link.watch) < 0) {
+		fprintf(stderr, "ebpfcap: cannot watch the ZMQ socket: %s\n", zmq_strerror(errno));
+		goto fail;
+	}
 	if (setup_curve(ex, o) < 0 || attach_endpoint(ex, o) < 0)
 		goto fail;
 	return ex;
 fail:
+	zmq_watch_stop(ex->sock, ex->link.watch);
 	if (ex->sock)
 		zmq_close(ex->sock);
 	zap_handler_stop(ex->zap);
@@ -902,31 +1169,49 @@ fail:
 	return NULL;
 }
 
-void zmq_exporter_close(struct zmq_exporter *ex)
+/* What the collectors never got, as far as this side knows; -1 when a connecting exporter never got in. */
+static int say_undelivered(struct zmq_exporter *ex)
 {
-	int linger = CLOSE_REPORT_MS;
+	const struct link *l = &ex->link;
 
-	if (!ex)
-		return;
-	send_batch(ex);
-	read_subscriptions(ex);
-	/* Bounded: a daemon told to stop stops, even with a stuck collector. */
-	for (int i = 0; ex->unreported && ex->subscribers > 0 && i < CLOSE_REPORT_MS / 10; i++) {
-		begin_batch(ex);
-		send_batch(ex);
-		if (ex->unreported)
-			usleep(10000);
-	}
 	if (!ex->quiet)
 		peer_log_summary(&ex->subscription_log, "subscriptions or leaves of collectors", true);
-	if (ex->drops && !ex->quiet)
+	if (ex->quiet)
+		return ex->connect && !l->ever_up ? -1 : 0;
+	if (ex->drops)
 		fprintf(stderr, "ebpfcap: export: %llu of %llu records dropped because no collector kept up\n",
 			(unsigned long long)ex->drops, (unsigned long long)(ex->drops + ex->sent));
+	if (ex->unsubscribed)
+		fprintf(stderr, "ebpfcap: export: %llu records sent while no collector was subscribed: not delivered\n",
+			(unsigned long long)ex->unsubscribed);
+	if (!ex->connect || l->ever_up)
+		return 0;
+	fprintf(stderr, "ebpfcap: export: never connected to %s%s%s\n", ex->endpoint,
+		l->failures ? ": " : "", l->failures ? l->failure : "");
+	return -1;
+}
+
+int zmq_exporter_close(struct zmq_exporter *ex)
+{
+	int linger = CLOSE_REPORT_MS, rc;
+
+	if (!ex)
+		return 0;
+	send_batch(ex);
+	watch_link(ex);
+	read_subscriptions(ex);
+	/* The last seq, so a collector counts what it missed at the end too. Bounded: a daemon told to stop stops. */
+	ex->closing = true;
+	for (int i = 0; listening(ex) && i < CLOSE_REPORT_MS / 10 && send_sync(ex) < 0; i++)
+		usleep(10000);
+	rc = say_undelivered(ex);
+	zmq_watch_stop(ex->sock, ex->link.watch);
 	zmq_setsockopt(ex->sock, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_close(ex->sock);
 	zap_handler_stop(ex->zap);
 	zmq_ctx_term(ex->ctx);
 	free(ex);
+	return rc;
 }
 
 void zmq_read_machine_id(char *buf, size_t size)

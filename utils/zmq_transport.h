@@ -7,8 +7,9 @@
  * Message, version 1: one ZMQ frame, all integers little-endian.
  *   0  4  magic "EBPF"
  *   4  u8 version     1; a receiver drops other versions
- *   5  u8 flags       0; a receiver drops messages with flags it does not know
- *   6  u16 count      records in the message, at least 1
+ *   5  u8 flags       0, or EBPF_MSG_FLAG_SYNC (| EBPF_MSG_FLAG_FINAL); a
+ *                     receiver drops messages with flags it does not know
+ *   6  u16 count      records in the message, at least 1 (0 in a sync message)
  *   8  u64 stream     random per exporter run: tells a restart from a loss
  *   16 u64 seq        records the stream sent before this message's first
  *   24 records back to back, each self-delimited by its total_len
@@ -30,6 +31,19 @@
 #define EBPF_MSG_MAGIC "EBPF"
 #define EBPF_MSG_VERSION 1
 #define EBPF_MSG_HEADER_LEN 24
+/*
+ * A sync message: no records, only the stream's seq, the count of records
+ * it sent so far. Sent when a collector subscribes, every few idle seconds
+ * and at the end, so a receiver counts the records it missed (a stall, a
+ * reconnect) even when nothing else follows.
+ */
+#define EBPF_MSG_FLAG_SYNC 0x01
+/*
+ * With SYNC: the exporter's goodbye, its last message before it closes.
+ * A listening collector counts connections that end without one as cut
+ * (a frame over the maximum, another protocol error, an exporter that died).
+ */
+#define EBPF_MSG_FLAG_FINAL 0x02
 /* Also the collector's ZMQ_MAXMSGSIZE: libzmq refuses longer frames unread. */
 #define EBPF_MSG_MAX_LEN 65536
 /* The smallest valid record is a header and a 1.0 fixed part. */
@@ -66,6 +80,8 @@ struct ebpf_msg_builder {
 };
 
 void ebpf_msg_begin(struct ebpf_msg_builder *b, uint64_t stream, uint64_t seq);
+/* Makes an empty message a sync message (EBPF_MSG_FLAG_SYNC), final: the goodbye. */
+void ebpf_msg_mark_sync(struct ebpf_msg_builder *b, bool final);
 /* Appends one encoded record; -1 (nothing appended) if it does not fit. */
 int ebpf_msg_append(struct ebpf_msg_builder *b, const uint8_t *rec, size_t len);
 
@@ -80,6 +96,24 @@ typedef int (*ebpf_msg_record_fn)(const struct ebpf_record *rec, const uint8_t *
  */
 int ebpf_msg_parse(const uint8_t *buf, size_t len, struct ebpf_msg_info *info,
 		   ebpf_msg_record_fn fn, void *ctx, const char **why);
+
+/*
+ * A receiver's tally of one stream: every record an exporter takes gets the
+ * next seq number, delivered or dropped, so what never arrived is the range
+ * of seq numbers seen minus the records received. Messages may come late
+ * (another connection's queue): take the loss once the queue is read dry.
+ */
+struct ebpf_stream_tally {
+	uint64_t base;      /* lowest seq seen */
+	uint64_t end;       /* highest seq + count seen */
+	uint64_t received;  /* records in the messages seen */
+	uint64_t reported;  /* loss already taken */
+	bool started;
+};
+
+void ebpf_stream_tally_add(struct ebpf_stream_tally *t, const struct ebpf_msg_info *info);
+/* Records missing so far that no earlier call returned. */
+uint64_t ebpf_stream_tally_take_loss(struct ebpf_stream_tally *t);
 
 /* ---- CURVE keys ---- */
 
@@ -141,6 +175,42 @@ uint64_t zap_handler_refused(const struct zap_handler *z);
 /* Ends the thread (within 100 ms); call before zmq_ctx_term(). NULL is fine. */
 void zap_handler_stop(struct zap_handler *z);
 
+/* ---- socket events (zmq_socket_monitor): what a connection goes through ---- */
+
+struct zmq_sock_event {
+	uint16_t event;     /* ZMQ_EVENT_* */
+	uint32_t value;     /* errno, ZMQ_PROTOCOL_ERROR_*, ZAP status...: by event */
+	char endpoint[256];
+};
+
+/*
+ * Watches sock's connection events (connected, handshakes and their
+ * failures, disconnects) through a PAIR socket in ctx, returned in *watch.
+ * name must be unique in ctx ("inproc://..."). 0, or -1 with errno.
+ */
+int zmq_watch_start(void *ctx, void *sock, const char *name, void **watch);
+/* The next event without waiting: 1, or 0 when none is waiting. */
+int zmq_watch_next(void *watch, struct zmq_sock_event *ev);
+/* Stops watching and closes the PAIR socket; before closing sock. */
+void zmq_watch_stop(void *sock, void *watch);
+/*
+ * When to attach again an endpoint we connect to. libzmq retries a lost
+ * connection by itself, but never one ended by a protocol error or a key
+ * refusal: after a disconnect we attach again ourselves, backing off, unless
+ * libzmq says it retries.
+ */
+struct zmq_reattach {
+	uint64_t at_ns;     /* 0: nothing to do */
+	unsigned delay_ms;  /* the next back-off; 0 before the first */
+};
+
+void zmq_reattach_note(struct zmq_reattach *r, const struct zmq_sock_event *ev);
+/* True (and cleared) when the endpoint is due to be attached again now. */
+bool zmq_reattach_due(struct zmq_reattach *r, uint64_t now_ns);
+
+/* Why a handshake failed, in words for a log line ("" when the event is not a failure). */
+const char *zmq_handshake_failure(const struct zmq_sock_event *ev);
+
 /* ---- the exporter ---- */
 
 struct zmq_export_options {
@@ -158,13 +228,20 @@ struct zmq_export_options {
 
 struct zmq_exporter;
 
-/* Binds or connects. NULL after one line on stderr. */
+/*
+ * Binds or connects. NULL after one line on stderr. Connecting, it never
+ * gives up while open: after a refusal (key, protocol) or a lost collector
+ * it attaches again, backing off to RETRY_MAX_MS, and says on stderr once
+ * per change what the connection does.
+ */
 struct zmq_exporter *zmq_exporter_open(const struct zmq_export_options *o);
 /*
  * Adds one encoded record to the current message and sends the message when
  * it is full. Never blocks: a message no collector can take now is dropped
- * and its records counted; the count travels later as a Capture_Drops
- * record. 0, or a negative errno (the record is counted as dropped).
+ * and its records counted. Every record takes the next seq number, sent or
+ * not, so the collectors count what they miss from the gaps (and write it
+ * as Capture_Drops with this host). 0, or a negative errno (the record is
+ * counted as dropped).
  */
 int zmq_exporter_send(struct zmq_exporter *ex, const uint8_t *record, size_t len);
 /* Sends what is batched (call once per loop round) and reads subscriptions. */
@@ -173,6 +250,8 @@ int zmq_exporter_flush(struct zmq_exporter *ex);
 uint64_t zmq_exporter_drops(const struct zmq_exporter *ex);
 /* Records in messages handed to ZMQ. */
 uint64_t zmq_exporter_sent(const struct zmq_exporter *ex);
+/* Of those, records handed over while no collector was subscribed: nobody got them. */
+uint64_t zmq_exporter_unsubscribed(const struct zmq_exporter *ex);
 /* Collectors subscribed now (as far as subscriptions tell). */
 int zmq_exporter_subscribers(const struct zmq_exporter *ex);
 /* Waits up to timeout_ms for a collector's subscription; 0 once there is one. */
@@ -180,10 +259,12 @@ int zmq_exporter_wait_subscriber(struct zmq_exporter *ex, int timeout_ms);
 /* The XPUB socket, for tests that send hand-made messages. */
 void *zmq_exporter_socket(struct zmq_exporter *ex);
 /*
- * Flushes, tries for up to a second to deliver the drops not yet reported,
- * says on stderr what was dropped, and closes. NULL is fine.
+ * Flushes, tries for up to a second to send a last sync message (so the
+ * collectors count what they missed), says on stderr what was dropped or
+ * went to nobody, and closes. -1 when a connecting exporter never got
+ * through to its collector, else 0. NULL is fine.
  */
-void zmq_exporter_close(struct zmq_exporter *ex);
+int zmq_exporter_close(struct zmq_exporter *ex);
 
 /* /etc/machine-id (the first 32 hex characters), "" if there is none. */
 void zmq_read_machine_id(char *buf, size_t size);
