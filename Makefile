@@ -72,8 +72,15 @@ $(BUILD)/ebpfcap.bpf.o: bpf/ebpfcap.bpf.c bpf/ebpf_record.h $(BUILD)/vmlinux.h
 $(BUILD)/ebpfcap.skel.h: $(BUILD)/ebpfcap.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/ebpfcap: $(EXTCAP_SRCS) $(wildcard extcap/*.h utils/*.h pcapio/*.h) bpf/ebpf_record.h $(BUILD)/ebpfcap.skel.h
-	$(CC) $(CFLAGS) $(GLIB_CFLAGS) $(EXTCAP_SRCS) -o $@ $(LIBS) -lpcap
+# TLS secrets (--tls-secrets): uprobes on libssl, an object of their own.
+$(BUILD)/tls.bpf.o: bpf/tls.bpf.c bpf/tls_secret.h bpf/openssl_3_0.h $(BUILD)/vmlinux.h
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -I. -c $< -o $@
+
+$(BUILD)/tls.skel.h: $(BUILD)/tls.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/ebpfcap: $(EXTCAP_SRCS) $(wildcard extcap/*.h utils/*.h pcapio/*.h bpf/*.h) $(BUILD)/ebpfcap.skel.h $(BUILD)/tls.skel.h
+	$(CC) $(CFLAGS) $(GLIB_CFLAGS) $(EXTCAP_SRCS) -o $@ $(LIBS) -lpcap -lelf -lcrypto
 
 $(BUILD)/ebpfflow.so: $(PLUGIN_SRCS) $(wildcard dissector/*.h) bpf/ebpf_record.h utils/v4_mapped.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -Wno-shadow -fPIC -shared -fvisibility=hidden $(WS_CFLAGS) $(PLUGIN_SRCS) -o $@ $(WS_LIBS)

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * TLS secrets of every process using the shared OpenSSL 3.0 library
+ * (libssl.so.3), read from its struct ssl_st once a handshake is done.
+ *
+ * Why read the structures: OpenSSL derives each secret inside static
+ * functions (tls13_change_cipher_state, ssl_log_secret, nss_keylog_int)
+ * that Debian's stripped library does not name, and it only logs them when
+ * the program installed a keylog callback. The exported entry points are
+ * stable attach points, and after the handshake struct ssl_st holds every
+ * input the key log needs: client_random, the TLS 1.2 master key (in the
+ * session), and for TLS 1.3 the handshake secret with its transcript hash
+ * (user space derives the two handshake traffic secrets, as OpenSSL does)
+ * plus the application traffic and exporter secrets themselves.
+ *
+ * Uprobes on the library file cover every process that maps it, also those
+ * started after the capture. Each entry point is probed on entry (the SSL *
+ * is the first argument; SSL_read/SSL_write find a finished handshake before
+ * any application data of theirs leaves) and on return (the handshake has
+ * just finished). A connection is reported once: (process, SSL *) remembers
+ * the client_random it was reported with.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "bpf/tls_secret.h"
+
+#define MAX_CGROUP_DEPTH 16
+#define MAX_PARENT_DEPTH 16
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* The capture's filters, as in ebpfcap.bpf.c; the pid and cgroup maps are its own (shared by fd). */
+const volatile bool filter_pids = false;
+const volatile bool filter_cgroups = false;
+const volatile char filter_comm[TLS_COMM_LEN] = {};
+const volatile bool filter_by_uid = false;
+const volatile __u32 filter_uid = 0;
+const volatile bool cgroup_v1 = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} tls_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} tls_cgroups SEC(".maps");
+
+/* Per thread, from an entry point's entry to its return: the SSL * it works on. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} tls_calls SEC(".maps");
+
+struct conn_key {
+	__u64 ssl;
+	__u32 pid;
+	__u32 pad;
+};
+
+struct conn_state {
+	__u64 handshake_start_ns;
+	__u8 client_random[TLS_RANDOM_LEN]; /* as reported; zero: not yet */
+	__u8 reported;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct conn_key);
+	__type(value, struct conn_state);
+} tls_conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1024 * 1024);
+} tls_secrets SEC(".maps");
+
+/* Secrets the ring buffer had no room for: user space reports them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} tls_lost SEC(".maps");
+
+/* ---- whose secrets the capture takes (same rules as ebpfcap.bpf.c) ---- */
+
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+static __always_inline struct kernfs_node *task_cgroup_kn(struct task_struct *task)
+{
+	if (cgroup_v1) {
+		int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+		return BPF_CORE_READ(task, cgroups, subsys[id], cgroup, kn);
+	}
+	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+}
+
+static __always_inline bool cgroup_wanted(struct kernfs_node *kn)
+{
+	for (int i = 0; i < MAX_CGROUP_DEPTH && kn; i++) {
+		__u64 id = BPF_CORE_READ(kn, id);
+
+		if (bpf_map_lookup_elem(&tls_cgroups, &id))
+			return true;
+		kn = kn_parent(kn);
+	}
+	return false;
+}
+
+static __always_inline bool comm_wanted(const char *comm)
+{
+	for (int i = 0; i < TLS_COMM_LEN; i++) {
+		if (filter_comm[i] != comm[i])
+			return false;
+		if (comm[i] == '\0')
+			break;
+	}
+	return true;
+}
+
+static __always_inline bool current_wanted(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	char comm[TLS_COMM_LEN];
+
+	if (filter_pids && !bpf_map_lookup_elem(&tls_pids, &pid))
+		return false;
+	if (filter_comm[0]) {
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (!comm_wanted(comm))
+			return false;
+	}
+	if (filter_by_uid && (__u32)bpf_get_current_uid_gid() != filter_uid)
+		return false;
+	if (filter_cgroups && !cgroup_wanted(task_cgroup_kn(task)))
+		return false;
+	return true;
+}
+
+/* ---- reading struct ssl_st ---- */
+
+static __always_inline bool handshake_done(__u64 ssl)
+{
+	__s32 hand_state = 0, in_init = 1;
+
+	bpf_probe_read_user(&hand_state, sizeof(hand_state), (void *)(ssl + SSL_ST_HAND_STATE));
+	bpf_probe_read_user(&in_init, sizeof(in_init), (void *)(ssl + SSL_ST_IN_INIT));
+	return in_init == 0 && hand_state == TLS_ST_OK_VALUE;
+}
+
+static __always_inline bool same_random(const __u8 *a, const __u8 *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
+}
+
+static __always_inline void fill_session(struct tls_secret_event *e, __u64 ssl)
+{
+	__u64 session = 0, cipher = 0;
+	__u64 key_len = 0;
+
+	bpf_probe_read_user(&session, sizeof(session), (void *)(ssl + SSL_ST_SESSION));
+	if (!session)
+		return;
+	bpf_probe_read_user(&key_len, sizeof(key_len), (void *)(session + SSL_SESSION_MASTER_KEY_LENGTH));
+	if (key_len > TLS_MASTER_KEY_LEN)
+		key_len = TLS_MASTER_KEY_LEN;
+	e->master_key_len = (__u32)key_len;
+	bpf_probe_read_user(e->master_key, TLS_MASTER_KEY_LEN, (void *)(session + SSL_SESSION_MASTER_KEY));
+	bpf_probe_read_user(&cipher, sizeof(cipher), (void *)(session + SSL_SESSION_CIPHER));
+	if (cipher)
+		bpf_probe_read_user(&e->cipher_id, sizeof(e->cipher_id), (void *)(cipher + SSL_CIPHER_ID));
+}
+
+/* Reports ssl's secrets if its handshake is done and this handshake was not reported yet. */
+static __always_inline void report(__u64 ssl)
+{
+	struct conn_key key = { .ssl = ssl, .pid = bpf_get_current_pid_tgid() >> 32 };
+	struct conn_state fresh = {}, *st;
+	struct tls_secret_event *e;
+	__u8 random[TLS_RANDOM_LEN];
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!handshake_done(ssl) ||
+	    bpf_probe_read_user(random, sizeof(random), (void *)(ssl + SSL_ST_CLIENT_RANDOM)) < 0)
+		return;
+	st = bpf_map_lookup_elem(&tls_conns, &key);
+	if (st && st->reported && same_random(st->client_random, random))
+		return;
+	e = bpf_ringbuf_reserve(&tls_secrets, sizeof(*e), 0);
+	if (!e) {
+		__u32 zero = 0;
+		__u64 *lost = bpf_map_lookup_elem(&tls_lost, &zero);
+
+		if (lost)
+			(*lost)++;
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->timestamp_ns = bpf_ktime_get_boot_ns();
+	e->handshake_start_ns = st && !st->reported ? st->handshake_start_ns : 0;
+	e->ssl = ssl;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->cgroup_id = BPF_CORE_READ(task_cgroup_kn((struct task_struct *)bpf_get_current_task()), id);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	__builtin_memcpy(e->client_random, random, sizeof(random));
+	bpf_probe_read_user(&e->version, sizeof(e->version), (void *)(ssl + SSL_ST_VERSION));
+	bpf_probe_read_user(&e->is_server, sizeof(e->is_server), (void *)(ssl + SSL_ST_SERVER));
+	fill_session(e, ssl);
+	bpf_probe_read_user(e->block, sizeof(e->block), (void *)(ssl + TLS_SECRET_BLOCK_START));
+	bpf_ringbuf_submit(e, 0);
+
+	fresh.reported = 1;
+	__builtin_memcpy(fresh.client_random, random, sizeof(random));
+	bpf_map_update_elem(&tls_conns, &key, &fresh, BPF_ANY);
+}
+
+/* A handshake about to run: remember when it began (the secrets' place in the capture). */
+static __always_inline void note_start(__u64 ssl)
+{
+	struct conn_key key = { .ssl = ssl, .pid = bpf_get_current_pid_tgid() >> 32 };
+	struct conn_state fresh = {}, *st;
+	__s32 in_init = 0;
+
+	bpf_probe_read_user(&in_init, sizeof(in_init), (void *)(ssl + SSL_ST_IN_INIT));
+	if (!in_init)
+		return;
+	st = bpf_map_lookup_elem(&tls_conns, &key);
+	if (st && !st->reported)
+		return; /* a handshake in progress: its first call counts */
+	fresh.handshake_start_ns = bpf_ktime_get_boot_ns();
+	bpf_map_update_elem(&tls_conns, &key, &fresh, BPF_ANY);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(tls_enter, void *ssl_ptr) /* BPF_UPROBE is newer than Debian 12's libbpf */
+{
+	__u64 ssl = (__u64)ssl_ptr;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (!ssl || !current_wanted())
+		return 0;
+	bpf_map_update_elem(&tls_calls, &tid, &ssl, BPF_ANY);
+	note_start(ssl);
+	report(ssl);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(tls_return)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *ssl = bpf_map_lookup_elem(&tls_calls, &tid);
+
+	if (ssl)
+		report(*ssl);
+	return 0;
+}

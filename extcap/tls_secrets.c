@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "tls_secrets.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "tls.skel.h"
+
+/* Where Debian, Fedora and others keep the shared OpenSSL 3 library. */
+static const char *const libssl_paths[] = {
+	"/usr/lib/x86_64-linux-gnu/libssl.so.3",
+	"/usr/lib64/libssl.so.3",
+	"/usr/lib/libssl.so.3",
+	"/lib/x86_64-linux-gnu/libssl.so.3",
+};
+
+/*
+ * The library's entry points that run a handshake or move application
+ * data: each takes the SSL * first. Probed on entry and on return.
+ */
+static const char *const entry_points[] = {
+	"SSL_do_handshake", "SSL_connect", "SSL_accept",
+	"SSL_read", "SSL_read_ex", "SSL_write", "SSL_write_ex",
+};
+#define N_ENTRY_POINTS (sizeof(entry_points) / sizeof(entry_points[0]))
+
+struct tls_secrets {
+	struct tls_bpf *skel;
+	struct ring_buffer *ring;
+	struct bpf_link *links[2 * N_ENTRY_POINTS];
+	tls_keys_fn fn;
+	void *ctx;
+	int error;
+};
+
+/* ---- the key log lines ---- */
+
+#define TLS1_3_VERSION 0x0304
+#define TLS_AES_256_GCM_SHA384 0x03001302u
+
+static void hex(char *out, const uint8_t *b, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static const uint8_t *field(const struct tls_secret_event *e, size_t ssl_st_offset)
+{
+	return e->block + (ssl_st_offset - TLS_SECRET_BLOCK_START);
+}
+
+static bool all_zero(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* RFC 8446 7.1 HKDF-Expand-Label(secret, label, context, hash_len), for hash_len <= the hash's size. */
+static bool hkdf_expand_label(const EVP_MD *md, const uint8_t *secret, const char *label,
+			      const uint8_t *context, size_t hash_len, uint8_t *out)
+{
+	uint8_t info[2 + 1 + 255 + 1 + 64 + 1];
+	uint8_t block[EVP_MAX_MD_SIZE];
+	unsigned int block_len = 0;
+	size_t label_len = strlen("tls13 ") + strlen(label), n = 0;
+
+	info[n++] = (uint8_t)(hash_len >> 8);
+	info[n++] = (uint8_t)hash_len;
+	info[n++] = (uint8_t)label_len;
+	memcpy(info + n, "tls13 ", 6);
+	memcpy(info + n + 6, label, label_len - 6);
+	n += label_len;
+	info[n++] = (uint8_t)hash_len;
+	memcpy(info + n, context, hash_len);
+	n += hash_len;
+	info[n++] = 1; /* HKDF-Expand's counter: one block is enough */
+	if (!HMAC(md, secret, (int)hash_len, info, n, block, &block_len) || block_len < hash_len)
+		return false;
+	memcpy(out, block, hash_len);
+	return true;
+}
+
+static size_t add_line(char *out, size_t size, size_t at, const char *label, const char *random_hex,
+		       const uint8_t *secret, size_t len)
+{
+	char secret_hex[2 * SSL_MAX_MD_SIZE + 1];
+	int n;
+
+	if (at >= size)
+		return at;
+	hex(secret_hex, secret, len);
+	n = snprintf(out + at, size - at, "%s %s %s\n", label, random_hex, secret_hex);
+	return n < 0 || (size_t)n >= size - at ? size : at + (size_t)n;
+}
+
+/*
+ * TLS 1.3 as OpenSSL derives it (ssl/tls13_enc.c): the handshake traffic
+ * secrets come from the handshake secret and the transcript hash up to
+ * ServerHello, which OpenSSL keeps; the others are kept themselves.
+ */
+static size_t tls13_lines(const struct tls_secret_event *e, const char *random_hex, char *out, size_t size)
+{
+	const EVP_MD *md = e->cipher_id == TLS_AES_256_GCM_SHA384 ? EVP_sha384() : EVP_sha256();
+	size_t len = (size_t)EVP_MD_get_size(md), at = 0;
+	const uint8_t *hs = field(e, SSL_ST_HANDSHAKE_SECRET);
+	const uint8_t *hs_hash = field(e, SSL_ST_HANDSHAKE_TRAFFIC_HASH);
+	uint8_t client_hs[SSL_MAX_MD_SIZE], server_hs[SSL_MAX_MD_SIZE];
+
+	if ((e->cipher_id >> 8) != 0x030013 || all_zero(field(e, SSL_ST_SERVER_APP_TRAFFIC_SECRET), len) ||
+	    !hkdf_expand_label(md, hs, "c hs traffic", hs_hash, len, client_hs) ||
+	    !hkdf_expand_label(md, hs, "s hs traffic", hs_hash, len, server_hs))
+		return 0;
+	at = add_line(out, size, at, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", random_hex, client_hs, len);
+	at = add_line(out, size, at, "SERVER_HANDSHAKE_TRAFFIC_SECRET", random_hex, server_hs, len);
+	at = add_line(out, size, at, "CLIENT_TRAFFIC_SECRET_0", random_hex,
+		      field(e, SSL_ST_CLIENT_APP_TRAFFIC_SECRET), len);
+	at = add_line(out, size, at, "SERVER_TRAFFIC_SECRET_0", random_hex,
+		      field(e, SSL_ST_SERVER_APP_TRAFFIC_SECRET), len);
+	at = add_line(out, size, at, "EXPORTER_SECRET", random_hex, field(e, SSL_ST_EXPORTER_MASTER_SECRET), len);
+	return at < size ? at : 0;
+}
+
+size_t tls_keylog_lines(const struct tls_secret_event *e, char *out, size_t size)
+{
+	char random_hex[2 * TLS_RANDOM_LEN + 1];
+	size_t at;
+
+	if (all_zero(e->client_random, TLS_RANDOM_LEN))
+		return 0;
+	hex(random_hex, e->client_random, TLS_RANDOM_LEN);
+	if (e->version == TLS1_3_VERSION)
+		return tls13_lines(e, random_hex, out, size);
+	if (e->master_key_len != TLS_MASTER_KEY_LEN || all_zero(e->master_key, TLS_MASTER_KEY_LEN))
+		return 0;
+	at = add_line(out, size, 0, "CLIENT_RANDOM", random_hex, e->master_key, TLS_MASTER_KEY_LEN);
+	return at < size ? at : 0;
+}
+
+/* ---- is this the OpenSSL whose layout we know? ---- */
+
+struct accessor {
+	const char *name;
+	uint8_t code[8]; /* its first instruction, reading the field we read */
+	size_t len;
+};
+
+#define LE32(v) (uint8_t)((v) & 0xff), (uint8_t)(((v) >> 8) & 0xff), (uint8_t)(((v) >> 16) & 0xff), \
+		(uint8_t)(((v) >> 24) & 0xff)
+
+/*
+ * x86_64 code of exported one-line accessors: each begins by loading the
+ * field at the offset bpf/openssl_3_0.h gives. Another layout, another
+ * compiler's choice or another architecture: we say so and take nothing.
+ */
+static const struct accessor accessors[] = {
+	{ "SSL_version", { 0x8b, 0x07 }, 2 },                                       /* mov (%rdi),%eax */
+	{ "SSL_is_server", { 0x8b, 0x47, SSL_ST_SERVER }, 3 },                      /* mov 0x38(%rdi),%eax */
+	{ "SSL_get_state", { 0x8b, 0x47, SSL_ST_HAND_STATE }, 3 },
+	{ "SSL_in_init", { 0x8b, 0x47, SSL_ST_IN_INIT }, 3 },
+	{ "SSL_get_session", { 0x48, 0x8b, 0x87, LE32(SSL_ST_SESSION) }, 7 },      /* mov 0x918(%rdi),%rax */
+	{ "SSL_SESSION_get0_cipher", { 0x48, 0x8b, 0x87, LE32(SSL_SESSION_CIPHER) }, 7 },
+	{ "SSL_CIPHER_get_id", { 0x8b, 0x47, SSL_CIPHER_ID }, 3 },
+};
+#define N_ACCESSORS (sizeof(accessors) / sizeof(accessors[0]))
+
+/* The file bytes of a dynamic symbol's code; false if it is not there. */
+static bool symbol_code(Elf *elf, const char *name, uint8_t *out, size_t len, int fd)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !(data = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			Elf_Scn *text;
+			GElf_Shdr tsh;
+
+			if (!gelf_getsym(data, (int)i, &sym) || sym.st_value == 0 ||
+			    strcmp(elf_strptr(elf, sh.sh_link, sym.st_name), name) != 0)
+				continue;
+			text = elf_getscn(elf, sym.st_shndx);
+			if (!text || !gelf_getshdr(text, &tsh))
+				return false;
+			return pread(fd, out, len, (off_t)(sym.st_value - tsh.sh_addr + tsh.sh_offset)) == (ssize_t)len;
+		}
+	}
+	return false;
+}
+
+/* NULL if lib is the OpenSSL 3.0 we know, else why not. */
+static const char *layout_mismatch(const char *lib)
+{
+	static char why[128];
+	int fd = open(lib, O_RDONLY | O_CLOEXEC);
+	Elf *elf = NULL;
+	const char *bad = NULL;
+
+	if (fd < 0 || elf_version(EV_CURRENT) == EV_NONE || !(elf = elf_begin(fd, ELF_C_READ, NULL)))
+		bad = "it cannot be read as ELF";
+	for (size_t i = 0; !bad && i < N_ACCESSORS; i++) {
+		uint8_t code[8];
+
+		if (!symbol_code(elf, accessors[i].name, code, accessors[i].len, fd) ||
+		    memcmp(code, accessors[i].code, accessors[i].len) != 0) {
+			snprintf(why, sizeof(why), "its %s does not read the OpenSSL 3.0 layout we know",
+				 accessors[i].name);
+			bad = why;
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+	return bad;
+}
+
+/* ---- probes ---- */
+
+static const char *find_libssl(void)
+{
+	for (size_t i = 0; i < sizeof(libssl_paths) / sizeof(libssl_paths[0]); i++)
+		if (access(libssl_paths[i], R_OK) == 0)
+			return libssl_paths[i];
+	return NULL;
+}
+
+static int on_secret(void *ctx, void *data, size_t size)
+{
+	struct tls_secrets *ts = ctx;
+	const struct tls_secret_event *e = data;
+	char lines[TLS_KEYLOG_MAX];
+	struct tls_keys keys;
+
+	if (size < sizeof(*e))
+		return 0;
+	keys.len = tls_keylog_lines(e, lines, sizeof(lines));
+	if (keys.len == 0)
+		return 0;
+	keys.lines = lines;
+	keys.handshake_start_ns = e->handshake_start_ns ? e->handshake_start_ns : e->timestamp_ns;
+	keys.pid = e->pid;
+	keys.comm = e->comm;
+	return ts->fn(&keys, ts->ctx);
+}
+
+static void configure(struct tls_bpf *skel, const struct kernel_filter *f, const struct kernel_events *ke)
+{
+	skel->rodata->filter_pids = f->n_pids > 0;
+	skel->rodata->filter_cgroups = f->n_cgroups > 0;
+	memcpy((char *)skel->rodata->filter_comm, f->comm, sizeof(skel->rodata->filter_comm));
+	skel->rodata->filter_by_uid = f->by_uid;
+	skel->rodata->filter_uid = f->uid;
+	skel->rodata->cgroup_v1 = strcmp(kernel_events_cgroup_root(), "/sys/fs/cgroup") != 0;
+	bpf_map__reuse_fd(skel->maps.tls_pids, kernel_events_pids_fd(ke));
+	bpf_map__reuse_fd(skel->maps.tls_cgroups, kernel_events_cgroups_fd(ke));
+}
+
+static int attach(struct tls_secrets *ts, const char *lib)
+{
+	for (size_t i = 0; i < N_ENTRY_POINTS; i++) {
+		for (int ret = 0; ret < 2; ret++) {
+			LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = entry_points[i], .retprobe = ret);
+			struct bpf_program *prog = ret ? ts->skel->progs.tls_return : ts->skel->progs.tls_enter;
+			struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, -1, lib, 0, &uo);
+
+			if (!link) {
+				int err = -errno;
+
+				fprintf(stderr, "ebpfcap: cannot probe %s in %s: %s\n", entry_points[i], lib,
+					strerror(-err));
+				return err;
+			}
+			ts->links[2 * i + (size_t)ret] = link;
+		}
+	}
+	return 0;
+}
+
+struct tls_secrets *tls_secrets_open(const char *lib, const struct kernel_filter *filter,
+				     const struct kernel_events *ke, tls_keys_fn fn, void *ctx)
+{
+	struct tls_secrets *ts = calloc(1, sizeof(*ts));
+	const char *why;
+
+	if (!ts)
+		return NULL;
+	ts->fn = fn;
+	ts->ctx = ctx;
+	if (!lib)
+		lib = find_libssl();
+	if (!lib) {
+		fprintf(stderr, "ebpfcap: --tls-secrets: no shared OpenSSL 3 library (libssl.so.3) found\n");
+		goto fail;
+	}
+	why = layout_mismatch(lib);
+	if (why) {
+		fprintf(stderr, "ebpfcap: --tls-secrets: %s is not usable: %s\n", lib, why);
+		goto fail;
+	}
+	ts->skel = tls_bpf__open();
+	if (!ts->skel)
+		goto fail_bpf;
+	configure(ts->skel, filter, ke);
+	if (tls_bpf__load(ts->skel) < 0)
+		goto fail_bpf;
+	if (attach(ts, lib) < 0)
+		goto fail;
+	ts->ring = ring_buffer__new(bpf_map__fd(ts->skel->maps.tls_secrets), on_secret, ts, NULL);
+	if (!ts->ring)
+		goto fail_bpf;
+	return ts;
+fail_bpf:
+	fprintf(stderr, "ebpfcap: --tls-secrets: loading the TLS probes failed: %s\n", strerror(errno));
+fail:
+	tls_secrets_close(ts);
+	return NULL;
+}
+
+int tls_secrets_fd(const struct tls_secrets *ts)
+{
+	return ring_buffer__epoll_fd(ts->ring);
+}
+
+int tls_secrets_consume(struct tls_secrets *ts)
+{
+	return ring_buffer__consume(ts->ring);
+}
+
+uint64_t tls_secrets_lost(const struct tls_secrets *ts)
+{
+	return bpf_sum_percpu(bpf_map__fd(ts->skel->maps.tls_lost), 0);
+}
+
+void tls_secrets_close(struct tls_secrets *ts)
+{
+	if (!ts)
+		return;
+	ring_buffer__free(ts->ring);
+	for (size_t i = 0; i < 2 * N_ENTRY_POINTS; i++)
+		bpf_link__destroy(ts->links[i]);
+	tls_bpf__destroy(ts->skel);
+	free(ts);
+}

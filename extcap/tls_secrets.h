@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * TLS secrets of the processes that use the shared OpenSSL 3.0 library,
+ * taken with uprobes (bpf/tls.bpf.c) and handed on as NSS key log lines:
+ * what Wireshark reads from a pcapng Decryption Secrets Block or an
+ * SSLKEYLOGFILE. Off unless --tls-secrets or --tls-keylog asks for it.
+ */
+#ifndef EBPFCAP_TLS_SECRETS_H
+#define EBPFCAP_TLS_SECRETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel_events.h"
+#include "bpf/tls_secret.h"
+
+/* Five lines of TLS 1.3 secrets with a 48-byte hash, with room to spare. */
+#define TLS_KEYLOG_MAX 1024
+
+struct tls_keys {
+	uint64_t handshake_start_ns; /* CLOCK_BOOTTIME; where the keys belong in the capture */
+	uint32_t pid;
+	const char *comm;
+	const char *lines;           /* NSS key log lines, each ending in '\n' */
+	size_t len;
+};
+
+/* Each connection's keys; a negative return stops tls_secrets_consume(). */
+typedef int (*tls_keys_fn)(const struct tls_keys *keys, void *ctx);
+
+struct tls_secrets;
+
+/*
+ * Loads and attaches the probes to libssl (lib NULL: the system's
+ * libssl.so.3), with the capture's filters; the pid and cgroup maps are
+ * kernel_events' own, so both follow the same processes. NULL after one
+ * line on stderr.
+ */
+struct tls_secrets *tls_secrets_open(const char *lib, const struct kernel_filter *filter,
+				     const struct kernel_events *ke, tls_keys_fn fn, void *ctx);
+/* A descriptor that polls readable when secrets are waiting. */
+int tls_secrets_fd(const struct tls_secrets *ts);
+/* Hands every waiting connection's keys to fn; their number or an error. */
+int tls_secrets_consume(struct tls_secrets *ts);
+/* Connections whose secrets the kernel had no room for. */
+uint64_t tls_secrets_lost(const struct tls_secrets *ts);
+/* Detaches every probe and frees every map. */
+void tls_secrets_close(struct tls_secrets *ts);
+
+/*
+ * The NSS key log lines for one connection's secrets (TLS 1.3: the two
+ * handshake traffic secrets derived as OpenSSL derives them, the two
+ * application traffic secrets and the exporter secret; TLS <= 1.2:
+ * CLIENT_RANDOM and the master key). Their length, 0 if there is nothing
+ * to say (an unknown cipher, an empty key).
+ */
+size_t tls_keylog_lines(const struct tls_secret_event *e, char *out, size_t size);
+
+#endif
