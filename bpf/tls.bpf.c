@@ -259,7 +259,7 @@ static __always_inline void note_start(__u64 ssl)
 }
 
 SEC("uprobe")
-int BPF_KPROBE(tls_enter, void *ssl_ptr) /* BPF_UPROBE is newer than Debian 12's libbpf */
+int BPF_KPROBE(ebpfcap_tls_in, void *ssl_ptr) /* BPF_UPROBE is newer than Debian 12's libbpf */
 {
 	__u64 ssl = (__u64)ssl_ptr;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -273,7 +273,7 @@ int BPF_KPROBE(tls_enter, void *ssl_ptr) /* BPF_UPROBE is newer than Debian 12's
 }
 
 SEC("uretprobe")
-int BPF_KRETPROBE(tls_return)
+int BPF_KRETPROBE(ebpfcap_tls_out)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 *ssl = bpf_map_lookup_elem(&tls_calls, &tid);

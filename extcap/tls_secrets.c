@@ -35,7 +35,14 @@ static const char *const entry_points[] = {
 };
 #define N_ENTRY_POINTS (sizeof(entry_points) / sizeof(entry_points[0]))
 
+/*
+ * Both ends of a connection on this machine report the same keys: the
+ * client_randoms seen lately, direct-mapped (they are random), say which.
+ */
+#define RECENT_SLOTS 4096
+
 struct tls_secrets {
+	uint8_t recent[RECENT_SLOTS][TLS_RANDOM_LEN];
 	struct tls_bpf *skel;
 	struct ring_buffer *ring;
 	struct bpf_link *links[2 * N_ENTRY_POINTS];
@@ -246,6 +253,20 @@ static const char *find_libssl(void)
 	return NULL;
 }
 
+/* Whether this connection's keys went out already (from its other end); remembers it. */
+static bool seen_lately(struct tls_secrets *ts, const uint8_t *client_random)
+{
+	uint64_t h;
+
+	memcpy(&h, client_random, sizeof(h));
+	uint8_t *slot = ts->recent[h % RECENT_SLOTS];
+
+	if (memcmp(slot, client_random, TLS_RANDOM_LEN) == 0)
+		return true;
+	memcpy(slot, client_random, TLS_RANDOM_LEN);
+	return false;
+}
+
 static int on_secret(void *ctx, void *data, size_t size)
 {
 	struct tls_secrets *ts = ctx;
@@ -256,7 +277,7 @@ static int on_secret(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	keys.len = tls_keylog_lines(e, lines, sizeof(lines));
-	if (keys.len == 0)
+	if (keys.len == 0 || seen_lately(ts, e->client_random))
 		return 0;
 	keys.lines = lines;
 	keys.handshake_start_ns = e->handshake_start_ns ? e->handshake_start_ns : e->timestamp_ns;
@@ -282,7 +303,7 @@ static int attach(struct tls_secrets *ts, const char *lib)
 	for (size_t i = 0; i < N_ENTRY_POINTS; i++) {
 		for (int ret = 0; ret < 2; ret++) {
 			LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = entry_points[i], .retprobe = ret);
-			struct bpf_program *prog = ret ? ts->skel->progs.tls_return : ts->skel->progs.tls_enter;
+			struct bpf_program *prog = ret ? ts->skel->progs.ebpfcap_tls_out : ts->skel->progs.ebpfcap_tls_in;
 			struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, -1, lib, 0, &uo);
 
 			if (!link) {
