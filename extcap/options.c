@@ -244,7 +244,7 @@ static int parse_one(int c, const char *arg, struct options *o)
 	case OPT_VERSION: o->mode = MODE_VERSION; break;
 	case OPT_CAPABILITIES: o->mode = MODE_CAPABILITIES; break;
 	case OPT_TLS_SECRETS: o->tls_secrets = true; break;
-	case OPT_TLS_KEYLOG: o->tls_secrets = true; o->tls_keylog = arg; break;
+	case OPT_TLS_KEYLOG: o->tls_keylog = *arg ? arg : NULL; o->tls_secrets |= *arg != 0; break;
 	case 'h': o->mode = MODE_HELP; break;
 	case 'r': o->mode = MODE_READ; o->read_file = arg; break;
 	case OPT_EXPORT: o->export_endpoint = arg ? arg : ZMQ_EXPORT_DEFAULT_ENDPOINT; break;
