@@ -134,6 +134,17 @@ static int on_tls_keys(const struct tls_keys *keys, void *ctx)
 	return 0;
 }
 
+/* A packet's owners; and with --tls-secrets, whether its TLS connection has no keys. */
+static bool packet_comment(struct capture *c, const struct reorder_item *it, char *comment, size_t size)
+{
+	bool named = packet_owners_comment(c->owners, c->packets_dlt, it->data, it->caplen, comment, size);
+
+	if (!named || !c->tls)
+		return named;
+	tls_secrets_check_packet(c->tls, c->packets_dlt, it->data, it->caplen, comment, size);
+	return true;
+}
+
 /* Writes what has waited out the reorder window (everything, with drain), owners in comments. */
 static int release_held(struct capture *c, bool drain)
 {
@@ -150,8 +161,7 @@ static int release_held(struct capture *c, bool drain)
 			rc = write_block(c, c->events_if, it->ts_ns, it->data, it->caplen, it->len, NULL);
 		else
 			rc = write_block(c, c->packets_if, it->ts_ns, it->data, it->caplen, it->len,
-					 packet_owners_comment(c->owners, c->packets_dlt, it->data, it->caplen,
-							       comment, sizeof(comment)) ? comment : NULL);
+					 packet_comment(c, it, comment, sizeof(comment)) ? comment : NULL);
 		free(it);
 	}
 	return rc;

@@ -16,6 +16,7 @@
 #include <openssl/hmac.h>
 
 #include "tls.skel.h"
+#include "utils/packet_tuple.h"
 
 /* Where Debian, Fedora and others keep the shared OpenSSL 3 library. */
 static const char *const libssl_paths[] = {
@@ -40,9 +41,12 @@ static const char *const entry_points[] = {
  * client_randoms seen lately, direct-mapped (they are random), say which.
  */
 #define RECENT_SLOTS 4096
+#define GAPS_SAID 256 /* processes told about once (a ring: one more line after many) */
 
 struct tls_secrets {
 	uint8_t recent[RECENT_SLOTS][TLS_RANDOM_LEN];
+	uint32_t gaps_said[GAPS_SAID];
+	unsigned n_gaps_said;
 	struct tls_bpf *skel;
 	struct ring_buffer *ring;
 	struct bpf_link *links[2 * N_ENTRY_POINTS];
@@ -253,17 +257,25 @@ static const char *find_libssl(void)
 	return NULL;
 }
 
-/* Whether this connection's keys went out already (from its other end); remembers it. */
-static bool seen_lately(struct tls_secrets *ts, const uint8_t *client_random)
+static uint8_t *recent_slot(const struct tls_secrets *ts, const uint8_t *client_random)
 {
 	uint64_t h;
 
 	memcpy(&h, client_random, sizeof(h));
-	uint8_t *slot = ts->recent[h % RECENT_SLOTS];
+	return (uint8_t *)ts->recent[h % RECENT_SLOTS];
+}
 
-	if (memcmp(slot, client_random, TLS_RANDOM_LEN) == 0)
+static bool have_keys(const struct tls_secrets *ts, const uint8_t *client_random)
+{
+	return memcmp(recent_slot(ts, client_random), client_random, TLS_RANDOM_LEN) == 0;
+}
+
+/* Whether this connection's keys went out already (from its other end); remembers it. */
+static bool seen_lately(struct tls_secrets *ts, const uint8_t *client_random)
+{
+	if (have_keys(ts, client_random))
 		return true;
-	memcpy(slot, client_random, TLS_RANDOM_LEN);
+	memcpy(recent_slot(ts, client_random), client_random, TLS_RANDOM_LEN);
 	return false;
 }
 
@@ -383,4 +395,82 @@ void tls_secrets_close(struct tls_secrets *ts)
 		bpf_link__destroy(ts->links[i]);
 	tls_bpf__destroy(ts->skel);
 	free(ts);
+}
+
+/* ---- connections whose keys never came ---- */
+
+bool tls_client_hello_random(const uint8_t *p, size_t len, uint8_t *client_random)
+{
+	/* Record: type 22 (handshake), version 3.x, length; handshake: type 1, length, version, random. */
+	if (len < 11 + TLS_RANDOM_LEN || p[0] != 22 || p[1] != 3 || p[5] != 1)
+		return false;
+	memcpy(client_random, p + 11, TLS_RANDOM_LEN);
+	return true;
+}
+
+/* The TCP payload of a frame, or NULL. */
+static const uint8_t *tcp_payload(int dlt, const uint8_t *data, uint32_t caplen, size_t *len)
+{
+	struct socket_key key;
+	uint32_t l4, header;
+
+	if (!packet_network(dlt, data, caplen, &key, &l4) || key.proto != 6 || l4 == 0 || l4 + 20 > caplen)
+		return NULL;
+	header = (uint32_t)(data[l4 + 12] >> 4) * 4;
+	if (header < 20 || l4 + header > caplen)
+		return NULL;
+	*len = caplen - l4 - header;
+	return data + l4 + header;
+}
+
+/*
+ * The followed process of an owner comment ("src curl[4242] uid=0 | dst
+ * nginx[977] uid=33"): the client if named, else the server unless it is
+ * only its listening socket's (named whatever the filters say). Its text in
+ * *len bytes at the returned place, and its pid; NULL if none.
+ */
+static const char *followed_owner(const char *comment, size_t *len, uint32_t *pid)
+{
+	const char *owner = strncmp(comment, "src ", 4) == 0 ? comment : strstr(comment, "dst ");
+	const char *end, *bracket;
+
+	if (!owner)
+		return NULL;
+	end = strstr(owner, " | ");
+	*len = end ? (size_t)(end - owner) : strlen(owner);
+	if (*len >= 10 && memcmp(owner + *len - 10, " listening", 10) == 0)
+		return NULL;
+	bracket = memchr(owner, '[', *len);
+	*pid = bracket ? (uint32_t)strtoul(bracket + 1, NULL, 10) : 0;
+	return owner + 4;
+}
+
+static bool said_before(struct tls_secrets *ts, uint32_t pid)
+{
+	for (unsigned i = 0; i < GAPS_SAID && i < ts->n_gaps_said; i++)
+		if (ts->gaps_said[i] == pid)
+			return true;
+	ts->gaps_said[ts->n_gaps_said++ % GAPS_SAID] = pid;
+	return false;
+}
+
+bool tls_secrets_check_packet(struct tls_secrets *ts, int dlt, const uint8_t *data, uint32_t caplen,
+			      char *comment, size_t size)
+{
+	uint8_t random[TLS_RANDOM_LEN];
+	const uint8_t *payload;
+	const char *owner = NULL;
+	size_t len, owner_len = 0, used = strlen(comment);
+	uint32_t pid = 0;
+
+	/* Only a followed process's connection: the filters leave the others out on purpose. */
+	if (!(payload = tcp_payload(dlt, data, caplen, &len)) || !tls_client_hello_random(payload, len, random) ||
+	    have_keys(ts, random) || !(owner = followed_owner(comment, &owner_len, &pid)))
+		return false;
+	if (pid && !said_before(ts, pid))
+		fprintf(stderr, "ebpfcap: --tls-secrets: no TLS keys for a connection of %.*s: it does not use the "
+			"shared OpenSSL 3 library probed (statically linked, another TLS library, or a container's "
+			"own libssl); its traffic stays encrypted\n", (int)(owner_len - 4), owner);
+	snprintf(comment + used, size - used, " | TLS: no keys");
+	return true;
 }

@@ -8,6 +8,7 @@
 #ifndef EBPFCAP_TLS_SECRETS_H
 #define EBPFCAP_TLS_SECRETS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,18 @@ int tls_secrets_consume(struct tls_secrets *ts);
 uint64_t tls_secrets_lost(const struct tls_secrets *ts);
 /* Detaches every probe and frees every map. */
 void tls_secrets_close(struct tls_secrets *ts);
+
+/*
+ * For a packet leaving the reorder window with its owners in comment: if it
+ * opens a TLS connection (a ClientHello) whose keys have not come, appends
+ * " | TLS: no keys" to comment and says once per process on stderr why.
+ * Whether it did.
+ */
+bool tls_secrets_check_packet(struct tls_secrets *ts, int dlt, const uint8_t *data, uint32_t caplen,
+			      char *comment, size_t size);
+
+/* The client_random of a TLS ClientHello at the start of a TCP payload; false if it is none. */
+bool tls_client_hello_random(const uint8_t *payload, size_t len, uint8_t *client_random);
 
 /*
  * The NSS key log lines for one connection's secrets (TLS 1.3: the two

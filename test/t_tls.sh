@@ -7,10 +7,12 @@
 # Secrets Blocks), each with its client and nginx as owners; the keys equal
 # OpenSSL's; with --comm nginx the server's side alone decrypts everything
 # (for an nginx started during the capture too); --comm curl takes no
-# python3 or nginx secrets; nothing is left loaded.
+# python3 or nginx secrets; a client of another TLS library (GnuTLS's
+# gnutls-cli) followed alone is said once per process on stderr and marked on
+# its ClientHello; nothing is left loaded.
 . test/lib.sh
 PORT=7443 PORT2=7444 N=6
-command -v nginx >/dev/null || fail "nginx is not installed (make deps)"
+for tool in nginx gnutls-cli; do command -v $tool >/dev/null || fail "$tool is not installed (make deps)"; done
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
 	-keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null || fail "openssl req"
@@ -64,12 +66,13 @@ capture() {
 	OURS=$(printf '%s\n' "$objs" | sed -n 's/^prog //p')
 }
 
+# stop_capture [quiet|said]: the capture ends cleanly; without "said", with nothing on stderr.
 stop_capture() {
 	sleep 0.3
 	kill -TERM $cap
 	reap $cap
 	expect_eq "$name: capture exit status" 0 "$status"
-	[ -s "$TMP/$name.err" ] && fail "$name: the capture said: $(cat "$TMP/$name.err")"
+	[ "${1:-quiet}" = quiet ] && [ -s "$TMP/$name.err" ] && fail "$name: the capture said: $(cat "$TMP/$name.err")"
 	expect_no_programs
 }
 
@@ -169,3 +172,20 @@ expect_eq "curl: requests decrypted, all curl's" "$curl_requests" \
 	"$(decrypted curl $server | grep -c '^/curl/curl')"
 expect_eq "curl: python3 requests decrypted (its secrets are not taken)" 0 \
 	"$(decrypted curl $server | grep -c '^/curl/python')"
+
+# A client of another TLS library, followed alone: no keys can be had, and that is said,
+# once per process on stderr and on each of its ClientHellos in the capture.
+capture gnutls --comm gnutls-cli
+gnutls=""
+for i in 1 2 3; do # two connections each (--resume connects again)
+	printf 'GET /gnutls/%s HTTP/1.0\r\n\r\n' $i | gnutls-cli --insecure --resume -p $PORT 127.0.0.1 >/dev/null 2>&1 &
+	gnutls="$gnutls $!"
+	wait $! || fail "gnutls-cli"
+done
+stop_capture said
+for p in $gnutls; do
+	expect_eq "gnutls: stderr lines naming gnutls-cli[$p]" 1 "$(grep -c "no TLS keys for a connection of gnutls-cli\[$p\]" "$TMP/gnutls.err")"
+done
+expect_eq "gnutls: stderr lines, one per gnutls-cli process" 3 "$(grep -c 'no TLS keys' "$TMP/gnutls.err")"
+expect_eq "gnutls: ClientHellos marked as without keys, two per process" 6 \
+	"$(tshark -r "$TMP/gnutls.pcapng" -Y 'tls.handshake.type == 1 && frame.comment contains "src gnutls-cli[" && frame.comment contains "TLS: no keys"' 2>/dev/null | wc -l)"
