@@ -14,11 +14,11 @@
  * plus the application traffic and exporter secrets themselves.
  *
  * Uprobes on the library file cover every process that maps it, also those
- * started after the capture. Each entry point is probed on entry (the SSL *
- * is the first argument; SSL_read/SSL_write find a finished handshake before
- * any application data of theirs leaves) and on return (the handshake has
- * just finished). A connection is reported once: (process, SSL *) remembers
- * the client_random it was reported with.
+ * started after the capture. The handshake entry points are probed on entry
+ * and return, SSL_read/SSL_write on entry (the SSL * is the first argument;
+ * they find a finished handshake before any application data of theirs
+ * leaves). A connection is reported once: (process, SSL *) remembers the
+ * client_random it was reported with.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -258,6 +258,7 @@ static __always_inline void note_start(__u64 ssl)
 	bpf_map_update_elem(&tls_conns, &key, &fresh, BPF_ANY);
 }
 
+/* SSL_do_handshake, SSL_connect, SSL_accept on entry: the return probe needs the SSL *. */
 SEC("uprobe")
 int BPF_KPROBE(ebpfcap_tls_in, void *ssl_ptr) /* BPF_UPROBE is newer than Debian 12's libbpf */
 {
@@ -272,6 +273,7 @@ int BPF_KPROBE(ebpfcap_tls_in, void *ssl_ptr) /* BPF_UPROBE is newer than Debian
 	return 0;
 }
 
+/* ... and on return: the handshake has just finished (or is under way: WANT_READ). */
 SEC("uretprobe")
 int BPF_KRETPROBE(ebpfcap_tls_out)
 {
@@ -280,5 +282,24 @@ int BPF_KRETPROBE(ebpfcap_tls_out)
 
 	if (ssl)
 		report(*ssl);
+	return 0;
+}
+
+/*
+ * SSL_read, SSL_write and their _ex forms, on entry only (they run per
+ * record: a return probe costs more): a handshake they ran themselves
+ * (no SSL_connect/SSL_accept called) is reported by the next call, and
+ * its keys still precede its packets in the capture, placed at the
+ * handshake's start through the reorder window.
+ */
+SEC("uprobe")
+int BPF_KPROBE(ebpfcap_tls_io, void *ssl_ptr)
+{
+	__u64 ssl = (__u64)ssl_ptr;
+
+	if (!ssl || !current_wanted())
+		return 0;
+	note_start(ssl);
+	report(ssl);
 	return 0;
 }

@@ -26,15 +26,13 @@ static const char *const libssl_paths[] = {
 	"/lib/x86_64-linux-gnu/libssl.so.3",
 };
 
-/*
- * The library's entry points that run a handshake or move application
- * data: each takes the SSL * first. Probed on entry and on return.
- */
-static const char *const entry_points[] = {
-	"SSL_do_handshake", "SSL_connect", "SSL_accept",
-	"SSL_read", "SSL_read_ex", "SSL_write", "SSL_write_ex",
-};
-#define N_ENTRY_POINTS (sizeof(entry_points) / sizeof(entry_points[0]))
+/* The library's entry points that run a handshake: probed on entry and on return. */
+static const char *const handshake_calls[] = { "SSL_do_handshake", "SSL_connect", "SSL_accept" };
+/* Those that move application data (and run a handshake not yet done): on entry. */
+static const char *const io_calls[] = { "SSL_read", "SSL_read_ex", "SSL_write", "SSL_write_ex" };
+#define N_HANDSHAKE_CALLS (sizeof(handshake_calls) / sizeof(handshake_calls[0]))
+#define N_IO_CALLS (sizeof(io_calls) / sizeof(io_calls[0]))
+#define N_LINKS (2 * N_HANDSHAKE_CALLS + N_IO_CALLS)
 
 /*
  * Both ends of a connection on this machine report the same keys: the
@@ -49,7 +47,8 @@ struct tls_secrets {
 	unsigned n_gaps_said;
 	struct tls_bpf *skel;
 	struct ring_buffer *ring;
-	struct bpf_link *links[2 * N_ENTRY_POINTS];
+	struct bpf_link *links[N_LINKS];
+	size_t n_links;
 	tls_keys_fn fn;
 	void *ctx;
 	int error;
@@ -310,25 +309,32 @@ static void configure(struct tls_bpf *skel, const struct kernel_filter *f, const
 	bpf_map__reuse_fd(skel->maps.tls_cgroups, kernel_events_cgroups_fd(ke));
 }
 
+static int attach_one(struct tls_secrets *ts, struct bpf_program *prog, const char *lib, const char *func,
+		      bool retprobe)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = func, .retprobe = retprobe);
+	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, -1, lib, 0, &uo);
+
+	if (!link) {
+		int err = -errno;
+
+		fprintf(stderr, "ebpfcap: --tls-secrets: cannot probe %s in %s: %s\n", func, lib, strerror(-err));
+		return err;
+	}
+	ts->links[ts->n_links++] = link;
+	return 0;
+}
+
 static int attach(struct tls_secrets *ts, const char *lib)
 {
-	for (size_t i = 0; i < N_ENTRY_POINTS; i++) {
-		for (int ret = 0; ret < 2; ret++) {
-			LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = entry_points[i], .retprobe = ret);
-			struct bpf_program *prog = ret ? ts->skel->progs.ebpfcap_tls_out : ts->skel->progs.ebpfcap_tls_in;
-			struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, -1, lib, 0, &uo);
+	int err = 0;
 
-			if (!link) {
-				int err = -errno;
-
-				fprintf(stderr, "ebpfcap: cannot probe %s in %s: %s\n", entry_points[i], lib,
-					strerror(-err));
-				return err;
-			}
-			ts->links[2 * i + (size_t)ret] = link;
-		}
-	}
-	return 0;
+	for (size_t i = 0; !err && i < N_HANDSHAKE_CALLS; i++)
+		err = attach_one(ts, ts->skel->progs.ebpfcap_tls_in, lib, handshake_calls[i], false) ?:
+		      attach_one(ts, ts->skel->progs.ebpfcap_tls_out, lib, handshake_calls[i], true);
+	for (size_t i = 0; !err && i < N_IO_CALLS; i++)
+		err = attach_one(ts, ts->skel->progs.ebpfcap_tls_io, lib, io_calls[i], false);
+	return err;
 }
 
 struct tls_secrets *tls_secrets_open(const char *lib, const struct kernel_filter *filter,
@@ -391,7 +397,7 @@ void tls_secrets_close(struct tls_secrets *ts)
 	if (!ts)
 		return;
 	ring_buffer__free(ts->ring);
-	for (size_t i = 0; i < 2 * N_ENTRY_POINTS; i++)
+	for (size_t i = 0; i < ts->n_links; i++)
 		bpf_link__destroy(ts->links[i]);
 	tls_bpf__destroy(ts->skel);
 	free(ts);
