@@ -14,11 +14,10 @@
  * plus the application traffic and exporter secrets themselves.
  *
  * Uprobes on the library file cover every process that maps it, also those
- * started after the capture. The handshake entry points are probed on entry
- * and return, SSL_read/SSL_write on entry (the SSL * is the first argument;
- * they find a finished handshake before any application data of theirs
- * leaves). A connection is reported once: (process, SSL *) remembers the
- * client_random it was reported with.
+ * started after the capture. The handshake calls are probed on entry (the
+ * SSL * is the first argument) and on return (the handshake has just
+ * finished), SSL_free on entry. A connection is reported once: (process,
+ * SSL *) remembers the client_random it was reported with.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -69,9 +68,7 @@ struct conn_key {
 };
 
 struct conn_state {
-	__u64 handshake_start_ns;
-	__u8 client_random[TLS_RANDOM_LEN]; /* as reported; zero: not yet */
-	__u8 reported;
+	__u8 client_random[TLS_RANDOM_LEN]; /* as reported */
 };
 
 struct {
@@ -200,7 +197,7 @@ static __always_inline void fill_session(struct tls_secret_event *e, __u64 ssl)
 static __always_inline void report(__u64 ssl)
 {
 	struct conn_key key = { .ssl = ssl, .pid = bpf_get_current_pid_tgid() >> 32 };
-	struct conn_state fresh = {}, *st;
+	struct conn_state reported, *st;
 	struct tls_secret_event *e;
 	__u8 random[TLS_RANDOM_LEN];
 	__u64 id = bpf_get_current_pid_tgid();
@@ -209,7 +206,7 @@ static __always_inline void report(__u64 ssl)
 	    bpf_probe_read_user(random, sizeof(random), (void *)(ssl + SSL_ST_CLIENT_RANDOM)) < 0)
 		return;
 	st = bpf_map_lookup_elem(&tls_conns, &key);
-	if (st && st->reported && same_random(st->client_random, random))
+	if (st && same_random(st->client_random, random))
 		return;
 	e = bpf_ringbuf_reserve(&tls_secrets, sizeof(*e), 0);
 	if (!e) {
@@ -222,7 +219,6 @@ static __always_inline void report(__u64 ssl)
 	}
 	__builtin_memset(e, 0, sizeof(*e));
 	e->timestamp_ns = bpf_ktime_get_boot_ns();
-	e->handshake_start_ns = st && !st->reported ? st->handshake_start_ns : 0;
 	e->ssl = ssl;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
@@ -236,26 +232,8 @@ static __always_inline void report(__u64 ssl)
 	bpf_probe_read_user(e->block, sizeof(e->block), (void *)(ssl + TLS_SECRET_BLOCK_START));
 	bpf_ringbuf_submit(e, 0);
 
-	fresh.reported = 1;
-	__builtin_memcpy(fresh.client_random, random, sizeof(random));
-	bpf_map_update_elem(&tls_conns, &key, &fresh, BPF_ANY);
-}
-
-/* A handshake about to run: remember when it began (the secrets' place in the capture). */
-static __always_inline void note_start(__u64 ssl)
-{
-	struct conn_key key = { .ssl = ssl, .pid = bpf_get_current_pid_tgid() >> 32 };
-	struct conn_state fresh = {}, *st;
-	__s32 in_init = 0;
-
-	bpf_probe_read_user(&in_init, sizeof(in_init), (void *)(ssl + SSL_ST_IN_INIT));
-	if (!in_init)
-		return;
-	st = bpf_map_lookup_elem(&tls_conns, &key);
-	if (st && !st->reported)
-		return; /* a handshake in progress: its first call counts */
-	fresh.handshake_start_ns = bpf_ktime_get_boot_ns();
-	bpf_map_update_elem(&tls_conns, &key, &fresh, BPF_ANY);
+	__builtin_memcpy(reported.client_random, random, sizeof(random));
+	bpf_map_update_elem(&tls_conns, &key, &reported, BPF_ANY);
 }
 
 /* SSL_do_handshake, SSL_connect, SSL_accept on entry: the return probe needs the SSL *. */
@@ -268,7 +246,6 @@ int BPF_KPROBE(ebpfcap_tls_in, void *ssl_ptr) /* BPF_UPROBE is newer than Debian
 	if (!ssl || !current_wanted())
 		return 0;
 	bpf_map_update_elem(&tls_calls, &tid, &ssl, BPF_ANY);
-	note_start(ssl);
 	report(ssl);
 	return 0;
 }
@@ -286,20 +263,21 @@ int BPF_KRETPROBE(ebpfcap_tls_out)
 }
 
 /*
- * SSL_read, SSL_write and their _ex forms, on entry only (they run per
- * record: a return probe costs more): a handshake they ran themselves
- * (no SSL_connect/SSL_accept called) is reported by the next call, and
- * its keys still precede its packets in the capture, placed at the
- * handshake's start through the reorder window.
+ * SSL_free, on entry: the last word on a connection whose handshake ran
+ * inside SSL_read/SSL_write (no SSL_connect, SSL_accept or SSL_do_handshake
+ * call, which is rare). Its keys come late, after its packets: Wireshark
+ * uses them on a second pass (tshark -2, a reload). SSL_read and SSL_write
+ * themselves are not probed: they run per record, and a uprobe costs a trap
+ * (bench/tls.sh).
  */
 SEC("uprobe")
-int BPF_KPROBE(ebpfcap_tls_io, void *ssl_ptr)
+int BPF_KPROBE(ebpfcap_tls_free, void *ssl_ptr)
 {
-	__u64 ssl = (__u64)ssl_ptr;
+	struct conn_key key = { .ssl = (__u64)ssl_ptr, .pid = bpf_get_current_pid_tgid() >> 32 };
 
-	if (!ssl || !current_wanted())
+	if (!ssl_ptr || !current_wanted())
 		return 0;
-	note_start(ssl);
-	report(ssl);
+	report(key.ssl);
+	bpf_map_delete_elem(&tls_conns, &key);
 	return 0;
 }

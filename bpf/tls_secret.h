@@ -18,7 +18,6 @@
 
 struct tls_secret_event {
 	__u64 timestamp_ns;       /* CLOCK_BOOTTIME, when read */
-	__u64 handshake_start_ns; /* CLOCK_BOOTTIME, the first call into the handshake (0: unseen) */
 	__u64 ssl;                /* the SSL * in its process */
 	__u64 cgroup_id;
 	__u32 pid, tid, uid;

@@ -116,8 +116,11 @@ static int on_packet(uint64_t ts_ns, const uint8_t *data, uint32_t caplen, uint3
 
 /*
  * A connection's TLS keys: into the SSLKEYLOGFILE, and into the capture as
- * a Decryption Secrets Block placed (through the reorder window) where its
- * handshake began, before the encrypted packets Wireshark needs them for.
+ * a Decryption Secrets Block ahead of every packet still in the reorder
+ * window (timestamp 0: the front), so before the connection's encrypted
+ * packets Wireshark needs them for. Its packets that left already (the
+ * keys came later than the window) stay encrypted; their ClientHello says
+ * so (tls_secrets_check_packet).
  */
 static int on_tls_keys(const struct tls_keys *keys, void *ctx)
 {
@@ -126,8 +129,7 @@ static int on_tls_keys(const struct tls_keys *keys, void *ctx)
 	if (c->keylog_fd >= 0 && write(c->keylog_fd, keys->lines, keys->len) != (ssize_t)keys->len)
 		return -errno;
 	if (c->out && c->held)
-		return reorder_push(c->held, REORDER_SECRETS, keys->handshake_start_ns + c->boot_to_wall_ns,
-				    keys->lines, (uint32_t)keys->len, (uint32_t)keys->len);
+		return reorder_push(c->held, REORDER_SECRETS, 0, keys->lines, (uint32_t)keys->len, (uint32_t)keys->len);
 	if (c->out)
 		return pcapng_write_secrets(c->out, PCAPNG_SECRETS_TLS_KEYLOG, keys->lines, (uint32_t)keys->len) < 0
 			? -errno : 0;

@@ -28,11 +28,9 @@ static const char *const libssl_paths[] = {
 
 /* The library's entry points that run a handshake: probed on entry and on return. */
 static const char *const handshake_calls[] = { "SSL_do_handshake", "SSL_connect", "SSL_accept" };
-/* Those that move application data (and run a handshake not yet done): on entry. */
-static const char *const io_calls[] = { "SSL_read", "SSL_read_ex", "SSL_write", "SSL_write_ex" };
 #define N_HANDSHAKE_CALLS (sizeof(handshake_calls) / sizeof(handshake_calls[0]))
-#define N_IO_CALLS (sizeof(io_calls) / sizeof(io_calls[0]))
-#define N_LINKS (2 * N_HANDSHAKE_CALLS + N_IO_CALLS)
+/* And SSL_free on entry (bpf/tls.bpf.c says why not SSL_read/SSL_write). */
+#define N_LINKS (2 * N_HANDSHAKE_CALLS + 1)
 
 /*
  * Both ends of a connection on this machine report the same keys: the
@@ -291,7 +289,6 @@ static int on_secret(void *ctx, void *data, size_t size)
 	if (keys.len == 0 || seen_lately(ts, e->client_random))
 		return 0;
 	keys.lines = lines;
-	keys.handshake_start_ns = e->handshake_start_ns ? e->handshake_start_ns : e->timestamp_ns;
 	keys.pid = e->pid;
 	keys.comm = e->comm;
 	return ts->fn(&keys, ts->ctx);
@@ -332,9 +329,7 @@ static int attach(struct tls_secrets *ts, const char *lib)
 	for (size_t i = 0; !err && i < N_HANDSHAKE_CALLS; i++)
 		err = attach_one(ts, ts->skel->progs.ebpfcap_tls_in, lib, handshake_calls[i], false) ?:
 		      attach_one(ts, ts->skel->progs.ebpfcap_tls_out, lib, handshake_calls[i], true);
-	for (size_t i = 0; !err && i < N_IO_CALLS; i++)
-		err = attach_one(ts, ts->skel->progs.ebpfcap_tls_io, lib, io_calls[i], false);
-	return err;
+	return err ?: attach_one(ts, ts->skel->progs.ebpfcap_tls_free, lib, "SSL_free", false);
 }
 
 struct tls_secrets *tls_secrets_open(const char *lib, const struct kernel_filter *filter,
@@ -474,9 +469,11 @@ bool tls_secrets_check_packet(struct tls_secrets *ts, int dlt, const uint8_t *da
 	    have_keys(ts, random) || !(owner = followed_owner(comment, &owner_len, &pid)))
 		return false;
 	if (pid && !said_before(ts, pid))
-		fprintf(stderr, "ebpfcap: --tls-secrets: no TLS keys for a connection of %.*s: it does not use the "
-			"shared OpenSSL 3 library probed (statically linked, another TLS library, or a container's "
-			"own libssl); its traffic stays encrypted\n", (int)(owner_len - 4), owner);
+		fprintf(stderr, "ebpfcap: --tls-secrets: no TLS keys for a connection of %.*s when its packets were "
+			"written: it does not use the shared OpenSSL 3 library probed (statically linked, another TLS "
+			"library, a container's own libssl), or it ran its handshake inside SSL_read/SSL_write (its keys "
+			"come when it ends, for --tls-keylog); it stays encrypted in this capture\n",
+			(int)(owner_len - 4), owner);
 	snprintf(comment + used, size - used, " | TLS: no keys");
 	return true;
 }

@@ -19,7 +19,6 @@
 #define TLS_KEYLOG_MAX 1024
 
 struct tls_keys {
-	uint64_t handshake_start_ns; /* CLOCK_BOOTTIME; where the keys belong in the capture */
 	uint32_t pid;
 	const char *comm;
 	const char *lines;           /* NSS key log lines, each ending in '\n' */
