@@ -67,14 +67,14 @@ $(BUILD)/vmlinux.h: | $(BUILD)/.dir
 	@test -r /sys/kernel/btf/vmlinux || { echo "ebpfcap: /sys/kernel/btf/vmlinux is not readable: the kernel needs CONFIG_DEBUG_INFO_BTF" >&2; exit 1; }
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/ebpfcap.bpf.o: bpf/ebpfcap.bpf.c bpf/ebpf_record.h $(BUILD)/vmlinux.h
+$(BUILD)/ebpfcap.bpf.o: bpf/ebpfcap.bpf.c bpf/ebpf_record.h bpf/task_filter.bpf.h $(BUILD)/vmlinux.h
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -I. -c $< -o $@
 
 $(BUILD)/ebpfcap.skel.h: $(BUILD)/ebpfcap.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
 # TLS secrets (--tls-secrets): uprobes on libssl, an object of their own.
-$(BUILD)/tls.bpf.o: bpf/tls.bpf.c bpf/tls_secret.h bpf/openssl_3_0.h $(BUILD)/vmlinux.h
+$(BUILD)/tls.bpf.o: bpf/tls.bpf.c bpf/tls_secret.h bpf/openssl_3_0.h bpf/task_filter.bpf.h $(BUILD)/vmlinux.h
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -I. -c $< -o $@
 
 $(BUILD)/tls.skel.h: $(BUILD)/tls.bpf.o
@@ -94,6 +94,10 @@ $(BUILD)/test/san_%: test/unit_%.c $(USER_SRCS) $(wildcard test/*.h utils/*.h pc
 
 $(BUILD)/test/fuzz_%: test/fuzz_%.c test/fuzz.h $(FUZZ_SRCS) $(wildcard utils/*.h) | $(BUILD)/.dir
 	$(CLANG) $(FUZZ_CFLAGS) $(GLIB_CFLAGS) $< $(FUZZ_SRCS) -o $@ $(LIBS)
+
+# unit_tls_keylog includes extcap/tls_keylog.c itself, and checks it against OpenSSL's KDF.
+$(BUILD)/test/unit_tls_keylog $(BUILD)/test/san_tls_keylog: extcap/tls_keylog.c extcap/tls_keylog.h bpf/tls_secret.h
+$(BUILD)/test/unit_tls_keylog $(BUILD)/test/san_tls_keylog: LIBS += -lcrypto
 
 # unit_reorder includes extcap/reorder.c itself.
 $(BUILD)/test/unit_reorder $(BUILD)/test/san_reorder: extcap/reorder.c extcap/reorder.h

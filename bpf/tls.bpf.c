@@ -24,34 +24,22 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
+#include "bpf/ebpf_record.h"
 #include "bpf/tls_secret.h"
 
-#define MAX_CGROUP_DEPTH 16
 #define MAX_PARENT_DEPTH 16
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* The capture's filters, as in ebpfcap.bpf.c; the pid and cgroup maps are its own (shared by fd). */
+/* The capture's filters, as in ebpfcap.bpf.c; the pid and cgroup maps are its very maps (reused by fd). */
 const volatile bool filter_pids = false;
 const volatile bool filter_cgroups = false;
-const volatile char filter_comm[TLS_COMM_LEN] = {};
+const volatile char filter_comm[EBPF_COMM_LEN] = {};
 const volatile bool filter_by_uid = false;
 const volatile __u32 filter_uid = 0;
 const volatile bool cgroup_v1 = false;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, __u8);
-} tls_pids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u64);
-	__type(value, __u8);
-} tls_cgroups SEC(".maps");
+#include "bpf/task_filter.bpf.h"
 
 /* Per thread, from an entry point's entry to its return: the SSL * it works on. */
 struct {
@@ -93,57 +81,13 @@ struct {
 
 /* ---- whose secrets the capture takes (same rules as ebpfcap.bpf.c) ---- */
 
-struct kernfs_node___old {
-	struct kernfs_node *parent;
-} __attribute__((preserve_access_index));
-
-static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
-{
-	if (bpf_core_field_exists(kn->__parent))
-		return BPF_CORE_READ(kn, __parent);
-	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
-}
-
-static __always_inline struct kernfs_node *task_cgroup_kn(struct task_struct *task)
-{
-	if (cgroup_v1) {
-		int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-
-		return BPF_CORE_READ(task, cgroups, subsys[id], cgroup, kn);
-	}
-	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
-}
-
-static __always_inline bool cgroup_wanted(struct kernfs_node *kn)
-{
-	for (int i = 0; i < MAX_CGROUP_DEPTH && kn; i++) {
-		__u64 id = BPF_CORE_READ(kn, id);
-
-		if (bpf_map_lookup_elem(&tls_cgroups, &id))
-			return true;
-		kn = kn_parent(kn);
-	}
-	return false;
-}
-
-static __always_inline bool comm_wanted(const char *comm)
-{
-	for (int i = 0; i < TLS_COMM_LEN; i++) {
-		if (filter_comm[i] != comm[i])
-			return false;
-		if (comm[i] == '\0')
-			break;
-	}
-	return true;
-}
-
 static __always_inline bool current_wanted(void)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 	char comm[TLS_COMM_LEN];
 
-	if (filter_pids && !bpf_map_lookup_elem(&tls_pids, &pid))
+	if (filter_pids && !bpf_map_lookup_elem(&ebpfcap_pids, &pid))
 		return false;
 	if (filter_comm[0]) {
 		bpf_get_current_comm(comm, sizeof(comm));

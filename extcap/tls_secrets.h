@@ -13,10 +13,7 @@
 #include <stdint.h>
 
 #include "kernel_events.h"
-#include "bpf/tls_secret.h"
-
-/* Five lines of TLS 1.3 secrets with a 48-byte hash, with room to spare. */
-#define TLS_KEYLOG_MAX 1024
+#include "tls_keylog.h"
 
 struct tls_keys {
 	uint32_t pid;
@@ -55,17 +52,5 @@ void tls_secrets_close(struct tls_secrets *ts);
  */
 bool tls_secrets_check_packet(struct tls_secrets *ts, int dlt, const uint8_t *data, uint32_t caplen,
 			      char *comment, size_t size);
-
-/* The client_random of a TLS ClientHello at the start of a TCP payload; false if it is none. */
-bool tls_client_hello_random(const uint8_t *payload, size_t len, uint8_t *client_random);
-
-/*
- * The NSS key log lines for one connection's secrets (TLS 1.3: the two
- * handshake traffic secrets derived as OpenSSL derives them, the two
- * application traffic secrets and the exporter secret; TLS <= 1.2:
- * CLIENT_RANDOM and the master key). Their length, 0 if there is nothing
- * to say (an unknown cipher, an empty key).
- */
-size_t tls_keylog_lines(const struct tls_secret_event *e, char *out, size_t size);
 
 #endif
