@@ -179,9 +179,9 @@ $(BUILD)/bench/kdrain: bench/kdrain.c extcap/kernel_events.c $(USER_SRCS) $(BUIL
 	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $(GLIB_CFLAGS) bench/kdrain.c extcap/kernel_events.c $(USER_SRCS) -o $@ $(LIBS)
 
 # The per-event user-space path; micro.c includes extcap/capture.c to time its own on_event().
-$(BUILD)/bench/micro: bench/micro.c $(EXTCAP_SRCS) $(wildcard extcap/*.h utils/*.h pcapio/*.h) $(BUILD)/ebpfcap.skel.h
+$(BUILD)/bench/micro: bench/micro.c $(EXTCAP_SRCS) $(wildcard extcap/*.h utils/*.h pcapio/*.h) $(BUILD)/ebpfcap.skel.h $(BUILD)/tls.skel.h
 	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $(GLIB_CFLAGS) bench/micro.c \
-		$(filter-out extcap/main.c extcap/capture.c,$(EXTCAP_SRCS)) -o $@ $(LIBS) -lpcap
+		$(filter-out extcap/main.c extcap/capture.c,$(EXTCAP_SRCS)) -o $@ $(LIBS) -lpcap -lelf -lcrypto
 
 bench: deps
 	$(MAKE) all install $(BENCH_TOOLS)
