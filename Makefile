@@ -10,6 +10,8 @@ CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers -I. -I$(BUILD)
 LIBS      := $(shell pkg-config --libs libbpf glib-2.0 2>/dev/null || echo -lbpf -lelf -lz -lglib-2.0)
 LIBS      += -lzmq -lpthread
+# --tls-secrets: libelf checks libssl's code, libcrypto derives TLS 1.3 secrets.
+TLS_LIBS  := -lelf -lcrypto
 GLIB_CFLAGS := $(shell pkg-config --cflags glib-2.0 2>/dev/null)
 
 WS_CFLAGS := $(shell pkg-config --cflags wireshark 2>/dev/null)
@@ -81,7 +83,7 @@ $(BUILD)/tls.skel.h: $(BUILD)/tls.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/ebpfcap: $(EXTCAP_SRCS) $(wildcard extcap/*.h utils/*.h pcapio/*.h bpf/*.h) $(BUILD)/ebpfcap.skel.h $(BUILD)/tls.skel.h
-	$(CC) $(CFLAGS) $(GLIB_CFLAGS) $(EXTCAP_SRCS) -o $@ $(LIBS) -lpcap -lelf -lcrypto
+	$(CC) $(CFLAGS) $(GLIB_CFLAGS) $(EXTCAP_SRCS) -o $@ $(LIBS) -lpcap $(TLS_LIBS)
 
 $(BUILD)/ebpfflow.so: $(PLUGIN_SRCS) $(wildcard dissector/*.h) bpf/ebpf_record.h utils/v4_mapped.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -Wno-shadow -fPIC -shared -fvisibility=hidden $(WS_CFLAGS) $(PLUGIN_SRCS) -o $@ $(WS_LIBS)
@@ -97,7 +99,7 @@ $(BUILD)/test/fuzz_%: test/fuzz_%.c test/fuzz.h $(FUZZ_SRCS) $(wildcard utils/*.
 
 # unit_tls_keylog includes extcap/tls_keylog.c itself, and checks it against OpenSSL's KDF.
 $(BUILD)/test/unit_tls_keylog $(BUILD)/test/san_tls_keylog: extcap/tls_keylog.c extcap/tls_keylog.h bpf/tls_secret.h
-$(BUILD)/test/unit_tls_keylog $(BUILD)/test/san_tls_keylog: LIBS += -lcrypto
+$(BUILD)/test/unit_tls_keylog $(BUILD)/test/san_tls_keylog: LIBS += $(TLS_LIBS)
 
 # unit_reorder includes extcap/reorder.c itself.
 $(BUILD)/test/unit_reorder $(BUILD)/test/san_reorder: extcap/reorder.c extcap/reorder.h
@@ -181,7 +183,7 @@ $(BUILD)/bench/kdrain: bench/kdrain.c extcap/kernel_events.c $(USER_SRCS) $(BUIL
 # The per-event user-space path; micro.c includes extcap/capture.c to time its own on_event().
 $(BUILD)/bench/micro: bench/micro.c $(EXTCAP_SRCS) $(wildcard extcap/*.h utils/*.h pcapio/*.h) $(BUILD)/ebpfcap.skel.h $(BUILD)/tls.skel.h
 	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $(GLIB_CFLAGS) bench/micro.c \
-		$(filter-out extcap/main.c extcap/capture.c,$(EXTCAP_SRCS)) -o $@ $(LIBS) -lpcap -lelf -lcrypto
+		$(filter-out extcap/main.c extcap/capture.c,$(EXTCAP_SRCS)) -o $@ $(LIBS) -lpcap $(TLS_LIBS)
 
 bench: deps
 	$(MAKE) all install $(BENCH_TOOLS)
