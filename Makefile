@@ -10,6 +10,8 @@ CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers -I. -I$(BUILD)
 LIBS      := $(shell pkg-config --libs libbpf glib-2.0 2>/dev/null || echo -lbpf -lelf -lz -lglib-2.0)
 LIBS      += -lzmq -lpthread
+# --tls-secrets: libelf checks libssl's code, libcrypto derives TLS 1.3 secrets.
+TLS_LIBS  := -lelf -lcrypto
 GLIB_CFLAGS := $(shell pkg-config --cflags glib-2.0 2>/dev/null)
 
 WS_CFLAGS := $(shell pkg-config --cflags wireshark 2>/dev/null)
@@ -25,7 +27,8 @@ TMPFILESDIR ?= /usr/lib/tmpfiles.d
 DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
 	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind \
-	python3 python3-yaml python3-kubernetes libclang-rt-14-dev groff-base libcap2-bin
+	python3 python3-yaml python3-kubernetes libclang-rt-14-dev groff-base libcap2-bin \
+	nginx openssl curl libssl-dev gnutls-bin
 
 # Sources by what they make. Every source is compiled once per flavour into
 # $(BUILD)/<flavour>/ (header dependencies from -MMD), and the shared code is
@@ -53,9 +56,6 @@ LIB     := $(BUILD)/obj/libebpfcap.a
 SAN_LIB := $(BUILD)/san/libebpfcap.a
 FUZZ_LIB := $(BUILD)/fuzz/libebpfcap.a
 EXTCAP_OBJS := $(call objs,obj,$(EXTCAP_SRCS))
-# extcap/ objects the tests link besides the library.
-REORDER_OBJ := $(BUILD)/obj/extcap/reorder.o
-REORDER_SAN_OBJ := $(BUILD)/san/extcap/reorder.o
 
 # Only for make gui-check: the Qt Wireshark under a virtual X server.
 GUI_PACKAGES := wireshark xvfb xdotool imagemagick fonts-dejavu-core
@@ -82,10 +82,17 @@ $(BUILD)/vmlinux.h: | $(BUILD)/.dir
 	@test -r /sys/kernel/btf/vmlinux || { echo "ebpfcap: /sys/kernel/btf/vmlinux is not readable: the kernel needs CONFIG_DEBUG_INFO_BTF" >&2; exit 1; }
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/ebpfcap.bpf.o: bpf/ebpfcap.bpf.c bpf/ebpf_record.h $(BUILD)/vmlinux.h
+$(BUILD)/ebpfcap.bpf.o: bpf/ebpfcap.bpf.c bpf/ebpf_record.h bpf/task_filter.bpf.h $(BUILD)/vmlinux.h
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -I. -c $< -o $@
 
 $(BUILD)/ebpfcap.skel.h: $(BUILD)/ebpfcap.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# TLS secrets (--tls-secrets): uprobes on libssl, an object of their own.
+$(BUILD)/tls.bpf.o: bpf/tls.bpf.c bpf/tls_secret.h bpf/openssl_3_0.h bpf/task_filter.bpf.h $(BUILD)/vmlinux.h
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -I. -c $< -o $@
+
+$(BUILD)/tls.skel.h: $(BUILD)/tls.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
 # One pattern per flavour; -MMD -MP keeps each object's header list in a .d beside it.
@@ -107,8 +114,8 @@ $(BUILD)/pic/%.o: %.c | $(BUILD)/.dir
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-# The skeleton is generated: objects that include it wait for it (the first build has no .d yet).
-$(EXTCAP_OBJS) $(call objs,obj,bench/kdrain.c bench/micro.c): | $(BUILD)/ebpfcap.skel.h
+# The skeletons are generated: objects that include one wait for it (the first build has no .d yet).
+$(EXTCAP_OBJS) $(call objs,obj,bench/kdrain.c bench/micro.c): | $(BUILD)/ebpfcap.skel.h $(BUILD)/tls.skel.h
 
 $(LIB): $(call objs,obj,$(LIB_SRCS))
 $(SAN_LIB): $(call objs,san,$(LIB_SRCS))
@@ -117,7 +124,7 @@ $(LIB) $(SAN_LIB) $(FUZZ_LIB):
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/ebpfcap: $(EXTCAP_OBJS) $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpcap
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpcap $(TLS_LIBS)
 
 $(BUILD)/ebpfflow.so: $(call objs,pic,$(PLUGIN_SRCS))
 	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden $^ -o $@ $(WS_LIBS)
@@ -131,9 +138,12 @@ $(BUILD)/test/san_%: $(BUILD)/san/test/unit_%.o $(SAN_LIB)
 $(BUILD)/test/fuzz_%: $(BUILD)/fuzz/test/fuzz_%.o $(FUZZ_LIB)
 	$(CLANG) $(FUZZ_LDFLAGS) $^ -o $@ $(LIBS) -lpcap
 
-# The reorder window lives in extcap/, outside the library.
-$(BUILD)/test/unit_reorder: $(REORDER_OBJ)
-$(BUILD)/test/san_reorder: $(REORDER_SAN_OBJ)
+# The reorder window and the TLS key log live in extcap/, outside the library.
+$(BUILD)/test/unit_reorder: $(BUILD)/obj/extcap/reorder.o
+$(BUILD)/test/san_reorder: $(BUILD)/san/extcap/reorder.o
+$(BUILD)/test/unit_tls_keylog: $(BUILD)/obj/extcap/tls_keylog.o
+$(BUILD)/test/san_tls_keylog: $(BUILD)/san/extcap/tls_keylog.o
+$(BUILD)/test/unit_tls_keylog $(BUILD)/test/san_tls_keylog: LIBS += $(TLS_LIBS)
 
 $(BUILD)/test/traffic: test/traffic.c test/bounded_fork.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $< -o $@
@@ -215,7 +225,7 @@ $(BUILD)/bench/kdrain: $(call objs,obj,bench/kdrain.c extcap/kernel_events.c) $(
 
 # The per-event user-space path; micro.c includes extcap/capture.c to time its own on_event().
 $(BUILD)/bench/micro: $(BUILD)/obj/bench/micro.o $(filter-out %/main.o %/capture.o,$(EXTCAP_OBJS)) $(LIB)
-	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpcap
+	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpcap $(TLS_LIBS)
 
 bench: deps
 	$(MAKE) all install $(BENCH_TOOLS)

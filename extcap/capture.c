@@ -23,6 +23,7 @@
 #include "interfaces.h"
 #include "kernel_events.h"
 #include "session.h"
+#include "tls_secrets.h"
 #include "packets.h"
 #include "packet_owners.h"
 #include "print.h"
@@ -66,6 +67,8 @@ struct capture {
 	int packets_dlt;
 	struct reorder *held;          /* packets + events: the reorder window */
 	struct packet_owners *owners;  /* packets + events: who owns which socket */
+	struct tls_secrets *tls;       /* --tls-secrets */
+	int keylog_fd;                 /* --tls-keylog FILE, or -1 */
 };
 
 /* What the reorder window may hold before items leave early (counted). */
@@ -111,6 +114,39 @@ static int on_packet(uint64_t ts_ns, const uint8_t *data, uint32_t caplen, uint3
 	return write_block(c, c->packets_if, ts_ns, data, caplen, len, NULL);
 }
 
+/*
+ * A connection's TLS keys: into the SSLKEYLOGFILE, and into the capture as
+ * a Decryption Secrets Block ahead of every packet still in the reorder
+ * window (timestamp 0: the front), so before the connection's encrypted
+ * packets Wireshark needs them for. Its packets that left already (the
+ * keys came later than the window) stay encrypted; their ClientHello says
+ * so (tls_secrets_check_packet).
+ */
+static int on_tls_keys(const struct tls_keys *keys, void *ctx)
+{
+	struct capture *c = ctx;
+
+	if (c->keylog_fd >= 0 && write(c->keylog_fd, keys->lines, keys->len) != (ssize_t)keys->len)
+		return -errno;
+	if (c->out && c->held)
+		return reorder_push(c->held, REORDER_SECRETS, 0, keys->lines, (uint32_t)keys->len, (uint32_t)keys->len);
+	if (c->out)
+		return pcapng_write_secrets(c->out, PCAPNG_SECRETS_TLS_KEYLOG, keys->lines, (uint32_t)keys->len) < 0
+			? -errno : 0;
+	return 0;
+}
+
+/* A packet's owners; and with --tls-secrets, whether its TLS connection has no keys. */
+static bool packet_comment(struct capture *c, const struct reorder_item *it, char *comment, size_t size)
+{
+	bool named = packet_owners_comment(c->owners, c->packets_dlt, it->data, it->caplen, comment, size);
+
+	if (!named || !c->tls)
+		return named;
+	tls_secrets_check_packet(c->tls, c->packets_dlt, it->data, it->caplen, comment, size);
+	return true;
+}
+
 /* Writes what has waited out the reorder window (everything, with drain), owners in comments. */
 static int release_held(struct capture *c, bool drain)
 {
@@ -120,12 +156,14 @@ static int release_held(struct capture *c, bool drain)
 	int rc = 0;
 
 	while (rc == 0 && c->held && (it = reorder_pop(c->held, now, drain))) {
-		if (it->kind == REORDER_RECORD)
+		if (it->kind == REORDER_SECRETS)
+			rc = c->out && pcapng_write_secrets(c->out, PCAPNG_SECRETS_TLS_KEYLOG, it->data, it->caplen) < 0
+				? -errno : 0;
+		else if (it->kind == REORDER_RECORD)
 			rc = write_block(c, c->events_if, it->ts_ns, it->data, it->caplen, it->len, NULL);
 		else
 			rc = write_block(c, c->packets_if, it->ts_ns, it->data, it->caplen, it->len,
-					 packet_owners_comment(c->owners, c->packets_dlt, it->data, it->caplen,
-							       comment, sizeof(comment)) ? comment : NULL);
+					 packet_comment(c, it, comment, sizeof(comment)) ? comment : NULL);
 		free(it);
 	}
 	return rc;
@@ -253,6 +291,8 @@ static int read_round(struct capture *c, struct kernel_events *ke, bool packets_
 	int rc = packets_ready ? packets_dispatch(c->packets, on_packet, c) : 0;
 
 	*events = 0;
+	if (rc >= 0 && c->tls)
+		rc = tls_secrets_consume(c->tls);
 	if (rc >= 0)
 		rc = *events = kernel_events_consume(ke);
 	if (rc >= 0 && c->zx)
@@ -290,18 +330,19 @@ static int poll_timeout_ms(const struct capture *c, uint64_t batch_until)
 
 static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke, int sig_fd, int out_fd)
 {
-	struct pollfd fds[4] = {
+	struct pollfd fds[5] = {
 		{ .fd = kernel_events_fd(ke), .events = POLLIN },
 		{ .fd = sig_fd, .events = POLLIN },
 		{ .fd = out_fd, .events = 0 }, /* POLLERR once a fifo's reader closes */
 		{ .fd = c->packets ? packets_fd(c->packets) : -1, .events = POLLIN },
+		{ .fd = c->tls ? tls_secrets_fd(c->tls) : -1, .events = POLLIN },
 	};
 	uint64_t next_sweep = clock_ns(CLOCK_BOOTTIME) + udp_flows_interval_ns(c->udp), batch_until = 0;
 	int stop, events, events_fd = fds[0].fd;
 
 	for (;;) {
 		fds[0].fd = clock_ns(CLOCK_MONOTONIC) < batch_until ? -1 : events_fd;
-		if (poll(fds, 4, poll_timeout_ms(c, batch_until)) < 0 && errno != EINTR)
+		if (poll(fds, 5, poll_timeout_ms(c, batch_until)) < 0 && errno != EINTR)
 			return STOP_ERROR;
 		if (fds[1].revents)
 			return STOP_SIGNAL;
@@ -411,6 +452,9 @@ static void say_summary(const struct capture *c, struct kernel_events *ke)
 			(unsigned long long)k.lost, (unsigned long long)c->written);
 	if (c->owners)
 		say_packet_summary(c);
+	if (c->tls && tls_secrets_lost(c->tls))
+		fprintf(stderr, "ebpfcap: the TLS secrets of %llu connections were lost: the kernel ring buffer was full\n",
+			(unsigned long long)tls_secrets_lost(c->tls));
 	if (c->opts->debug)
 		fprintf(stderr, "ebpfcap: %llu written, %llu emitted, %llu filtered in the kernel, %llu lost, "
 			"%llu UDP datagrams untracked, %llu exec notes lost\n",
@@ -579,9 +623,24 @@ static int open_sink(struct capture *c, const struct options *o, const struct ca
 	return 0;
 }
 
+/* --tls-secrets: the probes on libssl, and --tls-keylog's file (the owner's alone: it holds keys). */
+static int open_tls(struct capture *c, const struct options *o, const struct kernel_filter *filter,
+		    struct kernel_events *ke)
+{
+	if (o->tls_keylog) {
+		c->keylog_fd = open(o->tls_keylog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (c->keylog_fd < 0) {
+			fprintf(stderr, "ebpfcap: cannot write --tls-keylog '%s': %s\n", o->tls_keylog, strerror(errno));
+			return -1;
+		}
+	}
+	c->tls = tls_secrets_open(NULL, filter, ke, on_tls_keys, c);
+	return c->tls ? 0 : -1;
+}
+
 int capture_run(const struct options *o, struct command *cmd)
 {
-	struct capture c = { .opts = o };
+	struct capture c = { .opts = o, .keylog_fd = -1 };
 	struct kernel_callbacks cb = { .event = on_event, .exec = on_exec, .ctx = &c };
 	struct kernel_filter filter;
 	struct kernel_events *ke = NULL;
@@ -619,7 +678,7 @@ int capture_run(const struct options *o, struct command *cmd)
 	privileges_lower(caps);
 	if (ke)
 		c.udp = udp_flows_new(kernel_events_udp_map_fd(ke), o->udp_interval_ms * 1000000ull);
-	if (ke && c.udp && c.events_if >= 0 && c.procs) {
+	if (ke && c.udp && (!o->tls_secrets || open_tls(&c, o, &filter, ke) == 0) && c.events_if >= 0 && c.procs) {
 		int rc = report_open_flows(&c, ke);
 		enum stop_reason why = rc == STOP_COUNT_REACHED ? STOP_COUNT
 				     : rc == -EPIPE ? STOP_READER_GONE
@@ -637,6 +696,9 @@ int capture_run(const struct options *o, struct command *cmd)
 		say_summary(&c, ke);
 		status = why == STOP_ERROR ? 1 : 0;
 	}
+	tls_secrets_close(c.tls);
+	if (c.keylog_fd >= 0)
+		close(c.keylog_fd);
 	udp_flows_free(c.udp);
 	reorder_free(c.held);
 	packet_owners_free(c.owners);

@@ -103,6 +103,14 @@ static void print_packet_config(void)
 	printf("arg {number=10}{call=--flow-table-size}{display=Sockets remembered}{type=string}{validation=^[0-9]*$}"
 	       "{tooltip=Sockets whose owners are kept for attributing packets, 16 to 16777216; the least recently used "
 	       "are forgotten and counted (empty: 65536)}{group=Packets}\n");
+	/* Off unless ticked: the keys open every TLS conversation of the processes followed. */
+	printf("arg {number=11}{call=--tls-secrets}{display=Decrypt TLS (OpenSSL 3 keys)}{type=boolflag}"
+	       "{tooltip=Take the TLS keys of processes using the shared OpenSSL 3 library (libssl.so.3) and put them "
+	       "into the capture as Decryption Secrets Blocks, so Wireshark decrypts their traffic. Whoever reads the "
+	       "capture can read that traffic. The filters limit whose keys are taken}{group=TLS}\n");
+	printf("arg {number=12}{call=--tls-keylog}{display=Key log file}{type=fileselect}{mustexist=false}"
+	       "{tooltip=Also append the keys to this file in SSLKEYLOGFILE format (implies Decrypt TLS; created "
+	       "readable by its owner only)}{group=TLS}\n");
 }
 
 int extcap_print_config(const char *interface)

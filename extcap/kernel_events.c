@@ -231,6 +231,16 @@ fail:
 	return NULL;
 }
 
+int kernel_events_pids_fd(const struct kernel_events *ke)
+{
+	return bpf_map__fd(ke->skel->maps.ebpfcap_pids);
+}
+
+int kernel_events_cgroups_fd(const struct kernel_events *ke)
+{
+	return bpf_map__fd(ke->skel->maps.ebpfcap_cgroups);
+}
+
 int kernel_events_fd(const struct kernel_events *ke)
 {
 	return ke->epoll_fd;
@@ -243,7 +253,7 @@ int kernel_events_consume(struct kernel_events *ke)
 	return notes < 0 ? notes : ring_buffer__consume(ke->events);
 }
 
-static uint64_t sum_percpu(int map_fd, uint32_t key)
+uint64_t bpf_sum_percpu(int map_fd, uint32_t key)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t total = 0;
@@ -263,11 +273,11 @@ void kernel_events_counters(const struct kernel_events *ke, struct kernel_counte
 {
 	int fd = bpf_map__fd(ke->skel->maps.ebpfcap_counts);
 
-	out->emitted = sum_percpu(fd, EBPF_CNT_EMITTED);
-	out->lost = sum_percpu(fd, EBPF_CNT_LOST);
-	out->filtered = sum_percpu(fd, EBPF_CNT_FILTERED);
-	out->udp_untracked = sum_percpu(fd, EBPF_CNT_UDP_UNTRACKED);
-	out->notes_lost = sum_percpu(fd, EBPF_CNT_NOTES_LOST);
+	out->emitted = bpf_sum_percpu(fd, EBPF_CNT_EMITTED);
+	out->lost = bpf_sum_percpu(fd, EBPF_CNT_LOST);
+	out->filtered = bpf_sum_percpu(fd, EBPF_CNT_FILTERED);
+	out->udp_untracked = bpf_sum_percpu(fd, EBPF_CNT_UDP_UNTRACKED);
+	out->notes_lost = bpf_sum_percpu(fd, EBPF_CNT_NOTES_LOST);
 }
 
 bool kernel_events_wants(const struct kernel_events *ke, const struct ebpf_event *ev)

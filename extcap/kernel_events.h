@@ -52,6 +52,11 @@ int kernel_events_tracefs(void);
 /* NULL after printing one line that says why (privileges, BTF, tracefs). */
 struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 					 const struct kernel_callbacks *cb);
+/* The maps of the processes (--pid and descendants) and cgroups the capture follows. */
+int kernel_events_pids_fd(const struct kernel_events *ke);
+int kernel_events_cgroups_fd(const struct kernel_events *ke);
+/* A per-CPU array's counter at key, summed over the CPUs (0 if unreadable). */
+uint64_t bpf_sum_percpu(int map_fd, uint32_t key);
 /* A descriptor that polls readable when events are waiting. */
 int kernel_events_fd(const struct kernel_events *ke);
 /* Hands every waiting note and event to the callbacks; their number or an error. */

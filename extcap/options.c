@@ -54,6 +54,8 @@ enum {
 	OPT_UID,
 	OPT_JSON,
 	OPT_CAPABILITIES,
+	OPT_TLS_SECRETS,
+	OPT_TLS_KEYLOG,
 };
 
 static const struct option long_options[] = {
@@ -91,6 +93,8 @@ static const struct option long_options[] = {
 	{ "uid", required_argument, NULL, OPT_UID },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "capabilities", no_argument, NULL, OPT_CAPABILITIES },
+	{ "tls-secrets", no_argument, NULL, OPT_TLS_SECRETS },
+	{ "tls-keylog", required_argument, NULL, OPT_TLS_KEYLOG },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -137,7 +141,13 @@ void options_usage(void)
 	       "      --udp-interval MS         UDP flow summary period (default 1000)\n"
 	       "      --event-types LIST        comma-separated, e.g. TCP_Connect,TCP_Close\n"
 	       "      --ringbuf-size KIB        kernel ring buffer size (default 8192)\n"
-	       "      --reorder-window MS       packets wait MS for the event naming their owner (default 10)\n"
+	       "      --reorder-window MS       packets wait MS for the event naming their owner (default 10;\n"
+	       "                                500 with --tls-secrets: keys must precede the packets they open)\n"
+	       "      --tls-secrets             TLS secrets of processes using OpenSSL 3 (libssl.so.3) go into\n"
+	       "                                the capture (Decryption Secrets Blocks): Wireshark decrypts.\n"
+	       "                                Sensitive: whoever reads the capture reads the traffic\n"
+	       "      --tls-keylog FILE         also append them to FILE as an SSLKEYLOGFILE (implies\n"
+	       "                                --tls-secrets)\n"
 	       "      --flow-table-size N       sockets remembered for attributing packets (default 65536)\n"
 	       "      --debug                   show libbpf's messages\n"
 	       "      --export[=ENDPOINT]       publish events over ZMQ instead of writing a file\n"
@@ -238,6 +248,8 @@ static int parse_one(int c, const char *arg, struct options *o)
 	case OPT_DEBUG: o->debug = true; break;
 	case OPT_VERSION: o->mode = MODE_VERSION; break;
 	case OPT_CAPABILITIES: o->mode = MODE_CAPABILITIES; break;
+	case OPT_TLS_SECRETS: o->tls_secrets = true; break;
+	case OPT_TLS_KEYLOG: o->tls_keylog = *arg ? arg : NULL; o->tls_secrets |= *arg != 0; break;
 	case 'h': o->mode = MODE_HELP; break;
 	case 'r': o->mode = MODE_READ; o->read_file = arg; break;
 	case OPT_EXPORT: o->export_endpoint = arg ? arg : ZMQ_EXPORT_DEFAULT_ENDPOINT; break;
@@ -268,6 +280,7 @@ static int parse_one(int c, const char *arg, struct options *o)
 		if (parse_u64(arg, 10000, &v) < 0)
 			return bad("--reorder-window wants milliseconds from 0 to 10000, not '%s'", arg);
 		o->reorder_window_ms = (uint32_t)v;
+		o->reorder_window_set = true;
 		break;
 	case OPT_FLOW_TABLE_SIZE:
 		if (parse_u64(arg, 1u << 24, &v) < 0 || v < 16)
@@ -365,6 +378,10 @@ static int check_combinations(struct options *o)
 
 	if (o->export_endpoint && o->fifo)
 		return bad("--export publishes instead of writing a file: drop --fifo/-w%s", "");
+	if (o->tls_secrets && !o->tls_keylog && (o->export_endpoint || (o->mode == MODE_CAPTURE && !o->fifo)))
+		return bad("--tls-secrets puts the keys into a pcapng capture: add -w FILE, or --tls-keylog FILE%s", "");
+	if (o->tls_secrets && !o->reorder_window_set)
+		o->reorder_window_ms = TLS_REORDER_WINDOW_MS;
 	if (o->export_connect && !o->export_endpoint)
 		return bad("--export-connect needs --export=ENDPOINT (the collector's address)%s", "");
 	if (o->print.json && !lines)

@@ -9,6 +9,13 @@
 
 #define EBPFCAP_VERSION "0.1.0"
 #define IFACE_EVENTS "ebpfevents"
+/*
+ * --tls-secrets' default reorder window: a connection's keys reach us when
+ * its handshake ends, and must precede in the capture its first encrypted
+ * packet (TLS 1.3: the server's flight right after ServerHello, TLS 1.2: the
+ * client's Finished, a round trip before the client's handshake ends).
+ */
+#define TLS_REORDER_WINDOW_MS 500
 
 enum mode {
 	MODE_NONE,
@@ -44,6 +51,9 @@ struct options {
 	uint64_t max_events;        /* -c: stop after this many (0: no limit) */
 	uint32_t ringbuf_kib;       /* --ringbuf-size */
 	uint32_t reorder_window_ms; /* --reorder-window: packets wait this long for their owner's event */
+	bool reorder_window_set;    /* given, not the default */
+	bool tls_secrets;           /* --tls-secrets: OpenSSL's secrets into the capture */
+	const char *tls_keylog;     /* --tls-keylog FILE: and into this SSLKEYLOGFILE */
 	uint32_t flow_table_size;   /* --flow-table-size: sockets remembered for attributing packets */
 	const char *export_endpoint;  /* --export[=ENDPOINT]: publish over ZMQ instead of pcapng */
 	bool export_connect;          /* --export-connect: connect to a collector that binds */

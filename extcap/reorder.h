@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum reorder_kind { REORDER_PACKET, REORDER_RECORD };
+enum reorder_kind { REORDER_PACKET, REORDER_RECORD, REORDER_SECRETS };
 
 struct reorder_item {
 	uint64_t ts_ns;       /* wall clock */

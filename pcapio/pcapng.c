@@ -13,6 +13,7 @@
 #define BT_SHB 0x0A0D0D0A
 #define BT_IDB 0x00000001
 #define BT_EPB 0x00000006
+#define BT_DSB 0x0000000A
 #define BYTE_ORDER_MAGIC 0x1A2B3C4D
 #define BATCH_BYTES (256 * 1024)
 
@@ -285,6 +286,15 @@ int pcapng_write_packet(struct pcapng_writer *w, uint32_t interface_id, uint64_t
 		put_string_option(w, OPT_COMMENT, comment);
 		end_options(w);
 	}
+	return end_block(w);
+}
+
+int pcapng_write_secrets(struct pcapng_writer *w, uint32_t secrets_type, const void *data, uint32_t len)
+{
+	begin_block(w, BT_DSB);
+	put32(w, secrets_type);
+	put32(w, len);
+	put(w, data, len);
 	return end_block(w);
 }
 

@@ -32,6 +32,13 @@ int pcapng_write_packet(struct pcapng_writer *w, uint32_t interface_id, uint64_t
 			const void *data, uint32_t caplen, uint32_t origlen, const char *comment);
 
 /*
+ * Writes a Decryption Secrets Block: Wireshark uses its secrets for the
+ * packets after it. 0, or -1 with errno.
+ */
+#define PCAPNG_SECRETS_TLS_KEYLOG 0x544c534bu /* "TLSK": NSS key log lines */
+int pcapng_write_secrets(struct pcapng_writer *w, uint32_t secrets_type, const void *data, uint32_t len);
+
+/*
  * Batched: blocks wait in memory until pcapng_flush() (or 256 KiB pile up),
  * one write() for many blocks. Off by default: every block goes out at once.
  */
