@@ -102,6 +102,9 @@ static void print_packet_config(void)
 	printf("arg {number=10}{call=--flow-table-size}{display=Sockets remembered}{type=string}{validation=^[0-9]*$}"
 	       "{tooltip=Sockets whose owners are kept for attributing packets, 16 to 16777216; the least recently used "
 	       "are forgotten and counted (empty: 65536)}{group=Packets}\n");
+	printf("arg {number=11}{call=--process-blocks}{display=Process information blocks}{type=boolflag}"
+	       "{tooltip=Describe each packet's process in a Wireshark process information block, "
+	       "for Wireshark 4.7/5.0 (earlier versions show each block as a Custom Block frame)}{group=Packets}\n");
 }
 
 int extcap_print_config(const char *interface)

@@ -45,6 +45,7 @@ struct options {
 	uint32_t ringbuf_kib;       /* --ringbuf-size */
 	uint32_t reorder_window_ms; /* --reorder-window: packets wait this long for their owner's event */
 	uint32_t flow_table_size;   /* --flow-table-size: sockets remembered for attributing packets */
+	bool process_blocks;        /* --process-blocks: describe packets' processes for Wireshark 4.7+/5.0 */
 	const char *export_endpoint;  /* --export[=ENDPOINT]: publish over ZMQ instead of pcapng */
 	bool export_connect;          /* --export-connect: connect to a collector that binds */
 	const char *remote_endpoints; /* --remote-endpoints: the ebpfremote interface's exporters */

@@ -290,6 +290,11 @@ static int add_custom(struct pcapng_reader *r, uint32_t len)
 	return 0;
 }
 
+size_t pcapng_reader_processes(const struct pcapng_reader *r)
+{
+	return r->n_procs;
+}
+
 const struct pcapng_process_info *pcapng_reader_process(const struct pcapng_reader *r, uint32_t pid)
 {
 	for (size_t i = r->n_procs; i-- > 0;)

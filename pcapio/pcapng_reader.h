@@ -41,6 +41,8 @@ void pcapng_reader_close(struct pcapng_reader *r);
  * describes it (Wireshark's rule for blocks without a start time), or NULL.
  */
 const struct pcapng_process_info *pcapng_reader_process(const struct pcapng_reader *r, uint32_t pid);
+/* Process information blocks read so far. */
+size_t pcapng_reader_processes(const struct pcapng_reader *r);
 
 /*
  * Parses the custom data (what follows the PEN) of a Wireshark custom block,

@@ -253,6 +253,7 @@ static int print_owners(const char *path)
 		else
 			printf("-\t-\n");
 	}
+	printf("process information blocks: %zu\n", pcapng_reader_processes(r));
 	pcapng_reader_close(r);
 	fclose(f);
 	return rc < 0 ? 1 : 0;
