@@ -3,13 +3,30 @@
 # expected, field by field and as a -V tree; its filters, statistics,
 # conversation tables and the eBPF profile work.
 . test/lib.sh
+
+# Golden files are Wireshark 4.0's words. Later tshark prints the same fields its own
+# way (make compat runs this with 4.4 and 4.6): booleans True/False, absolute times in
+# ISO 8601, header names lower case, "Frame N: Packet, ..." in the tree. Only that is
+# rewritten to 4.0's form; every value is still compared.
+as_4_0_fields() {
+	awk -F'|' -v OFS='|' 'BEGIN { split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", mon, " ") }
+	NR == 1 { sub(/_ws\.col\.info$/, "_ws.col.Info") }
+	NR > 1 { for (i = 1; i <= NF; i++) {
+		if ($i == "True") $i = 1; else if ($i == "False") $i = 0
+		else if ($i ~ /^[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.]+\+0000$/)
+			$i = mon[substr($i, 6, 2) + 0] " " substr($i, 9, 2) ", " substr($i, 1, 4) " " substr($i, 12, length($i) - 16) " UTC"
+	} } { print }'
+}
+as_4_0_tree() { sed 's/^\(Frame [0-9]*:\) Packet, /\1 /'; }
+
 $BUILD/test/gen_records all "$TMP/all.pcapng" || fail "gen_records"
 args=$(for f in $(cat test/data/all_types.fields.list); do printf -- '-e %s ' "$f"; done)
 TZ=UTC tshark -r "$TMP/all.pcapng" -T fields -E header=y -E separator='|' $args -e _ws.col.Info \
-	>"$TMP/fields.txt" 2>"$TMP/err" || fail "tshark: $(cat "$TMP/err")"
+	2>"$TMP/err" | as_4_0_fields >"$TMP/fields.txt"
+[ -s "$TMP/fields.txt" ] || fail "tshark: $(cat "$TMP/err")"
 diff -u test/data/all_types.fields.txt "$TMP/fields.txt" || fail "decoded fields differ from test/data/all_types.fields.txt"
 ok "$(wc -w <test/data/all_types.fields.list) fields and Info of 20 records as expected"
-TZ=UTC tshark -r "$TMP/all.pcapng" -V -O ebpf >"$TMP/verbose.txt" 2>/dev/null
+TZ=UTC tshark -r "$TMP/all.pcapng" -V -O ebpf 2>/dev/null | as_4_0_tree >"$TMP/verbose.txt"
 diff -u test/data/all_types.verbose.txt "$TMP/verbose.txt" || fail "the -V tree differs from test/data/all_types.verbose.txt"
 ok "the whole -V tree of 20 records as expected"
 

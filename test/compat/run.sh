@@ -43,12 +43,13 @@ unmount_all() {
 trap unmount_all EXIT
 trap 'exit 1' HUP INT TERM
 
-# What a live capture needs from the host, bind-mounted (rslave: unmounting stays inside).
+# What a live capture needs from the host, bind-mounted (rslave: unmounting stays
+# inside). The root itself is a mount point too: ip netns remounts "/" (rslave).
 mount_host() { # ROOT
+	mount --bind "$1" "$1" && MOUNTED="$1" || return 1
 	for d in proc sys dev; do
 		mkdir -p "$1/$d"
 		mount --rbind "/$d" "$1/$d" && mount --make-rslave "$1/$d" || return 1
-		MOUNTED="$1/$d $MOUNTED"
 	done
 	cp /etc/resolv.conf "$1/etc/resolv.conf" 2>/dev/null
 	return 0
