@@ -23,6 +23,9 @@ WS_EXTCAP_TSHARK = $(shell tshark -G folders 2>/dev/null | sed -n 's/^\(Global \
 WS_EXTCAP_SDK = $(if $(filter 3.% 4.0.% 4.1.% 4.2.% 4.3.% 4.4.% 4.5.%,$(WS_VERSION)),$(shell pkg-config \
 	--variable=libdir wireshark)/wireshark/extcap,$(shell pkg-config --variable=prefix wireshark)/libexec/wireshark/extcap)
 EXTCAPDIR ?= $(or $(WS_EXTCAP_TSHARK),$(WS_EXTCAP_SDK))
+# Stratoshark (0.9 on Wireshark 4.6's libraries) loads plugins from Wireshark's plugin
+# directory but runs extcaps from its own: ebpfcap is linked there when it is installed.
+STRATO_EXTCAPDIR ?= $(shell strato -G folders 2>/dev/null | sed -n 's/^Global Extcap path:[[:space:]]*//p' | cut -d: -f1)
 PROFILEDIR ?= /usr/share/wireshark/profiles/eBPF
 MANDIR    ?= /usr/share/man
 BINDIR    ?= /usr/bin
@@ -128,11 +131,15 @@ install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
 	install -D -m 0644 dissector/profile/eBPF/colorfilters $(DESTDIR)$(PROFILEDIR)/colorfilters
 	install -D -m 0644 docs/ebpfcap.1 $(DESTDIR)$(MANDIR)/man1/ebpfcap.1
 	install -d $(DESTDIR)$(BINDIR) && ln -sf $(EXTCAPDIR)/ebpfcap $(DESTDIR)$(BINDIR)/ebpfcap # the CLI on PATH
+	if [ -n "$(STRATO_EXTCAPDIR)" ]; then \
+		install -d $(DESTDIR)$(STRATO_EXTCAPDIR) && ln -sf $(EXTCAPDIR)/ebpfcap $(DESTDIR)$(STRATO_EXTCAPDIR)/ebpfcap; \
+	fi
 
 # The group wireshark stays: Wireshark's own dumpcap may use it.
 uninstall:
 	rm -f $(DESTDIR)$(EXTCAPDIR)/ebpfcap $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
 	rm -f $(DESTDIR)$(MANDIR)/man1/ebpfcap.1 $(DESTDIR)$(BINDIR)/ebpfcap
+	[ -z "$(STRATO_EXTCAPDIR)" ] || rm -f $(DESTDIR)$(STRATO_EXTCAPDIR)/ebpfcap
 	rm -rf $(DESTDIR)$(PROFILEDIR)
 
 # The exporter's container image (docs/deploy/): FROM scratch with the binary and

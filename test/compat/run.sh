@@ -28,6 +28,8 @@ TESTS=${COMPAT_TESTS:-unit_pcapng unit_process_info t_pcapio_tshark t_extcap_pro
 PACKAGES="make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config libpcap-dev
 	libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev libwsutil-dev tshark iproute2 procps
 	libcap2-bin util-linux"
+# Stratoshark is in sid only (0.9.9).
+PACKAGES_sid="stratoshark"
 # The Debian mirror apt uses here.
 MIRROR=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
 [ -n "$MIRROR" ] || MIRROR=$(sed -n 's/^deb \(http[^ ]*debian\) .*/\1/p' /etc/apt/sources.list 2>/dev/null | head -1)
@@ -64,7 +66,7 @@ in_root() { # ROOT COMMAND...
 # A chroot of SUITE with PACKAGES, made once; the stamp names what is installed.
 ensure_root() { # SUITE ROOT
 	stamp="$2/.ebpfcap-compat"
-	want=$(echo "$PACKAGES" | tr -s ' \t\n' ' ')
+	want=$(eval echo "\$PACKAGES \${PACKAGES_$1:-}" | tr -s ' \t\n' ' ')
 	[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
 	# debootstrap removes ROOT/debootstrap when it has finished.
 	if [ ! -x "$2/usr/bin/apt-get" ] || [ -d "$2/debootstrap" ]; then
