@@ -19,6 +19,11 @@ as_4_0_fields() {
 }
 as_4_0_tree() { sed 's/^\(Frame [0-9]*:\) Packet, /\1 /'; }
 
+# Wireshark knows it for a dissector plugin (4.2+ ask plugin_describe(); without it 4.4 and 4.6 say "unknown").
+tshark -G plugins 2>/dev/null | grep -q '^ebpfflow.so[[:space:]].*[[:space:]]dissector[[:space:]]' ||
+	fail "tshark -G plugins: $(tshark -G plugins 2>/dev/null | grep ebpfflow)"
+ok "tshark $(tshark --version | sed -n '1s/.* \([0-9][0-9.]*[0-9]\).*/\1/p') lists ebpfflow.so as a dissector plugin"
+
 $BUILD/test/gen_records all "$TMP/all.pcapng" || fail "gen_records"
 args=$(for f in $(cat test/data/all_types.fields.list); do printf -- '-e %s ' "$f"; done)
 TZ=UTC tshark -r "$TMP/all.pcapng" -T fields -E header=y -E separator='|' $args -e _ws.col.Info \
