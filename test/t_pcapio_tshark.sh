@@ -23,7 +23,9 @@ grep -v '^Running as user' "$TMP/err" | grep . && fail "tshark complained: $(cat
 ok "tshark reads the file without a complaint"
 
 command -v capinfos >/dev/null || { ok "capinfos not installed: skipped"; exit 0; }
-capinfos "$TMP/sample.pcapng" 2>"$TMP/err" | sed 's/  */ /g' >"$TMP/info.txt" || fail "capinfos: $(cat "$TMP/err")"
+# capinfos 4.4+ says Earliest/Latest where 4.0 says First/Last.
+capinfos "$TMP/sample.pcapng" 2>"$TMP/err" | sed 's/  */ /g; s/^Earliest packet/First packet/; s/^Latest packet/Last packet/' \
+	>"$TMP/info.txt" || fail "capinfos: $(cat "$TMP/err")"
 for line in \
 	'File type: Wireshark/... - pcapng' \
 	'File encapsulation: Per packet' \
