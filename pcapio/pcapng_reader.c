@@ -77,18 +77,43 @@ static long read_block(struct pcapng_reader *r, uint32_t *len)
 	return u32_at(hdr);
 }
 
+static uint16_t u16_in(const uint8_t *p, bool big_endian)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return big_endian ? be16toh(v) : le16toh(v);
+}
+
+/*
+ * The option at *opt, stepping *opt past it (value padded to 4 bytes): 1, or
+ * 0 at the end of the options, -1 at one longer than what is left.
+ */
+static int next_option(const uint8_t **opt, const uint8_t *end, bool big_endian,
+		       uint16_t *code, uint16_t *len, const uint8_t **value)
+{
+	if (end - *opt < 4)
+		return 0;
+	*code = u16_in(*opt, big_endian);
+	*len = u16_in(*opt + 2, big_endian);
+	if (*code == 0)
+		return 0;
+	if ((size_t)(end - *opt - 4) < *len)
+		return -1;
+	*value = *opt + 4;
+	*opt += 4 + ((*len + 3u) & ~3u);
+	return 1;
+}
+
 /* if_tsresol: 10^-n seconds, or 2^-n with the top bit set. */
 static uint64_t ticks_from_options(const uint8_t *opt, const uint8_t *end)
 {
-	while (end - opt >= 4) {
-		uint16_t code, len;
+	uint16_t code, len;
+	const uint8_t *v;
 
-		memcpy(&code, opt, 2);
-		memcpy(&len, opt + 2, 2);
-		if (code == 0 || (size_t)(end - opt - 4) < len)
-			break;
+	while (next_option(&opt, end, false, &code, &len, &v) > 0) {
 		if (code == 9 && len >= 1) {
-			uint8_t res = opt[4];
+			uint8_t res = v[0];
 			uint64_t t = 1;
 
 			if (res & 0x80)
@@ -97,7 +122,6 @@ static uint64_t ticks_from_options(const uint8_t *opt, const uint8_t *end)
 				t *= 10;
 			return t;
 		}
-		opt += 4 + ((len + 3u) & ~3u);
 	}
 	return 1000000; /* the default: microseconds */
 }
@@ -120,22 +144,18 @@ static int add_interface(struct pcapng_reader *r, uint32_t len)
 /* The EPB's comment and process, from options little-endian like the rest of our files. */
 static void packet_options(const uint8_t *opt, const uint8_t *end, struct pcapng_packet *pkt)
 {
-	while (end - opt >= 4) {
-		uint16_t code, len;
+	uint16_t code, len;
+	const uint8_t *v;
 
-		memcpy(&code, opt, 2);
-		memcpy(&len, opt + 2, 2);
-		if (code == 0 || (size_t)(end - opt - 4) < len)
-			break;
+	while (next_option(&opt, end, false, &code, &len, &v) > 0) {
 		if (code == OPT_COMMENT && !pkt->comment) {
-			pkt->comment = (const char *)opt + 4;
+			pkt->comment = (const char *)v;
 			pkt->comment_len = len;
 		} else if (code == OPT_EPB_PROCESSID_THREADID && len == 8) {
 			pkt->has_process = true;
-			pkt->pid = u32_at(opt + 4);
-			pkt->tid = u32_at(opt + 8);
+			pkt->pid = u32_at(v);
+			pkt->tid = u32_at(v + 4);
 		}
-		opt += 4 + ((len + 3u) & ~3u);
 	}
 }
 
@@ -165,14 +185,6 @@ static int fill_packet(struct pcapng_reader *r, uint32_t len, struct pcapng_pack
 	pkt->pid = pkt->tid = 0;
 	packet_options(b + 28 + ((pkt->caplen + 3u) & ~3u), b + len - 4, pkt);
 	return 1;
-}
-
-static uint16_t u16_in(const uint8_t *p, bool big_endian)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return big_endian ? be16toh(v) : le16toh(v);
 }
 
 static uint32_t le32_at(const uint8_t *p)
@@ -226,23 +238,18 @@ static int process_option(struct pcapng_process_info *p, uint16_t code, const ui
 	}
 }
 
-/* Options from opt to end; big_endian for the custom block's own (section order). */
+/* Options from opt to end; big_endian for the custom block's own (section order), where only a comment counts. */
 static int process_options(struct pcapng_process_info *p, const uint8_t *opt, const uint8_t *end,
 			   bool big_endian, bool own, const char **why)
 {
-	while (end - opt >= 4) {
-		uint16_t code = u16_in(opt, big_endian), len = u16_in(opt + 2, big_endian);
+	uint16_t code, len;
+	const uint8_t *v;
+	int rc;
 
-		if (code == 0)
-			return 0;
-		if ((size_t)(end - opt - 4) < len)
-			return *why = "process information option longer than its entry", -1;
-		if (own ? code == OPT_COMMENT && process_option(p, code, opt + 4, len, why) < 0
-			: process_option(p, code, opt + 4, len, why) < 0)
+	while ((rc = next_option(&opt, end, big_endian, &code, &len, &v)) > 0)
+		if ((!own || code == OPT_COMMENT) && process_option(p, code, v, len, why) < 0)
 			return -1;
-		opt += 4 + ((len + 3u) & ~3u);
-	}
-	return 0;
+	return rc < 0 ? (*why = "process information option longer than its entry", -1) : 0;
 }
 
 int pcapng_parse_process(const uint8_t *data, size_t len, bool big_endian_section,
