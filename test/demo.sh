@@ -3,11 +3,10 @@
 # through tshark while we make a few loopback connections ourselves.
 build=${1:-build}
 # The eBPF profile's columns (make install puts the profile where tshark -C finds it):
-# event names, not their numbers; Source and Destination of IPv4 and IPv6 alike.
+# No., Time, Event (names, not numbers), Process, PID, User, Container, Pod,
+# Source and Destination (IPv4, IPv6, and a dual-stack socket's IPv4), Info.
 echo "== tshark -C eBPF -i ebpfevents -a duration:5 (connections made by $build/test/traffic)"
-tshark -C eBPF -i ebpfevents -a duration:5 -T fields -E header=y -E separator=' | ' \
-	-e frame.time_relative -e _ws.col.Event -e _ws.col.Process -e _ws.col.PID -e _ws.col.User \
-	-e _ws.col.Source -e ebpf.srcport -e _ws.col.Destination -e ebpf.dstport -e ebpf.latency -e ebpf.bytes_sent \
+tshark -C eBPF -i ebpfevents -a duration:5 \
 	-Y 'ebpf.comm == "tcp_client" || ebpf.comm == "tcp_server"' 2>/dev/null &
 tshark=$!
 # Make traffic once the programs are attached (tshark starts the extcap first).
