@@ -86,7 +86,7 @@ ensure_root() { # SUITE ROOT
 	echo "$want" >"$stamp"
 }
 
-# This source (not its build dir) into ROOT/src; the chroot's own build dir stays, so warm runs rebuild little.
+# This source (not its build dir; what git tracks or would) into ROOT/src; the chroot's own build dir stays, so warm runs rebuild little.
 copy_source() { # ROOT
 	mkdir -p "$1/src"
 	find "$1/src" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +

@@ -7,13 +7,14 @@
 set -u
 case "${1:-}" in
 build)
+	mkdir -p build
 	units=$(for t in $TESTS; do case $t in unit_*) echo build/test/$t ;; esac; done)
 	make -s BUILD=build build/ebpfcap build/ebpfflow.so build/test/gen_records build/test/traffic $units \
-		>build.log 2>&1 || { tail -20 build.log; echo "0 passed, 1 failed"; exit 1; }
+		>build/compat-build.log 2>&1 || { tail -20 build/compat-build.log; echo "0 passed, 1 failed"; exit 1; }
 	echo "Wireshark $(tshark --version 2>/dev/null | sed -n '1s/[^0-9]*\([0-9][0-9.]*[0-9]\).*/\1/p'), libbpf $(pkg-config --modversion libbpf)"
 	;;
 test)
-	make -s BUILD=build install >install.log 2>&1 || { tail -20 install.log; echo "0 passed, 1 failed"; exit 1; }
+	make -s BUILD=build install >build/compat-install.log 2>&1 || { tail -20 build/compat-install.log; echo "0 passed, 1 failed"; exit 1; }
 	folder() { tshark -G folders 2>/dev/null | sed -n "s/^$1:[[:space:]]*//p" | cut -d: -f1; }
 	echo "installed: $(ls "$(folder '\(Global \)\{0,1\}Extcap path')/ebpfcap") $(ls "$(folder 'Global Plugins')/epan/ebpfflow.so")"
 	out=$(TESTS="$TESTS" sh test/run.sh build)
