@@ -68,6 +68,7 @@ ensure_root() { # SUITE ROOT
 	stamp="$2/.ebpfcap-compat"
 	want=$(eval echo "\$PACKAGES \${PACKAGES_$1:-}" | tr -s ' \t\n' ' ')
 	[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
+	made=$(date +%s)
 	# debootstrap removes ROOT/debootstrap when it has finished.
 	if [ ! -x "$2/usr/bin/apt-get" ] || [ -d "$2/debootstrap" ]; then
 		command -v debootstrap >/dev/null || { apt-get install -y -q debootstrap >/dev/null || return 1; }
@@ -84,6 +85,7 @@ ensure_root() { # SUITE ROOT
 		{ tail -5 "$2.apt.log"; unmount_all; return 1; }
 	unmount_all
 	echo "$want" >"$stamp"
+	say "$1: chroot ready in $(( $(date +%s) - made ))s"
 }
 
 # This source (not its build dir; what git tracks or would) into ROOT/src; the chroot's own build dir stays, so warm runs rebuild little.
@@ -108,7 +110,9 @@ step() { # ROOT STEP
 run_suite() { # ROOT
 	step "$1" build || return 1
 	[ -n "${COMPAT_LOCK:-}" ] || { step "$1" test; return; }
+	waited=$(date +%s)
 	exec 9>"$COMPAT_LOCK" && flock 9 || return 1
+	echo "waited $(( $(date +%s) - waited ))s for $COMPAT_LOCK"
 	step "$1" test 9>&- # what the tests start must not hold the lock
 	set -- $?
 	flock -u 9
@@ -138,9 +142,11 @@ for suite in $suites; do
 	counts=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -1)
 	p=${counts% *} f=${counts#* }
 	[ -n "$counts" ] || { p=0; f=1; }
+	waited=$(echo "$out" | sed -n 's/^waited \([0-9]*\)s for .*/\1/p')
 	version=$(echo "$out" | sed -n 's/^Wireshark \([0-9.]*\),.*/\1/p' | head -1)
 	total_passed=$((total_passed + p)) total_failed=$((total_failed + f))
-	summary="$summary$(printf '%-9s Wireshark %-8s %3s passed, %s failed, %ss' "$suite" "${version:-?}" "$p" "$f" "$(( $(date +%s) - start ))")
+	summary="$summary$(printf '%-9s Wireshark %-8s %3s passed, %s failed, %ss (%ss waiting for the lock)' \
+		"$suite" "${version:-?}" "$p" "$f" "$(( $(date +%s) - start ))" "${waited:-0}")
 "
 done
 printf '%s' "$summary"

@@ -8,9 +8,11 @@ set -u
 case "${1:-}" in
 build)
 	mkdir -p build
+	start=$(date +%s)
 	units=$(for t in $TESTS; do case $t in unit_*) echo build/test/$t ;; esac; done)
 	make -s BUILD=build build/ebpfcap build/ebpfflow.so build/test/gen_records build/test/traffic $units \
 		>build/compat-build.log 2>&1 || { tail -20 build/compat-build.log; echo "0 passed, 1 failed"; exit 1; }
+	echo "built in $(( $(date +%s) - start ))s"
 	echo "Wireshark $(tshark --version 2>/dev/null | sed -n '1s/[^0-9]*\([0-9][0-9.]*[0-9]\).*/\1/p'), libbpf $(pkg-config --modversion libbpf)"
 	;;
 test)
