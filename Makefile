@@ -17,7 +17,17 @@ GLIB_CFLAGS := $(shell pkg-config --cflags glib-2.0 2>/dev/null)
 WS_CFLAGS := $(shell pkg-config --cflags wireshark 2>/dev/null)
 WS_LIBS   := $(shell pkg-config --libs wireshark 2>/dev/null)
 WS_PLUGINDIR := $(shell pkg-config --variable=plugindir wireshark 2>/dev/null)
-EXTCAPDIR ?= $(shell pkg-config --variable=libdir wireshark 2>/dev/null)/wireshark/extcap
+# Where the installed Wireshark looks for extcaps, as tshark -G folders says ("Extcap path" in
+# 4.0, "Global Extcap path" from 4.4 on; Debian: .../lib/<arch>/wireshark/extcap up to 4.4,
+# /usr/libexec/wireshark/extcap from 4.6). Without tshark (packaging), from the SDK's version.
+WS_VERSION := $(shell pkg-config --modversion wireshark 2>/dev/null)
+WS_EXTCAP_TSHARK = $(shell tshark -G folders 2>/dev/null | sed -n 's/^\(Global \)\{0,1\}Extcap path:[[:space:]]*//p' | cut -d: -f1)
+WS_EXTCAP_SDK = $(if $(filter 3.% 4.0.% 4.1.% 4.2.% 4.3.% 4.4.% 4.5.%,$(WS_VERSION)),$(shell pkg-config \
+	--variable=libdir wireshark)/wireshark/extcap,$(shell pkg-config --variable=prefix wireshark)/libexec/wireshark/extcap)
+EXTCAPDIR ?= $(or $(WS_EXTCAP_TSHARK),$(WS_EXTCAP_SDK))
+# Stratoshark (0.9 on Wireshark 4.6's libraries) loads plugins from Wireshark's plugin
+# directory but runs extcaps from its own: ebpfcap is linked there when it is installed.
+STRATO_EXTCAPDIR ?= $(shell strato -G folders 2>/dev/null | sed -n 's/^Global Extcap path:[[:space:]]*//p' | cut -d: -f1)
 PROFILEDIR ?= /usr/share/wireshark/profiles/eBPF
 MANDIR    ?= /usr/share/man
 BINDIR    ?= /usr/bin
@@ -62,7 +72,7 @@ GUI_PACKAGES := wireshark xvfb xdotool imagemagick fonts-dejavu-core
 
 .SECONDARY:
 
-.PHONY: all deps demo check install uninstall clean bench fuzz image gui-check soak
+.PHONY: all deps demo check install uninstall clean bench fuzz image gui-check soak compat
 
 all: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so $(UNIT_TESTS) $(SAN_TESTS) $(TEST_TOOLS) $(FUZZ_TARGETS)
 
@@ -178,11 +188,15 @@ install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
 	install -D -m 0644 dissector/profile/eBPF/colorfilters $(DESTDIR)$(PROFILEDIR)/colorfilters
 	install -D -m 0644 docs/ebpfcap.1 $(DESTDIR)$(MANDIR)/man1/ebpfcap.1
 	install -d $(DESTDIR)$(BINDIR) && ln -sf $(EXTCAPDIR)/ebpfcap $(DESTDIR)$(BINDIR)/ebpfcap # the CLI on PATH
+	if [ -n "$(STRATO_EXTCAPDIR)" ]; then \
+		install -d $(DESTDIR)$(STRATO_EXTCAPDIR) && ln -sf $(EXTCAPDIR)/ebpfcap $(DESTDIR)$(STRATO_EXTCAPDIR)/ebpfcap; \
+	fi
 
 # The group wireshark stays: Wireshark's own dumpcap may use it.
 uninstall:
 	rm -f $(DESTDIR)$(EXTCAPDIR)/ebpfcap $(DESTDIR)$(WS_PLUGINDIR)/epan/ebpfflow.so
 	rm -f $(DESTDIR)$(MANDIR)/man1/ebpfcap.1 $(DESTDIR)$(BINDIR)/ebpfcap $(DESTDIR)$(TMPFILESDIR)/ebpfcap.conf
+	[ -z "$(STRATO_EXTCAPDIR)" ] || rm -f $(DESTDIR)$(STRATO_EXTCAPDIR)/ebpfcap
 	rm -rf $(DESTDIR)$(PROFILEDIR)
 
 # The exporter's container image (docs/deploy/): FROM scratch with the binary and
@@ -200,6 +214,15 @@ $(KUBECTL): | $(BUILD)/.dir
 	cd $(BUILD)/tools && { apt-get download -q kubernetes-client || { apt-get update -q && apt-get download -q kubernetes-client; }; }
 	dpkg -x $(BUILD)/tools/kubernetes-client_*.deb $(BUILD)/tools && rm $(BUILD)/tools/kubernetes-client_*.deb
 	touch $@
+
+# Every Wireshark a user has: bookworm (4.0, this machine), trixie (4.4) and sid (4.6) in
+# debootstrap chroots cached in $(BUILD)/compat; builds, installs and runs the dissector
+# and extcap tests with each version's tshark (test/compat/run.sh). Cold: the chroots
+# are downloaded; warm: reused. COMPAT_SUITES="trixie sid" for CI.
+COMPAT_SUITES ?= bookworm trixie sid
+compat: deps
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="debootstrap"
+	sh test/compat/run.sh $(BUILD) "$(COMPAT_SUITES)"
 
 # The main job: a live capture of "eBPF Events" shown through tshark.
 demo: deps

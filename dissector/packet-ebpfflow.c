@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include "packet-ebpfflow.h"
 #include "bpf/ebpf_tlv.h"
+#include "utils/v4_mapped.h"
 
 #define FIXED_LEN_1_0 ((int)sizeof(struct ebpf_event))
 #define OFF(field) (EBPF_RECORD_HEADER_LEN + (int)offsetof(struct ebpf_event, field))
@@ -341,8 +342,14 @@ static void add_addresses(proto_tree *flow, tvbuff_t *tvb, packet_info *pinfo, s
 		len = 16;
 		proto_tree_add_item(flow, hf_src6, tvb, OFF(saddr), len, ENC_NA);
 		proto_tree_add_item(flow, hf_dst6, tvb, OFF(daddr), len, ENC_NA);
-		set_address_tvb(&v->src, AT_IPv6, len, tvb, OFF(saddr));
-		set_address_tvb(&v->dst, AT_IPv6, len, tvb, OFF(daddr));
+		if (ipv6_speaks_ipv4(tvb_get_ptr(tvb, OFF(saddr), 16), tvb_get_ptr(tvb, OFF(daddr), 16))) {
+			/* ::ffff:a.b.c.d: the columns show a.b.c.d, as the socket's packets do */
+			set_address_tvb(&v->src, AT_IPv4, 4, tvb, OFF(saddr) + 12);
+			set_address_tvb(&v->dst, AT_IPv4, 4, tvb, OFF(daddr) + 12);
+		} else {
+			set_address_tvb(&v->src, AT_IPv6, len, tvb, OFF(saddr));
+			set_address_tvb(&v->dst, AT_IPv6, len, tvb, OFF(daddr));
+		}
 	} else {
 		return;
 	}

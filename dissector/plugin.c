@@ -2,8 +2,9 @@
 /*
  * The Wireshark plugin entry points. Wireshark 4.0 wants exactly
  * plugin_version, plugin_want_major, plugin_want_minor and plugin_register;
- * 4.4 also asks plugin_describe() what kind of plugin this is, and goes on
- * without it when it is missing.
+ * from 4.2 on it also asks plugin_describe() what kind of plugin this is (4.4
+ * and 4.6 load a plugin without it, but list it as "unknown"). One source for
+ * every SDK: the difference hangs on the SDK's own version (ws_version.h).
  */
 #define WS_BUILD_DLL
 #include <wireshark.h>
@@ -11,6 +12,10 @@
 #include <epan/proto.h>
 
 #include "packet-ebpfflow.h"
+
+#if EBPFFLOW_WS_AT_LEAST(4, 2)
+#include <wsutil/plugins.h> /* WS_PLUGIN_DESC_DISSECTOR */
+#endif
 
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = EBPFFLOW_PLUGIN_VERSION;
 WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
@@ -27,8 +32,7 @@ void plugin_register(void)
 	proto_register_plugin(&plug);
 }
 
-/* Only where the headers define the answer (4.3 on). */
-#ifdef WS_PLUGIN_DESC_DISSECTOR
+#if EBPFFLOW_WS_AT_LEAST(4, 2)
 WS_DLL_PUBLIC guint32 plugin_describe(void);
 
 guint32 plugin_describe(void)

@@ -74,13 +74,30 @@ struct capture {
 /* What the reorder window may hold before items leave early (counted). */
 #define REORDER_MAX_BYTES (64u << 20)
 
+/* opts: NULL, or the packet's owners (comment, process). */
 static int write_block(struct capture *c, int interface, uint64_t ts_ns, const void *data,
-		       uint32_t caplen, uint32_t len, const char *comment)
+		       uint32_t caplen, uint32_t len, const struct pcapng_packet_options *opts)
 {
 	if (c->lines) /* no -w: the same blocks, as lines */
 		return interface == c->events_if ? printer_pdu(c->lines, data, caplen)
-			: printer_packet(c->lines, ts_ns, c->packets_dlt, data, caplen, len, comment);
-	return pcapng_write_packet(c->out, (uint32_t)interface, ts_ns, data, caplen, len, comment) < 0 ? -errno : 0;
+			: printer_packet(c->lines, ts_ns, c->packets_dlt, data, caplen, len,
+					 opts ? opts->comment : NULL);
+	return pcapng_write_packet_opts(c->out, (uint32_t)interface, ts_ns, data, caplen, len, opts) < 0 ? -errno : 0;
+}
+
+/* A packet with its owners: the process information block of a process first named here, then the packet. */
+static int write_owned_packet(struct capture *c, const struct reorder_item *it)
+{
+	struct packet_owner_note note;
+
+	if (!packet_owners_note(c->owners, c->packets_dlt, it->data, it->caplen, &note))
+		return write_block(c, c->packets_if, it->ts_ns, it->data, it->caplen, it->len, NULL);
+	/* A followed process's TLS connection whose keys never came says so in its ClientHello's comment. */
+	if (c->tls)
+		tls_secrets_check_packet(c->tls, c->packets_dlt, it->data, it->caplen, note.comment, sizeof(note.comment));
+	if (note.describe && !c->lines && pcapng_write_process(c->out, note.describe) < 0)
+		return -errno;
+	return write_block(c, c->packets_if, it->ts_ns, it->data, it->caplen, it->len, &note.opts);
 }
 
 static int write_record(struct capture *c, const struct ebpf_record *rec)
@@ -137,22 +154,11 @@ static int on_tls_keys(const struct tls_keys *keys, void *ctx)
 }
 
 /* A packet's owners; and with --tls-secrets, whether its TLS connection has no keys. */
-static bool packet_comment(struct capture *c, const struct reorder_item *it, char *comment, size_t size)
-{
-	bool named = packet_owners_comment(c->owners, c->packets_dlt, it->data, it->caplen, comment, size);
-
-	if (!named || !c->tls)
-		return named;
-	tls_secrets_check_packet(c->tls, c->packets_dlt, it->data, it->caplen, comment, size);
-	return true;
-}
-
 /* Writes what has waited out the reorder window (everything, with drain), owners in comments. */
 static int release_held(struct capture *c, bool drain)
 {
 	uint64_t now = clock_ns(CLOCK_REALTIME);
 	struct reorder_item *it;
-	char comment[PACKET_COMMENT_MAX];
 	int rc = 0;
 
 	while (rc == 0 && c->held && (it = reorder_pop(c->held, now, drain))) {
@@ -162,8 +168,7 @@ static int release_held(struct capture *c, bool drain)
 		else if (it->kind == REORDER_RECORD)
 			rc = write_block(c, c->events_if, it->ts_ns, it->data, it->caplen, it->len, NULL);
 		else
-			rc = write_block(c, c->packets_if, it->ts_ns, it->data, it->caplen, it->len,
-					 packet_comment(c, it, comment, sizeof(comment)) ? comment : NULL);
+			rc = write_owned_packet(c, it);
 		free(it);
 	}
 	return rc;
@@ -561,7 +566,7 @@ static int open_packet_side(struct capture *c, const struct options *o, const st
 	c->packets_if = c->lines ? c->events_if + 1 /* told apart by number only */
 		      : pcapng_add_interface(c->out, (uint16_t)c->packets_dlt, 262144, iface->ifname, iface->display);
 	c->held = reorder_new(o->reorder_window_ms * 1000000ull, REORDER_MAX_BYTES);
-	c->owners = packet_owners_new(o->flow_table_size);
+	c->owners = packet_owners_new(o->flow_table_size, o->process_blocks);
 	if (c->packets_if < 0 || !c->held || !c->owners) {
 		fprintf(stderr, "ebpfcap: cannot set up the packet side: %s\n", strerror(errno ? errno : ENOMEM));
 		return -1;

@@ -111,6 +111,9 @@ static void print_packet_config(void)
 	printf("arg {number=12}{call=--tls-keylog}{display=Key log file}{type=fileselect}{mustexist=false}"
 	       "{tooltip=Also append the keys to this file in SSLKEYLOGFILE format (implies Decrypt TLS; created "
 	       "readable by its owner only)}{group=TLS}\n");
+	printf("arg {number=13}{call=--process-blocks}{display=Process information blocks}{type=boolflag}"
+	       "{tooltip=Describe each packet's process in a Wireshark process information block, "
+	       "for Wireshark 4.7/5.0 (earlier versions show each block as a Custom Block frame)}{group=Packets}\n");
 }
 
 int extcap_print_config(const char *interface)

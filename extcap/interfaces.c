@@ -195,7 +195,7 @@ int interfaces_list(struct capture_interface *out, int max)
 			for (int k = 0; links[l].is_veth && k < t.n && !c; k++)
 				if (t.ns[k].nsid == links[l].peer_netnsid)
 					c = &t.ns[k];
-			if (links[l].is_loopback || (pass == 0) != (c != NULL))
+			if ((pass == 0) != (c != NULL)) /* loopback too: Wireshark users pick ebpf_lo from the list */
 				continue;
 			fill(&out[n], &links[l]);
 			if (c) {
@@ -259,7 +259,8 @@ bool interfaces_resolve(const char *name, struct capture_interface *out)
 			*out = all[i];
 			return true;
 		}
-	if (kernel_interface(name, out))
+	if (kernel_interface(name, out) ||
+	    (strncmp(name, IFACE_PREFIX, strlen(IFACE_PREFIX)) == 0 && kernel_interface(name + strlen(IFACE_PREFIX), out)))
 		return true;
 	n_ids = containers_cgroups_of_pod(kernel_events_cgroup_root(), DOCKER_SOCKET, name, ids, MAX_IFACE_CGROUPS);
 	if (n_ids == 0 && containers_cgroup_of(kernel_events_cgroup_root(), DOCKER_SOCKET, name, &ids[0]))

@@ -32,11 +32,11 @@ int interfaces_list(struct capture_interface *out, int max);
 uint32_t interfaces_peer_netns(const struct capture_interface *iface);
 /*
  * The interface whose value is value (an interface the list leaves out,
- * such as lo, by its value too); false if there is none.
+ * such as one that is down, by its value too); false if there is none.
  */
 bool interfaces_find(const char *value, struct capture_interface *out);
 /*
- * What a person may give -i: a value as listed, a kernel interface name, or
+ * What a person may give -i: a value as listed (ebpf_lo), a kernel interface name, or
  * a pod (NAME[.NAMESPACE]) or container (name or id) whose veth it is.
  */
 bool interfaces_resolve(const char *name, struct capture_interface *out);

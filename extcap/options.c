@@ -51,6 +51,7 @@ enum {
 	OPT_ALLOWED_KEYS,
 	OPT_REORDER_WINDOW,
 	OPT_FLOW_TABLE_SIZE,
+	OPT_PROCESS_BLOCKS,
 	OPT_UID,
 	OPT_JSON,
 	OPT_CAPABILITIES,
@@ -90,6 +91,7 @@ static const struct option long_options[] = {
 	{ "allowed-keys", required_argument, NULL, OPT_ALLOWED_KEYS },
 	{ "reorder-window", required_argument, NULL, OPT_REORDER_WINDOW },
 	{ "flow-table-size", required_argument, NULL, OPT_FLOW_TABLE_SIZE },
+	{ "process-blocks", no_argument, NULL, OPT_PROCESS_BLOCKS },
 	{ "uid", required_argument, NULL, OPT_UID },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "capabilities", no_argument, NULL, OPT_CAPABILITIES },
@@ -149,6 +151,9 @@ void options_usage(void)
 	       "      --tls-keylog FILE         also append them to FILE as an SSLKEYLOGFILE (implies\n"
 	       "                                --tls-secrets)\n"
 	       "      --flow-table-size N       sockets remembered for attributing packets (default 65536)\n"
+	       "      --process-blocks          describe each packet owner's process in a Wireshark process\n"
+	       "                                information block (Wireshark 4.7/5.0 shows it; 4.0-4.6 show\n"
+	       "                                each block as a \"Custom Block\" frame)\n"
 	       "      --debug                   show libbpf's messages\n"
 	       "      --export[=ENDPOINT]       publish events over ZMQ instead of writing a file\n"
 	       "                                (default " ZMQ_EXPORT_DEFAULT_ENDPOINT ": root and group\n"
@@ -282,6 +287,7 @@ static int parse_one(int c, const char *arg, struct options *o)
 		o->reorder_window_ms = (uint32_t)v;
 		o->reorder_window_set = true;
 		break;
+	case OPT_PROCESS_BLOCKS: o->process_blocks = true; break;
 	case OPT_FLOW_TABLE_SIZE:
 		if (parse_u64(arg, 1u << 24, &v) < 0 || v < 16)
 			return bad("--flow-table-size wants a number of sockets from 16 to 16777216, not '%s'", arg);

@@ -55,6 +55,7 @@ struct options {
 	bool tls_secrets;           /* --tls-secrets: OpenSSL's secrets into the capture */
 	const char *tls_keylog;     /* --tls-keylog FILE: and into this SSLKEYLOGFILE */
 	uint32_t flow_table_size;   /* --flow-table-size: sockets remembered for attributing packets */
+	bool process_blocks;        /* --process-blocks: describe packets' processes for Wireshark 4.7+/5.0 */
 	const char *export_endpoint;  /* --export[=ENDPOINT]: publish over ZMQ instead of pcapng */
 	bool export_connect;          /* --export-connect: connect to a collector that binds */
 	bool insecure;                /* --insecure: --export on tcp:// without CURVE */

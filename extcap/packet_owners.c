@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "packet_owners.h"
 
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,20 +12,31 @@
 #include "utils/packet_tuple.h"
 #include "utils/v4_mapped.h"
 
+/* Processes described so far, by pid: bounded, forgotten all at once when full (then described again). */
+#define MAX_PROCESSES 16384
+
+struct process_entry {
+	struct pcapng_process_info info;
+	bool written; /* its block is in the capture */
+};
+
 struct packet_owners {
 	struct flow_table *sockets;
+	GHashTable *processes; /* pid -> struct process_entry; NULL: not describing processes */
 	struct conntrack *nat;     /* NULL: no translated tuples (no conntrack, no privilege) */
 	uint64_t flows_packets, attributed;
 	uint32_t listener_netns[4];
 };
 
-struct packet_owners *packet_owners_new(uint32_t max_sockets)
+struct packet_owners *packet_owners_new(uint32_t max_sockets, bool describe_processes)
 {
 	struct packet_owners *po = calloc(1, sizeof(*po));
 
 	if (po) {
 		po->sockets = flow_table_new(max_sockets);
 		po->nat = conntrack_open();
+		if (describe_processes)
+			po->processes = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	}
 	if (!po || !po->sockets) {
 		packet_owners_free(po);
@@ -39,6 +51,8 @@ void packet_owners_free(struct packet_owners *po)
 		return;
 	flow_table_free(po->sockets);
 	conntrack_close(po->nat);
+	if (po->processes)
+		g_hash_table_destroy(po->processes);
 	free(po);
 }
 
@@ -83,6 +97,7 @@ static void describe(const struct ebpf_record *rec, struct flow_owner *o)
 	const struct ebpf_event *ev = &rec->ev;
 
 	o->pid = ev->pid;
+	o->tid = ev->tid;
 	snprintf(o->text, sizeof(o->text), "%.16s[%u] uid=%u", ev->comm, ev->pid, ev->uid);
 	if (rec->container_name[0])
 		append(o->text, sizeof(o->text), " container=", rec->container_name);
@@ -92,6 +107,48 @@ static void describe(const struct ebpf_record *rec, struct flow_owner *o)
 	}
 	if (ev->tcp_state == EBPF_TCP_STATE_LISTEN)
 		append(o->text, sizeof(o->text), " listening", "");
+}
+
+/* The process of rec as Wireshark's process information block describes one. */
+static void process_info(const struct ebpf_record *rec, struct pcapng_process_info *p)
+{
+	const struct ebpf_event *ev = &rec->ev;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = ev->pid;
+	p->has_ppid = ev->ppid != 0;
+	p->ppid = ev->ppid;
+	p->has_uid = true;
+	p->uid = ev->uid;
+	snprintf(p->name, sizeof(p->name), "%.*s", EBPF_COMM_LEN, ev->comm);
+	snprintf(p->path, sizeof(p->path), "%s", rec->exe);
+	/* The format has no option for these: the block's comment, as the packets' comments say them. */
+	if (rec->container_name[0] || rec->container_id[0])
+		append(p->comment, sizeof(p->comment), "container=",
+		       rec->container_name[0] ? rec->container_name : rec->container_id);
+	if (rec->pod[0]) {
+		append(p->comment, sizeof(p->comment), p->comment[0] ? " pod=" : "pod=", rec->pod);
+		append(p->comment, sizeof(p->comment), " namespace=", rec->pod_namespace);
+	}
+}
+
+/* A process seen for the first time, or described differently now (exec, pid reuse), is to be written. */
+static void remember_process(struct packet_owners *po, const struct ebpf_record *rec)
+{
+	struct process_entry *e = g_hash_table_lookup(po->processes, GUINT_TO_POINTER(rec->ev.pid));
+	struct pcapng_process_info now;
+
+	process_info(rec, &now);
+	if (e && memcmp(&e->info, &now, sizeof(now)) == 0)
+		return;
+	if (!e) {
+		if (g_hash_table_size(po->processes) >= MAX_PROCESSES)
+			g_hash_table_remove_all(po->processes);
+		e = g_new(struct process_entry, 1);
+		g_hash_table_insert(po->processes, GUINT_TO_POINTER(rec->ev.pid), e);
+	}
+	e->info = now;
+	e->written = false;
 }
 
 void packet_owners_listeners_from(struct packet_owners *po, uint32_t netns)
@@ -123,6 +180,26 @@ void packet_owners_learn(struct packet_owners *po, const struct ebpf_record *rec
 	key_of_record(&rec->ev, &k);
 	describe(rec, &o);
 	flow_table_put(po->sockets, &k, &o);
+	if (po->processes && rec->ev.pid)
+		remember_process(po, rec);
+}
+
+/* The process to name in the packet's block, and its description if not yet written. */
+static void note_process(struct packet_owners *po, const struct flow_owner *o, struct packet_owner_note *note)
+{
+	struct process_entry *e;
+
+	note->opts.has_process = o->pid != 0;
+	note->opts.pid = o->pid;
+	note->opts.tid = o->tid;
+	note->describe = NULL;
+	if (!po->processes || !o->pid)
+		return;
+	e = g_hash_table_lookup(po->processes, GUINT_TO_POINTER(o->pid));
+	if (e && !e->written) {
+		e->written = true; /* the caller writes it now */
+		note->describe = &e->info;
+	}
 }
 
 /*
@@ -153,8 +230,8 @@ static const struct flow_owner *lookup(struct packet_owners *po, const struct so
 	return flow_table_get(po->sockets, &wild);
 }
 
-bool packet_owners_comment(struct packet_owners *po, int dlt, const uint8_t *data, uint32_t caplen,
-			   char *comment, size_t size)
+bool packet_owners_note(struct packet_owners *po, int dlt, const uint8_t *data, uint32_t caplen,
+			struct packet_owner_note *note)
 {
 	struct socket_key from, to, alt;
 	const struct flow_owner *src, *dst;
@@ -174,8 +251,10 @@ bool packet_owners_comment(struct packet_owners *po, int dlt, const uint8_t *dat
 	if (!src && !dst)
 		return false;
 	po->attributed++;
-	snprintf(comment, size, "%s%s%s%s%s", src ? "src " : "", src ? src->text : "",
+	snprintf(note->comment, sizeof(note->comment), "%s%s%s%s%s", src ? "src " : "", src ? src->text : "",
 		 src && dst ? " | " : "", dst ? "dst " : "", dst ? dst->text : "");
+	note->opts.comment = note->comment;
+	note_process(po, src ? src : dst, note);
 	return true;
 }
 

@@ -12,11 +12,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pcapio/pcapng.h"
 #include "utils/flow_table.h"
 #include "utils/record.h"
 
 /* Room for "src OWNER | dst OWNER". */
 #define PACKET_COMMENT_MAX (2 * FLOW_OWNER_TEXT + 16)
+
+/*
+ * What a packet's block says about its owners: the comment names both ends
+ * ("src ... | dst ..."); epb_processid_threadid names one process, the
+ * format allowing one: the sender's when it is known, else the receiver's.
+ */
+struct packet_owner_note {
+	char comment[PACKET_COMMENT_MAX];
+	struct pcapng_packet_options opts;  /* the comment above, and the process */
+	/* Not NULL: the first packet of this process (or of its new description):
+	 * write its process information block before the packet. */
+	const struct pcapng_process_info *describe;
+};
 
 struct packet_owners;
 
@@ -27,7 +41,8 @@ struct packet_owners_stats {
 	uint32_t sockets;         /* sockets known now */
 };
 
-struct packet_owners *packet_owners_new(uint32_t max_sockets);
+/* describe_processes: hand out process information blocks (packet_owner_note.describe). */
+struct packet_owners *packet_owners_new(uint32_t max_sockets, bool describe_processes);
 void packet_owners_free(struct packet_owners *po);
 
 /*
@@ -40,9 +55,9 @@ void packet_owners_listeners_from(struct packet_owners *po, uint32_t netns);
 /* Remembers the owner of the socket a TCP/UDP record describes. */
 void packet_owners_learn(struct packet_owners *po, const struct ebpf_record *rec);
 
-/* The comment for a frame of link type dlt; false (and no comment) if no owner is known. */
-bool packet_owners_comment(struct packet_owners *po, int dlt, const uint8_t *data, uint32_t caplen,
-			   char *comment, size_t size);
+/* The owners of a frame of link type dlt; false (note untouched) if none is known. */
+bool packet_owners_note(struct packet_owners *po, int dlt, const uint8_t *data, uint32_t caplen,
+			struct packet_owner_note *note);
 
 void packet_owners_stats(const struct packet_owners *po, struct packet_owners_stats *st);
 

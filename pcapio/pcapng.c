@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #define BT_IDB 0x00000001
 #define BT_EPB 0x00000006
 #define BT_DSB 0x0000000A
+#define BT_CB_COPY 0x00000BAD /* a custom block that may be copied to other files */
 #define BYTE_ORDER_MAGIC 0x1A2B3C4D
 #define BATCH_BYTES (256 * 1024)
 
@@ -23,6 +25,10 @@
 #define OPT_IF_NAME 2
 #define OPT_IF_DESCRIPTION 3
 #define OPT_IF_TSRESOL 9
+#define OPT_EPB_PROCESSID_THREADID 8
+/* Options of a process information block (Wireshark's wiretap/pcapng-wireshark-custom.c). */
+enum { OPT_PIB_NAME = 2, OPT_PIB_PATH, OPT_PIB_CMDLINE, OPT_PIB_PPID, OPT_PIB_UID, OPT_PIB_USER,
+       OPT_PIB_UUID, OPT_PIB_STARTTIME };
 
 struct pcapng_writer {
 	int fd;
@@ -78,9 +84,15 @@ static int put32(struct pcapng_writer *w, uint32_t v)
 	return put(w, &v, 4);
 }
 
-static int put_option(struct pcapng_writer *w, uint16_t code, const void *val, size_t n)
+/* An option in the section's byte order (ours), or little-endian (a Wireshark custom block's entry). */
+static int put_option_in(struct pcapng_writer *w, bool little_endian, uint16_t code, const void *val, size_t n)
 {
 	uint16_t hdr[2] = { code, (uint16_t)n };
+
+	if (little_endian) {
+		hdr[0] = htole16(hdr[0]);
+		hdr[1] = htole16(hdr[1]);
+	}
 
 	if (n > UINT16_MAX - 3) {
 		if (!w->failed)
@@ -91,9 +103,27 @@ static int put_option(struct pcapng_writer *w, uint16_t code, const void *val, s
 	return put(w, hdr, sizeof(hdr)) || (n && put(w, val, n)) ? -1 : 0;
 }
 
+static int put_option(struct pcapng_writer *w, uint16_t code, const void *val, size_t n)
+{
+	return put_option_in(w, false, code, val, n);
+}
+
 static int put_string_option(struct pcapng_writer *w, uint16_t code, const char *s)
 {
 	return s && *s ? put_option(w, code, s, strlen(s)) : 0;
+}
+
+/* A string of a fixed-size field, which may lack its NUL when full. */
+static int put_le_field_option(struct pcapng_writer *w, uint16_t code, const char *s, size_t size)
+{
+	return *s ? put_option_in(w, true, code, s, strnlen(s, size)) : 0;
+}
+#define put_le_string_option(w, code, field) put_le_field_option(w, code, field, sizeof(field))
+
+static int put_le32_option(struct pcapng_writer *w, uint16_t code, uint32_t v)
+{
+	v = htole32(v);
+	return put_option_in(w, true, code, &v, 4);
 }
 
 static void begin_block(struct pcapng_writer *w, uint32_t type)
@@ -271,6 +301,17 @@ int pcapng_add_interface(struct pcapng_writer *w, uint16_t linktype, uint32_t sn
 int pcapng_write_packet(struct pcapng_writer *w, uint32_t interface_id, uint64_t ts_ns,
 			const void *data, uint32_t caplen, uint32_t origlen, const char *comment)
 {
+	struct pcapng_packet_options opts = { .comment = comment };
+
+	return pcapng_write_packet_opts(w, interface_id, ts_ns, data, caplen, origlen, &opts);
+}
+
+int pcapng_write_packet_opts(struct pcapng_writer *w, uint32_t interface_id, uint64_t ts_ns,
+			     const void *data, uint32_t caplen, uint32_t origlen,
+			     const struct pcapng_packet_options *opts)
+{
+	bool commented = opts && opts->comment && *opts->comment;
+
 	if (interface_id >= w->n_interfaces) {
 		errno = EINVAL;
 		return -1;
@@ -282,10 +323,68 @@ int pcapng_write_packet(struct pcapng_writer *w, uint32_t interface_id, uint64_t
 	put32(w, caplen);
 	put32(w, origlen);
 	put(w, data, caplen);
-	if (comment && *comment) {
-		put_string_option(w, OPT_COMMENT, comment);
-		end_options(w);
+	if (commented)
+		put_string_option(w, OPT_COMMENT, opts->comment);
+	if (opts && opts->has_process) {
+		uint32_t pid_tid[2] = { opts->pid, opts->tid };
+
+		put_option(w, OPT_EPB_PROCESSID_THREADID, pid_tid, sizeof(pid_tid));
 	}
+	if (commented || (opts && opts->has_process))
+		end_options(w);
+	return end_block(w);
+}
+
+/*
+ * The entry's options, little-endian, in the order Wireshark's own writer
+ * keeps them; none at all (not even the end marker) when there are none.
+ */
+static void put_process_options(struct pcapng_writer *w, const struct pcapng_process_info *p)
+{
+	size_t start = w->len;
+	uint64_t start_ns = htole64(p->start_ns);
+
+	put_le_string_option(w, OPT_PIB_NAME, p->name);
+	put_le_string_option(w, OPT_PIB_PATH, p->path);
+	if (p->cmdline_len)
+		put_option_in(w, true, OPT_PIB_CMDLINE, p->cmdline, p->cmdline_len);
+	if (p->has_ppid)
+		put_le32_option(w, OPT_PIB_PPID, p->ppid);
+	if (p->has_uid)
+		put_le32_option(w, OPT_PIB_UID, p->uid);
+	put_le_string_option(w, OPT_PIB_USER, p->user);
+	if (p->has_uuid)
+		put_option_in(w, true, OPT_PIB_UUID, p->uuid, sizeof(p->uuid));
+	if (p->start_ns)
+		put_option_in(w, true, OPT_PIB_STARTTIME, &start_ns, sizeof(start_ns));
+	put_le_string_option(w, OPT_COMMENT, p->comment);
+	if (w->len > start)
+		end_options(w); /* all zeros: the same in either byte order */
+}
+
+/*
+ * Laid out as Wireshark's pcapng_write_wireshark_process_info_block() does:
+ * PEN (section order), then the entry, little-endian whatever the section's
+ * order: entry type, entry length, process id, options.
+ */
+int pcapng_write_process(struct pcapng_writer *w, const struct pcapng_process_info *p)
+{
+	uint32_t entry_length;
+	size_t length_at;
+
+	begin_block(w, BT_CB_COPY);
+	put32(w, PCAPNG_PEN_WIRESHARK);
+	put32(w, htole32(PCAPNG_WIRESHARK_ENTRY_PROCESS));
+	length_at = w->len;
+	put32(w, 0); /* entry length, patched below */
+	put32(w, htole32(p->pid));
+	put_process_options(w, p);
+	if (w->failed) {
+		errno = w->failed;
+		return -1;
+	}
+	entry_length = htole32((uint32_t)(w->len - length_at - 4));
+	memcpy(w->buf + length_at, &entry_length, 4);
 	return end_block(w);
 }
 

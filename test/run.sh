@@ -4,6 +4,7 @@
 # (test/t_*.sh). A test passes by exiting 0 and fails otherwise; its output
 # is kept in build/test/logs and shown when it fails.
 # Usage: test/run.sh BUILD_DIR [NAME_PATTERN]
+# TESTS="name ..." runs only the tests of those exact names (make compat).
 build=${1:-build}
 pattern=${2:-}
 logs="$build/test/logs"
@@ -15,6 +16,7 @@ failures=""
 run_one() {
 	name=$1; shift
 	case "$name" in *"$pattern"*) ;; *) return ;; esac
+	[ -z "${TESTS:-}" ] || case " $TESTS " in *" $name "*) ;; *) return ;; esac
 	start=$(date +%s)
 	if "$@" >"$logs/$name.log" 2>&1; then
 		passed=$((passed + 1)); verdict=PASS

@@ -80,7 +80,7 @@ awk -F'|' -v pairs="$TMP/pairs.txt" -v p4=$P4 -v p6=$P6 '
 		if (($3 == port[pair] || $4 == port[pair]) == 0) { print "frame " $1 ": pair " pair " of another port"; bad++ }
 		if (($2 in of) && of[$2] != pair) { print "stream " $2 ": " of[$2] " and " pair; bad++ }
 		of[$2] = pair; packets++
-		if ($5 == 1 && $6 == 0) syns[pair]++
+		if ($5 ~ /^(1|True)$/ && $6 ~ /^(0|False)$/) syns[pair]++ # tshark 4.6 prints True/False
 	}
 	END {
 		for (pair in want) if (syns[pair] != want[pair]) { print "pair " pair ": " syns[pair] + 0 " SYNs owned, " want[pair] " streams"; bad++ }

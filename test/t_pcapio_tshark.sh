@@ -4,15 +4,16 @@
 # build/test/unit_pcapng --write; its bytes are checked there.
 . test/lib.sh
 $BUILD/test/unit_pcapng --write "$TMP/sample.pcapng" >"$TMP/write.log" || fail "writing the sample: $(cat "$TMP/write.log")"
-tshark -r "$TMP/sample.pcapng" -T fields -E separator=' ' -e frame.number -e frame.time_epoch \
+# '|' between fields: tshark 4.6 escapes a separator inside a value ("a\\ comment").
+tshark -r "$TMP/sample.pcapng" -T fields -E separator='|' -e frame.number -e frame.time_epoch \
 	-e frame.cap_len -e frame.len -e frame.interface_name -e frame.comment >"$TMP/out.txt" 2>"$TMP/err" \
 	|| fail "tshark: $(cat "$TMP/err")"
 cat >"$TMP/want.txt" <<'W'
-1 1700000000.123456789 3 3 ebpfevents 
-2 1700000000.123457789 5 10 ebpfevents a comment
-3 1700000003.386245119 4 4 ebpfevents 
-4 1700000003.386245120 1 1 ebpfevents 
-5 1700000000.123458789 14 14 eth0 on eth0
+1|1700000000.123456789|3|3|ebpfevents|
+2|1700000000.123457789|5|10|ebpfevents|a comment
+3|1700000003.386245119|4|4|ebpfevents|
+4|1700000003.386245120|1|1|ebpfevents|
+5|1700000000.123458789|14|14|eth0|on eth0
 W
 diff -u "$TMP/want.txt" "$TMP/out.txt" || fail "tshark reads our pcapng differently"
 ok "tshark reads times, lengths, interfaces and comments exactly"
@@ -22,7 +23,9 @@ grep -v '^Running as user' "$TMP/err" | grep . && fail "tshark complained: $(cat
 ok "tshark reads the file without a complaint"
 
 command -v capinfos >/dev/null || { ok "capinfos not installed: skipped"; exit 0; }
-capinfos "$TMP/sample.pcapng" 2>"$TMP/err" | sed 's/  */ /g' >"$TMP/info.txt" || fail "capinfos: $(cat "$TMP/err")"
+# capinfos 4.4+ says Earliest/Latest where 4.0 says First/Last.
+capinfos "$TMP/sample.pcapng" 2>"$TMP/err" | sed 's/  */ /g; s/^Earliest packet/First packet/; s/^Latest packet/Last packet/' \
+	>"$TMP/info.txt" || fail "capinfos: $(cat "$TMP/err")"
 for line in \
 	'File type: Wireshark/... - pcapng' \
 	'File encapsulation: Per packet' \

@@ -22,7 +22,7 @@ struct socket_key {
 #define FLOW_OWNER_TEXT 200
 
 struct flow_owner {
-	uint32_t pid;
+	uint32_t pid, tid; /* tid: the thread that did what the record reports */
 	char text[FLOW_OWNER_TEXT]; /* "curl[1234] uid=0 pod=web-7f9c namespace=shop", for comments */
 };
 
