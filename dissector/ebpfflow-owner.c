@@ -39,7 +39,8 @@ enum role { SOURCE, DESTINATION };
 static const char *const role_names[] = { "source", "destination" };
 
 static int proto_owner = -1;
-static int hf_role = -1, hf_event = -1;
+static int hf_role = -1;
+static int hf_event = -1;
 static int ett_owner = -1;
 
 /*

@@ -43,21 +43,65 @@
 static int proto_ebpfflow = -1;
 static int ebpfflow_tap = -1;
 
-static int hf_major = -1, hf_minor = -1, hf_fixed_len = -1, hf_length = -1;
-static int hf_timestamp = -1, hf_type = -1, hf_flags = -1, hf_flag_reset = -1, hf_flag_no_owner = -1, hf_flag_host = -1;
-static int hf_pid = -1, hf_tid = -1, hf_ppid = -1, hf_uid = -1, hf_gid = -1;
-static int hf_comm = -1, hf_parent_comm = -1, hf_exe = -1, hf_cgroup = -1;
-static int hf_container_id = -1, hf_container_name = -1, hf_container_runtime = -1;
-static int hf_pod = -1, hf_namespace = -1, hf_k8s_container = -1;
-static int hf_family = -1, hf_proto = -1, hf_src = -1, hf_dst = -1, hf_src6 = -1, hf_dst6 = -1, hf_addr = -1;
-static int hf_srcport = -1, hf_dstport = -1, hf_netns = -1, hf_ifindex = -1, hf_ifname = -1;
+static int hf_major = -1;
+static int hf_minor = -1;
+static int hf_fixed_len = -1;
+static int hf_length = -1;
+static int hf_timestamp = -1;
+static int hf_type = -1;
+static int hf_flags = -1;
+static int hf_flag_reset = -1;
+static int hf_flag_no_owner = -1;
+static int hf_flag_host = -1;
+static int hf_pid = -1;
+static int hf_tid = -1;
+static int hf_ppid = -1;
+static int hf_uid = -1;
+static int hf_gid = -1;
+static int hf_comm = -1;
+static int hf_parent_comm = -1;
+static int hf_exe = -1;
+static int hf_cgroup = -1;
+static int hf_container_id = -1;
+static int hf_container_name = -1;
+static int hf_container_runtime = -1;
+static int hf_pod = -1;
+static int hf_namespace = -1;
+static int hf_k8s_container = -1;
+static int hf_family = -1;
+static int hf_proto = -1;
+static int hf_src = -1;
+static int hf_dst = -1;
+static int hf_src6 = -1;
+static int hf_dst6 = -1;
+static int hf_addr = -1;
+static int hf_srcport = -1;
+static int hf_dstport = -1;
+static int hf_netns = -1;
+static int hf_ifindex = -1;
+static int hf_ifname = -1;
 static int hf_tcp_state = -1;
-static int hf_latency = -1, hf_duration = -1, hf_bytes_sent = -1, hf_bytes_received = -1;
-static int hf_packets = -1, hf_retransmits = -1, hf_srtt = -1, hf_error = -1, hf_drops = -1;
-static int hf_host = -1, hf_machine_id = -1, hf_undecoded = -1;
+static int hf_latency = -1;
+static int hf_duration = -1;
+static int hf_bytes_sent = -1;
+static int hf_bytes_received = -1;
+static int hf_packets = -1;
+static int hf_retransmits = -1;
+static int hf_srtt = -1;
+static int hf_error = -1;
+static int hf_drops = -1;
+static int hf_host = -1;
+static int hf_machine_id = -1;
+static int hf_undecoded = -1;
 
-static int ett_ebpfflow = -1, ett_header = -1, ett_process = -1, ett_container = -1;
-static int ett_flow = -1, ett_metrics = -1, ett_flags = -1, ett_host = -1;
+static int ett_ebpfflow = -1;
+static int ett_header = -1;
+static int ett_process = -1;
+static int ett_container = -1;
+static int ett_flow = -1;
+static int ett_metrics = -1;
+static int ett_flags = -1;
+static int ett_host = -1;
 
 static expert_field ei_malformed = EI_INIT;
 static expert_field ei_undecoded = EI_INIT;
@@ -666,68 +710,260 @@ static int dissect_ebpfflow(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 	return captured;
 }
 
-#define UINT_FIELD(id, name, abbrev, type, base, vals, blurb) \
-	{ &id, { name, abbrev, type, base, vals, 0x0, blurb, HFILL } }
-#define STRING_FIELD(id, name, abbrev, type, blurb) \
-	{ &id, { name, abbrev, type, BASE_NONE, NULL, 0x0, blurb, HFILL } }
-
 void proto_register_ebpfflow(void)
 {
 	static hf_register_info hf[] = {
-		UINT_FIELD(hf_major, "Major version", "ebpf.version.major", FT_UINT8, BASE_DEC, NULL, NULL),
-		UINT_FIELD(hf_minor, "Minor version", "ebpf.version.minor", FT_UINT8, BASE_DEC, NULL, NULL),
-		UINT_FIELD(hf_fixed_len, "Fixed part length", "ebpf.fixed_len", FT_UINT16, BASE_DEC, NULL, "Bytes of the fixed part"),
-		UINT_FIELD(hf_length, "Record length", "ebpf.length", FT_UINT32, BASE_DEC, NULL, "Bytes of the whole record"),
-		{ &hf_timestamp, { "Event time", "ebpf.timestamp", FT_ABSOLUTE_TIME, ABSOLUTE_TIME_LOCAL, NULL, 0x0, "When the kernel saw it", HFILL } },
-		UINT_FIELD(hf_type, "Event", "ebpf.type", FT_UINT16, BASE_DEC, VALS(type_names), "Event type"),
-		UINT_FIELD(hf_flags, "Flags", "ebpf.flags", FT_UINT8, BASE_HEX, NULL, NULL),
-		{ &hf_flag_reset, { "Ended by RST", "ebpf.flags.reset", FT_BOOLEAN, 8, NULL, EBPF_FLAG_RESET, NULL, HFILL } },
-		{ &hf_flag_host, { "On the host", "ebpf.flags.host", FT_BOOLEAN, 8, NULL, EBPF_FLAG_HOST,
-			"The process runs on the host, in no container", HFILL } },
-		{ &hf_flag_no_owner, { "Owner unknown", "ebpf.flags.no_owner", FT_BOOLEAN, 8, NULL, EBPF_FLAG_NO_OWNER,
-			"The socket predates the capture and no process holds it", HFILL } },
-		UINT_FIELD(hf_pid, "PID", "ebpf.pid", FT_UINT32, BASE_DEC, NULL, "Process (thread group) that did it"),
-		UINT_FIELD(hf_tid, "TID", "ebpf.tid", FT_UINT32, BASE_DEC, NULL, "Thread that did it"),
-		UINT_FIELD(hf_ppid, "Parent PID", "ebpf.ppid", FT_UINT32, BASE_DEC, NULL, NULL),
-		UINT_FIELD(hf_uid, "UID", "ebpf.uid", FT_UINT32, BASE_DEC, NULL, "Real user id"),
-		UINT_FIELD(hf_gid, "GID", "ebpf.gid", FT_UINT32, BASE_DEC, NULL, "Real group id"),
-		STRING_FIELD(hf_comm, "Process", "ebpf.comm", FT_STRINGZPAD, "Process name (comm)"),
-		STRING_FIELD(hf_parent_comm, "Parent process", "ebpf.parent.comm", FT_STRINGZPAD, NULL),
-		STRING_FIELD(hf_exe, "Executable", "ebpf.exe", FT_STRINGZ, "Path of the program"),
-		UINT_FIELD(hf_cgroup, "Cgroup id", "ebpf.cgroup", FT_UINT64, BASE_DEC, NULL, NULL),
-		STRING_FIELD(hf_container_id, "Container id", "ebpf.container.id", FT_STRINGZ, NULL),
-		STRING_FIELD(hf_container_name, "Container", "ebpf.container.name", FT_STRINGZ, NULL),
-		STRING_FIELD(hf_container_runtime, "Runtime", "ebpf.container.runtime", FT_STRINGZ, "docker, containerd, cri-o, podman"),
-		STRING_FIELD(hf_pod, "Pod", "ebpf.pod", FT_STRINGZ, NULL),
-		STRING_FIELD(hf_namespace, "Namespace", "ebpf.namespace", FT_STRINGZ, "Kubernetes namespace of the pod"),
-		STRING_FIELD(hf_k8s_container, "Kubernetes container", "ebpf.k8s.container", FT_STRINGZ, NULL),
-		UINT_FIELD(hf_family, "Family", "ebpf.family", FT_UINT16, BASE_DEC, VALS(family_names), NULL),
-		UINT_FIELD(hf_proto, "Protocol", "ebpf.proto", FT_UINT8, BASE_DEC, VALS(proto_names), NULL),
+		{ &hf_major,
+		  { "Major version", "ebpf.version.major",
+		    FT_UINT8, BASE_DEC, NULL, 0x0,
+		    NULL, HFILL }
+		},
+		{ &hf_minor,
+		  { "Minor version", "ebpf.version.minor",
+		    FT_UINT8, BASE_DEC, NULL, 0x0,
+		    NULL, HFILL }
+		},
+		{ &hf_fixed_len,
+		  { "Fixed part length", "ebpf.fixed_len",
+		    FT_UINT16, BASE_DEC, NULL, 0x0,
+		    "Bytes of the fixed part", HFILL }
+		},
+		{ &hf_length,
+		  { "Record length", "ebpf.length",
+		    FT_UINT32, BASE_DEC, NULL, 0x0,
+		    "Bytes of the whole record", HFILL }
+		},
+		{ &hf_timestamp,
+		  { "Event time", "ebpf.timestamp",
+		    FT_ABSOLUTE_TIME, ABSOLUTE_TIME_LOCAL, NULL, 0x0,
+		    "When the kernel saw it", HFILL }
+		},
+		{ &hf_type,
+		  { "Event", "ebpf.type",
+		    FT_UINT16, BASE_DEC, VALS(type_names), 0x0,
+		    "Event type", HFILL }
+		},
+		{ &hf_flags,
+		  { "Flags", "ebpf.flags",
+		    FT_UINT8, BASE_HEX, NULL, 0x0,
+		    NULL, HFILL }
+		},
+		{ &hf_flag_reset,
+		  { "Ended by RST", "ebpf.flags.reset",
+		    FT_BOOLEAN, 8, NULL, EBPF_FLAG_RESET,
+		    NULL, HFILL }
+		},
+		{ &hf_flag_host,
+		  { "On the host", "ebpf.flags.host",
+		    FT_BOOLEAN, 8, NULL, EBPF_FLAG_HOST,
+		    "The process runs on the host, in no container", HFILL }
+		},
+		{ &hf_flag_no_owner,
+		  { "Owner unknown", "ebpf.flags.no_owner",
+		    FT_BOOLEAN, 8, NULL, EBPF_FLAG_NO_OWNER,
+		    "The socket predates the capture and no process holds it", HFILL }
+		},
+		{ &hf_pid,
+		  { "PID", "ebpf.pid",
+		    FT_UINT32, BASE_DEC, NULL, 0x0,
+		    "Process (thread group) that did it", HFILL }
+		},
+		{ &hf_tid,
+		  { "TID", "ebpf.tid",
+		    FT_UINT32, BASE_DEC, NULL, 0x0,
+		    "Thread that did it", HFILL }
+		},
+		{ &hf_ppid,
+		  { "Parent PID", "ebpf.ppid",
+		    FT_UINT32, BASE_DEC, NULL, 0x0,
+		    NULL, HFILL }
+		},
+		{ &hf_uid,
+		  { "UID", "ebpf.uid",
+		    FT_UINT32, BASE_DEC, NULL, 0x0,
+		    "Real user id", HFILL }
+		},
+		{ &hf_gid,
+		  { "GID", "ebpf.gid",
+		    FT_UINT32, BASE_DEC, NULL, 0x0,
+		    "Real group id", HFILL }
+		},
+		{ &hf_comm,
+		  { "Process", "ebpf.comm",
+		    FT_STRINGZPAD, BASE_NONE, NULL, 0x0,
+		    "Process name (comm)", HFILL }
+		},
+		{ &hf_parent_comm,
+		  { "Parent process", "ebpf.parent.comm",
+		    FT_STRINGZPAD, BASE_NONE, NULL, 0x0,
+		    NULL, HFILL }
+		},
+		{ &hf_exe,
+		  { "Executable", "ebpf.exe",
+		    FT_STRINGZ, BASE_NONE, NULL, 0x0,
+		    "Path of the program", HFILL }
+		},
+		{ &hf_cgroup,
+		  { "Cgroup id", "ebpf.cgroup",
+		    FT_UINT64, BASE_DEC, NULL, 0x0,
+		    NULL, HFILL }
+		},
+		{ &hf_container_id,
+		  { "Container id", "ebpf.container.id",
+		    FT_STRINGZ, BASE_NONE, NULL, 0x0,
+		    NULL, HFILL }
+		},
+		{ &hf_container_name,
+		  { "Container", "ebpf.container.name",
+		    FT_STRINGZ, BASE_NONE, NULL, 0x0,
+		    NULL, HFILL }
+		},
+		{ &hf_container_runtime,
+		  { "Runtime", "ebpf.container.runtime",
+		    FT_STRINGZ, BASE_NONE, NULL, 0x0,
+		    "docker, containerd, cri-o, podman", HFILL }
+		},
+		{ &hf_pod,
+		  { "Pod", "ebpf.pod",
+		    FT_STRINGZ, BASE_NONE, NULL, 0x0,
+		    NULL, HFILL }
+		},
+		{ &hf_namespace,
+		  { "Namespace", "ebpf.namespace",
+		    FT_STRINGZ, BASE_NONE, NULL, 0x0,
+		    "Kubernetes namespace of the pod", HFILL }
+		},
+		{ &hf_k8s_container,
+		  { "Kubernetes container", "ebpf.k8s.container",
+		    FT_STRINGZ, BASE_NONE, NULL, 0x0,
+		    NULL, HFILL }
+		},
+		{ &hf_family,
+		  { "Family", "ebpf.family",
+		    FT_UINT16, BASE_DEC, VALS(family_names), 0x0,
+		    NULL, HFILL }
+		},
+		{ &hf_proto,
+		  { "Protocol", "ebpf.proto",
+		    FT_UINT8, BASE_DEC, VALS(proto_names), 0x0,
+		    NULL, HFILL }
+		},
 		/* Two names per direction: see add_addresses(). */
-		{ &hf_src, { "Source", "ebpf.src", FT_IPv4, BASE_NONE, NULL, 0x0, "Local IPv4 address of the process", HFILL } },
-		{ &hf_dst, { "Destination", "ebpf.dst", FT_IPv4, BASE_NONE, NULL, 0x0, "Remote IPv4 address", HFILL } },
-		{ &hf_src6, { "Source", "ebpf.src6", FT_IPv6, BASE_NONE, NULL, 0x0, "Local IPv6 address of the process", HFILL } },
-		{ &hf_dst6, { "Destination", "ebpf.dst6", FT_IPv6, BASE_NONE, NULL, 0x0, "Remote IPv6 address", HFILL } },
-		STRING_FIELD(hf_addr, "Source or Destination", "ebpf.addr", FT_STRING,
-			     "Either address, IPv4 or IPv6, as text: ebpf.addr == \"::1\""),
-		UINT_FIELD(hf_srcport, "Source port", "ebpf.srcport", FT_UINT16, BASE_DEC, NULL, "Local port"),
-		UINT_FIELD(hf_dstport, "Destination port", "ebpf.dstport", FT_UINT16, BASE_DEC, NULL, "Remote port"),
-		UINT_FIELD(hf_netns, "Network namespace", "ebpf.netns", FT_UINT32, BASE_DEC, NULL, "Inode of the network namespace"),
-		UINT_FIELD(hf_ifindex, "Interface index", "ebpf.ifindex", FT_UINT32, BASE_DEC, NULL, "0 where the kernel does not know it"),
-		STRING_FIELD(hf_ifname, "Interface", "ebpf.ifname", FT_STRINGZ, NULL),
-		UINT_FIELD(hf_tcp_state, "TCP state", "ebpf.tcp_state", FT_UINT8, BASE_DEC, VALS(tcp_state_names), "State the socket was in"),
-		UINT_FIELD(hf_latency, "Connect latency (us)", "ebpf.latency", FT_UINT32, BASE_DEC, NULL, "Microseconds from SYN sent to established"),
-		UINT_FIELD(hf_duration, "Duration (us)", "ebpf.duration", FT_UINT64, BASE_DEC, NULL, "Microseconds from established to closed"),
-		UINT_FIELD(hf_bytes_sent, "Bytes sent", "ebpf.bytes_sent", FT_UINT64, BASE_DEC, NULL, "TCP: payload acknowledged by the peer; UDP: payload"),
-		UINT_FIELD(hf_bytes_received, "Bytes received", "ebpf.bytes_received", FT_UINT64, BASE_DEC, NULL, "Payload bytes"),
-		UINT_FIELD(hf_packets, "Datagrams", "ebpf.packets", FT_UINT64, BASE_DEC, NULL, "UDP datagrams this record sums up"),
-		UINT_FIELD(hf_retransmits, "Retransmissions", "ebpf.retransmits", FT_UINT32, BASE_DEC, NULL, "Segments retransmitted on this connection"),
-		UINT_FIELD(hf_srtt, "Smoothed RTT (us)", "ebpf.srtt", FT_UINT32, BASE_DEC, NULL, "Smoothed round-trip time in microseconds"),
-		UINT_FIELD(hf_error, "Error", "ebpf.error", FT_INT32, BASE_DEC, VALS(errno_names), "errno"),
-		UINT_FIELD(hf_drops, "Events lost", "ebpf.drops", FT_UINT64, BASE_DEC, NULL, "Events lost since the previous Capture_Drops record"),
-		STRING_FIELD(hf_host, "Host", "ebpf.host", FT_STRINGZ, "Host that captured the event"),
-		STRING_FIELD(hf_machine_id, "Machine id", "ebpf.machine_id", FT_STRINGZ, NULL),
-		STRING_FIELD(hf_undecoded, "Undecoded", "ebpf.undecoded", FT_BYTES, "Bytes a newer version of the record added"),
+		{ &hf_src,
+		  { "Source", "ebpf.src",
+		    FT_IPv4, BASE_NONE, NULL, 0x0,
+		    "Local IPv4 address of the process", HFILL }
+		},
+		{ &hf_dst,
+		  { "Destination", "ebpf.dst",
+		    FT_IPv4, BASE_NONE, NULL, 0x0,
+		    "Remote IPv4 address", HFILL }
+		},
+		{ &hf_src6,
+		  { "Source", "ebpf.src6",
+		    FT_IPv6, BASE_NONE, NULL, 0x0,
+		    "Local IPv6 address of the process", HFILL }
+		},
+		{ &hf_dst6,
+		  { "Destination", "ebpf.dst6",
+		    FT_IPv6, BASE_NONE, NULL, 0x0,
+		    "Remote IPv6 address", HFILL }
+		},
+		{ &hf_addr,
+		  { "Source or Destination", "ebpf.addr",
+		    FT_STRING, BASE_NONE, NULL, 0x0,
+		    "Either address, IPv4 or IPv6, as text: ebpf.addr == \"::1\"", HFILL }
+		},
+		{ &hf_srcport,
+		  { "Source port", "ebpf.srcport",
+		    FT_UINT16, BASE_DEC, NULL, 0x0,
+		    "Local port", HFILL }
+		},
+		{ &hf_dstport,
+		  { "Destination port", "ebpf.dstport",
+		    FT_UINT16, BASE_DEC, NULL, 0x0,
+		    "Remote port", HFILL }
+		},
+		{ &hf_netns,
+		  { "Network namespace", "ebpf.netns",
+		    FT_UINT32, BASE_DEC, NULL, 0x0,
+		    "Inode of the network namespace", HFILL }
+		},
+		{ &hf_ifindex,
+		  { "Interface index", "ebpf.ifindex",
+		    FT_UINT32, BASE_DEC, NULL, 0x0,
+		    "0 where the kernel does not know it", HFILL }
+		},
+		{ &hf_ifname,
+		  { "Interface", "ebpf.ifname",
+		    FT_STRINGZ, BASE_NONE, NULL, 0x0,
+		    NULL, HFILL }
+		},
+		{ &hf_tcp_state,
+		  { "TCP state", "ebpf.tcp_state",
+		    FT_UINT8, BASE_DEC, VALS(tcp_state_names), 0x0,
+		    "State the socket was in", HFILL }
+		},
+		{ &hf_latency,
+		  { "Connect latency (us)", "ebpf.latency",
+		    FT_UINT32, BASE_DEC, NULL, 0x0,
+		    "Microseconds from SYN sent to established", HFILL }
+		},
+		{ &hf_duration,
+		  { "Duration (us)", "ebpf.duration",
+		    FT_UINT64, BASE_DEC, NULL, 0x0,
+		    "Microseconds from established to closed", HFILL }
+		},
+		{ &hf_bytes_sent,
+		  { "Bytes sent", "ebpf.bytes_sent",
+		    FT_UINT64, BASE_DEC, NULL, 0x0,
+		    "TCP: payload acknowledged by the peer; UDP: payload", HFILL }
+		},
+		{ &hf_bytes_received,
+		  { "Bytes received", "ebpf.bytes_received",
+		    FT_UINT64, BASE_DEC, NULL, 0x0,
+		    "Payload bytes", HFILL }
+		},
+		{ &hf_packets,
+		  { "Datagrams", "ebpf.packets",
+		    FT_UINT64, BASE_DEC, NULL, 0x0,
+		    "UDP datagrams this record sums up", HFILL }
+		},
+		{ &hf_retransmits,
+		  { "Retransmissions", "ebpf.retransmits",
+		    FT_UINT32, BASE_DEC, NULL, 0x0,
+		    "Segments retransmitted on this connection", HFILL }
+		},
+		{ &hf_srtt,
+		  { "Smoothed RTT (us)", "ebpf.srtt",
+		    FT_UINT32, BASE_DEC, NULL, 0x0,
+		    "Smoothed round-trip time in microseconds", HFILL }
+		},
+		{ &hf_error,
+		  { "Error", "ebpf.error",
+		    FT_INT32, BASE_DEC, VALS(errno_names), 0x0,
+		    "errno", HFILL }
+		},
+		{ &hf_drops,
+		  { "Events lost", "ebpf.drops",
+		    FT_UINT64, BASE_DEC, NULL, 0x0,
+		    "Events lost since the previous Capture_Drops record", HFILL }
+		},
+		{ &hf_host,
+		  { "Host", "ebpf.host",
+		    FT_STRINGZ, BASE_NONE, NULL, 0x0,
+		    "Host that captured the event", HFILL }
+		},
+		{ &hf_machine_id,
+		  { "Machine id", "ebpf.machine_id",
+		    FT_STRINGZ, BASE_NONE, NULL, 0x0,
+		    NULL, HFILL }
+		},
+		{ &hf_undecoded,
+		  { "Undecoded", "ebpf.undecoded",
+		    FT_BYTES, BASE_NONE, NULL, 0x0,
+		    "Bytes a newer version of the record added", HFILL }
+		},
 	};
 	static int *ett[] = {
 		&ett_ebpfflow, &ett_header, &ett_process, &ett_container, &ett_flow, &ett_metrics, &ett_flags, &ett_host,
