@@ -1048,7 +1048,7 @@ void proto_register_ebpfflow(void)
 	register_dissector("ebpfflow", dissect_ebpfflow, proto_ebpfflow);
 	ebpfflow_tap = register_tap(EBPFFLOW_TAP);
 	ebpfflow_register_stats(proto_ebpfflow);
-	ebpfflow_register_owner();
+	ebpfflow_register_owner(proto_ebpfflow);
 }
 
 void proto_reg_handoff_ebpfflow(void)

@@ -142,7 +142,7 @@ expect_eq "ebpf.owner.event of the first SYN's source: frame $3, the client's TC
 	"$(count "frame.number == $3 && ebpf.type == \"TCP_Connect\" && ebpf.pid == $1")"
 expect_eq "ebpf.owner.event of the first SYN's destination: frame $4, the server's TCP_Accept" 1 \
 	"$(count "frame.number == $4 && ebpf.type == \"TCP_Accept\" && ebpf.pid == $2")"
-expect_eq "records with an owner subtree" 0 "$(count "ebpf && ebpf.owner")"
+expect_eq "records with an owner subtree" 0 "$(count "ebpf.type && ebpf.owner")"
 
 # 7. The order of the file does not matter: all packets first, then all records.
 mergecap -a -w "$TMP/cat.pcapng" "$TMP/pk.pcapng" "$TMP/ev.pcapng" || fail "mergecap -a"
