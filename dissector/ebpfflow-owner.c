@@ -419,7 +419,7 @@ void ebpfflow_register_owner(int proto)
 		{ &hf_owner,
 		  { "Socket owner", "ebpf.owner",
 		    FT_NONE, BASE_NONE, NULL, 0x0,
-		    "A process that held this packet's socket at one end, as the event records tell", HFILL }
+		    "A process that held this packet's socket at one end (as the event records tell)", HFILL }
 		},
 		{ &hf_role,
 		  { "Role", "ebpf.owner.role",
