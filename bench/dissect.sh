@@ -6,7 +6,10 @@
 # own plugins, plus this build's ebpfflow.so or not: the installed plugin and
 # other helpers' runs are untouched. Two readings: the packet list
 # (tshark -r, columns only) and a display filter (-Y udp: a protocol tree for
-# every packet, where the owner postdissector would do its work).
+# every packet, where the owner postdissector would do its work). CPU time
+# on a shared machine varies by more than the few percent looked for, so the
+# instructions tshark executes (callgrind, on the first 100 000 packets with
+# -Y udp) are counted too: they do not depend on the load.
 # Usage: bench/dissect.sh BUILD ROUNDS PACKETS REPORT
 build=$1; rounds=${2:-5}; packets=${3:-1000000}; report=${4:-/dev/stdout}
 tmp=$(mktemp -d /tmp/ebpfcap-bench-dissect.XXXXXX)
@@ -59,11 +62,43 @@ while [ $r -lt "$rounds" ]; do
 	r=$((r + 1))
 done
 
+# instructions DIR FILE: instructions tshark -Y udp executes on FILE, then those of them in
+# ebpfflow.so. On the first packet alone and on the first 100 000: the difference is what
+# the packets cost, without tshark's and the plugin's start (loading, registering fields).
+editcap -r "$tmp/plain.pcap" "$tmp/100k.pcap" 1-100000 && editcap -r "$tmp/plain.pcap" "$tmp/1.pcap" 1 ||
+	{ echo "bench: editcap" >&2; exit 1; }
+instructions() {
+	unshare -m sh -c 'mount --bind "$1" "$2" && valgrind --tool=callgrind --callgrind-out-file="$0" tshark -r "$3" -n -Y udp >/dev/null 2>&1' \
+		"$tmp/cg.out" "$1" "$plugindir" "$2" || { echo "bench: callgrind failed" >&2; exit 1; }
+	total=$(sed -n 's/^\(summary\|totals\): *//p' "$tmp/cg.out" | head -1)
+	ours=$(callgrind_annotate --inclusive=no "$tmp/cg.out" 2>/dev/null |
+		awk '/ebpfflow\.so\]$/ {gsub(",", "", $1); n += $1} END {print n + 0}')
+	echo "$total $ours"
+}
+if command -v valgrind >/dev/null; then
+	for v in without with; do
+		instructions "$tmp/$v" "$tmp/1.pcap" >"$tmp/ir1.$v"
+		instructions "$tmp/$v" "$tmp/100k.pcap" >"$tmp/ir.$v"
+	done
+fi
+
 {
-	echo "tshark $(tshark --version 2>/dev/null | head -1 | sed 's/^TShark (Wireshark) //'), a plain loopback capture of $packets UDP packets (tcpdump), $rounds alternating rounds; CPU seconds (user + system), median (min..max)."
+	echo "tshark $(tshark --version 2>/dev/null | head -1 | sed 's/^TShark (Wireshark) //;s/\.$//'), a plain loopback capture of $packets UDP packets (tcpdump), $rounds alternating rounds; CPU seconds (user + system), median (min..max)."
 	echo
 	echo "| reading | without the plugin | with the plugin | with / without |"
 	echo "|---|---|---|---|"
 	echo "| packet list (\`tshark -r\`) | $(median 1 "$tmp/list.without") ($(minmax 1 "$tmp/list.without")) | $(median 1 "$tmp/list.with") ($(minmax 1 "$tmp/list.with")) | $(ratio_cell "$tmp/list.with" 1 "$tmp/list.without" 1) |"
 	echo "| display filter (\`tshark -r -Y udp\`) | $(median 1 "$tmp/tree.without") ($(minmax 1 "$tmp/tree.without")) | $(median 1 "$tmp/tree.with") ($(minmax 1 "$tmp/tree.with")) | $(ratio_cell "$tmp/tree.with" 1 "$tmp/tree.without" 1) |"
+	if [ -s "$tmp/ir.with" ]; then
+		read -r without _ <"$tmp/ir.without"; read -r with ours <"$tmp/ir.with"
+		read -r without1 _ <"$tmp/ir1.without"; read -r with1 ours1 <"$tmp/ir1.with"
+		echo
+		echo "Instructions (callgrind, \`tshark -r -Y udp\`), on the first 100 000 packets: $without without the plugin," \
+			"$with with it ($(awk -v a="$with" -v b="$without" 'BEGIN {printf "%.4f", a / b}') of without). Starting" \
+			"(the first packet alone): $without1 without, $with1 with. Per packet, start taken out:" \
+			"$(awk -v a="$without" -v b="$without1" 'BEGIN {printf "%.0f", (a - b) / 99999}') without," \
+			"$(awk -v a="$with" -v b="$with1" 'BEGIN {printf "%.0f", (a - b) / 99999}') with" \
+			"($(awk -v a="$with" -v b="$with1" -v c="$without" -v d="$without1" 'BEGIN {printf "%.4f", (a - b) / (c - d)}') of without)," \
+			"of which $(awk -v a="$ours" -v b="$ours1" 'BEGIN {printf "%.0f", (a - b) / 99999}') in ebpfflow.so."
+	fi
 } >"$report"
