@@ -33,12 +33,14 @@ MANDIR    ?= /usr/share/man
 BINDIR    ?= /usr/bin
 TMPFILESDIR ?= /usr/lib/tmpfiles.d
 
-# Debian 12 packages needed to build, run and test (installed by `make deps`).
+# Debian 12 packages needed to build, run and test (installed by `make deps`); perl, cppcheck,
+# clang-tools (scan-build) and bzip2 run Wireshark's review tools (test/t_ws_review.sh).
 DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
 	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind \
 	python3 python3-yaml python3-kubernetes libclang-rt-14-dev groff-base libcap2-bin \
-	nginx openssl curl libssl-dev gnutls-bin
+	nginx openssl curl libssl-dev gnutls-bin \
+	perl cppcheck clang-tools bzip2
 
 # Sources by what they make. Every source is compiled once per flavour into
 # $(BUILD)/<flavour>/ (header dependencies from -MMD), and the shared code is
@@ -120,7 +122,7 @@ $(BUILD)/fuzz/%.o: %.c | $(BUILD)/.dir
 
 $(BUILD)/pic/%.o: %.c | $(BUILD)/.dir
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Wno-shadow -fPIC -fvisibility=hidden $(WS_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden $(WS_CFLAGS) -MMD -MP -c $< -o $@
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -8,11 +8,17 @@
  * socket by its local and remote address and port, and who held it. A
  * post-dissector then looks at every packet from both ends: the socket it
  * left is (source, destination), the socket it reached is (destination,
- * source). Each one a record names gets an "eBPFFlow owner" subtree with
- * the records' own ebpf.* fields, so `ebpf.pid == 1234` finds the process's
- * events and its packets alike; `ebpf` alone still means records only.
+ * source). A packet with an owner gets one eBPFFlow protocol item (the
+ * same protocol as the records, so the ebpf.* fields stay under their own
+ * protocol and the protocol hierarchy shows eBPFFlow once, under TCP or
+ * UDP), and in it an ebpf.owner subtree per owner with the records' own
+ * ebpf.* fields, so `ebpf.pid == 1234` finds the process's events and its
+ * packets alike; `ebpf.type` (which every record has) means records only.
  * Records that come after a packet are known only once the first pass is
  * over: tshark -2, or Wireshark once the file is loaded.
+ *
+ * A capture without records costs one map size test per packet: nothing
+ * is looked up, noted or allocated until a record names a socket.
  *
  * Ports are reused, so a socket key holds a list of spans in time order:
  * one per socket life and owner, from its first event to its last. Which
@@ -38,8 +44,11 @@ enum role { SOURCE, DESTINATION };
 
 static const char *const role_names[] = { "source", "destination" };
 
-static int proto_owner = -1;
-static int hf_role = -1, hf_event = -1;
+static int proto_ebpfflow = -1;
+static int hf_owner = -1;
+static int hf_role = -1;
+static int hf_event = -1;
+static int ett_owners = -1;
 static int ett_owner = -1;
 
 /*
@@ -316,7 +325,9 @@ static guint64 ns_of(const nstime_t *t)
  * The time a packet is placed at. A TCP packet is placed at its stream's
  * first packet, usually the SYN: Wireshark starts a new TCP conversation
  * when a port is reused, and one connection is one socket at each end.
- * A UDP packet is placed at its own time.
+ * A UDP packet is placed at its own time. The stream's start is noted once
+ * per stream, from the first record on; a stream that began before the
+ * first record is noted on the second pass, which visits it from its start.
  */
 static guint64 flow_time(packet_info *pinfo)
 {
@@ -329,22 +340,18 @@ static guint64 flow_time(packet_info *pinfo)
 				 pinfo->srcport, pinfo->destport, 0);
 	if (!conv)
 		return now;
-	first = (guint64 *)conversation_get_proto_data(conv, proto_owner);
+	first = (guint64 *)conversation_get_proto_data(conv, proto_ebpfflow);
 	if (!first) {
 		first = wmem_new(wmem_file_scope(), guint64);
 		*first = now;
-		conversation_add_proto_data(conv, proto_owner, first);
+		conversation_add_proto_data(conv, proto_ebpfflow, first);
 	} else if (!PINFO_FD_VISITED(pinfo) && now < *first) {
 		*first = now;
 	}
 	return *first;
 }
 
-/*
- * A TCP or UDP packet over IPv4 or IPv6. Our own records set the ports and
- * addresses too (for the columns), and an ICMP error quotes a packet it is
- * not: neither counts.
- */
+/* A TCP or UDP packet over IPv4 or IPv6; an ICMP error quotes a packet it is not. */
 static gboolean is_packet(packet_info *pinfo)
 {
 	const char *transport = pinfo->ptype == PT_TCP ? "tcp" : pinfo->ptype == PT_UDP ? "udp" : NULL;
@@ -354,62 +361,86 @@ static gboolean is_packet(packet_info *pinfo)
 	if (pinfo->net_src.type != pinfo->net_dst.type ||
 	    (pinfo->net_src.type != AT_IPv4 && pinfo->net_src.type != AT_IPv6))
 		return FALSE;
-	return !proto_is_frame_protocol(pinfo->layers, "ebpf") && !proto_is_frame_protocol(pinfo->layers, "icmp") &&
-	       !proto_is_frame_protocol(pinfo->layers, "icmpv6");
+	return !proto_is_frame_protocol(pinfo->layers, "icmp") && !proto_is_frame_protocol(pinfo->layers, "icmpv6");
 }
 
-static gboolean add_owner(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const struct socket_key *k,
-			  guint64 t, enum role role)
+/* One owner: an ebpf.owner subtree with the record's fields. */
+static void add_owner(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const struct span *s, enum role role)
 {
-	const struct span *s = find_span(k, t);
-	proto_item *ti;
+	const char *label = ebpfflow_owner_label(pinfo->pool, s->owner);
+	proto_item *ti = proto_tree_add_none_format(tree, hf_owner, tvb, 0, 0, "Socket owner (%s): %s",
+						    role_names[role], label);
 	proto_tree *sub;
 
-	if (!s)
-		return FALSE;
-	ti = proto_tree_add_item(tree, proto_owner, tvb, 0, 0, ENC_NA);
-	proto_item_set_text(ti, "eBPFFlow owner (%s): %s", role_names[role], ebpfflow_owner_label(pinfo->pool, s->owner));
 	proto_item_set_generated(ti);
 	sub = proto_item_add_subtree(ti, ett_owner);
 	proto_item_set_generated(proto_tree_add_string(sub, hf_role, tvb, 0, 0, role_names[role]));
 	proto_item_set_generated(proto_tree_add_uint(sub, hf_event, tvb, 0, 0, s->owner->frame));
 	ebpfflow_add_owner_fields(sub, tvb, s->owner);
-	return TRUE;
 }
 
 static int dissect_owner(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
 	struct socket_key from, to;
+	const struct span *owner[2];
+	proto_item *ti;
+	proto_tree *owners;
 	guint64 t;
-	gboolean found;
 
-	if (!is_packet(pinfo))
+	/* No record has named a socket (yet): a plain capture stops here. */
+	if (wmem_map_size(sockets) == 0 || !is_packet(pinfo))
 		return 0;
 	t = flow_time(pinfo); /* also on the first pass without a tree: it notes where streams start */
-	if (!tree || wmem_map_size(sockets) == 0)
+	if (!tree)
 		return 0;
 	key_from_packet(&from, pinfo, SOURCE);
 	key_from_packet(&to, pinfo, DESTINATION);
-	found = add_owner(tree, tvb, pinfo, &from, t, SOURCE);
-	if (!key_equal(&from, &to)) /* a socket connected to itself is one owner */
-		found |= add_owner(tree, tvb, pinfo, &to, t, DESTINATION);
-	return found ? (int)tvb_captured_length(tvb) : 0;
+	owner[SOURCE] = find_span(&from, t);
+	owner[DESTINATION] = key_equal(&from, &to) ? NULL : find_span(&to, t); /* a socket connected to itself is one owner */
+	if (!owner[SOURCE] && !owner[DESTINATION])
+		return 0;
+	ti = proto_tree_add_item(tree, proto_ebpfflow, tvb, 0, 0, ENC_NA);
+	proto_item_set_text(ti, "eBPFFlow socket owners");
+	proto_item_set_generated(ti);
+	owners = proto_item_add_subtree(ti, ett_owners);
+	for (enum role r = SOURCE; r <= DESTINATION; r++) {
+		if (!owner[r])
+			continue;
+		proto_item_append_text(ti, ", %s: %s", role_names[r], ebpfflow_owner_label(pinfo->pool, owner[r]->owner));
+		add_owner(owners, tvb, pinfo, owner[r], r);
+	}
+	return (int)tvb_captured_length(tvb);
 }
 
-void ebpfflow_register_owner(void)
+/* The owner fields belong to the eBPFFlow protocol (proto): a packet's owners are part of it. */
+void ebpfflow_register_owner(int proto)
 {
 	static hf_register_info hf[] = {
-		{ &hf_role, { "Role", "ebpf.owner.role", FT_STRING, BASE_NONE, NULL, 0x0,
-			"Whether this process's socket sent the packet (source) or received it (destination)", HFILL } },
-		{ &hf_event, { "Event in frame", "ebpf.owner.event", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
-			"The event record that names this owner", HFILL } },
+		{ &hf_owner,
+		  { "Socket owner", "ebpf.owner",
+		    FT_NONE, BASE_NONE, NULL, 0x0,
+		    "A process that held this packet's socket at one end (as the event records tell)", HFILL }
+		},
+		{ &hf_role,
+		  { "Role", "ebpf.owner.role",
+		    FT_STRING, BASE_NONE, NULL, 0x0,
+		    "Whether this process's socket sent the packet (source) or received it (destination)", HFILL }
+		},
+		{ &hf_event,
+		  { "Event in frame", "ebpf.owner.event",
+		    FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+		    "The event record that names this owner", HFILL }
+		},
 	};
-	static int *ett[] = { &ett_owner };
+	static int *ett[] = {
+		&ett_owners,
+		&ett_owner,
+	};
 
-	proto_owner = proto_register_protocol("eBPFFlow socket owner", "eBPFFlow owner", "ebpf.owner");
-	proto_register_field_array(proto_owner, hf, array_length(hf));
+	proto_ebpfflow = proto;
+	proto_register_field_array(proto_ebpfflow, hf, array_length(hf));
 	proto_register_subtree_array(ett, array_length(ett));
 	sockets = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), key_hash, key_equal);
 	strings = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
-	register_postdissector(create_dissector_handle(dissect_owner, proto_owner));
+	register_postdissector(create_dissector_handle(dissect_owner, proto_ebpfflow));
 }

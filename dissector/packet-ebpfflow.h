@@ -78,6 +78,6 @@ const char *ebpfflow_owner_label(wmem_allocator_t *pool, const struct ebpfflow_o
 /* ebpfflow-owner.c: packets get the owners of the sockets the records name. */
 void ebpfflow_owner_note(const struct ebpfflow_socket *s, guint16 type, guint64 ts_ns,
 			 const struct ebpfflow_owner *o);
-void ebpfflow_register_owner(void);
+void ebpfflow_register_owner(int proto);
 
 #endif

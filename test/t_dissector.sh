@@ -50,8 +50,10 @@ count 'ebpf.comm == "nginx" && ebpf.pid == 77' 6
 count 'ebpf.src == 10.0.0.1' 10
 count 'ebpf.src6 == ::1' 9
 count 'ebpf.dst6 == fd00::2' 8
-count 'ebpf.addr == "::1"' 9
-count 'ebpf.addr == "10.0.0.2"' 9
+count 'ebpf.addr6 == ::1' 9
+count 'ebpf.addr == 10.0.0.2' 9
+count 'ebpf.addr == 10.0.0.0/24' 10
+count 'ebpf.addr6 == fd00::/8' 8
 count 'ebpf.src == 10.0.0.0/8 && ebpf.dstport == 8080' 9
 count 'ebpf.pod == "web-7f9c" && ebpf.namespace == "shop"' 10
 count 'ebpf.container.name == "edge-proxy" && !ebpf.pod' 6
@@ -85,13 +87,19 @@ ok "Statistics > eBPFFlow > Processes counts events, bytes and connections per p
 # The tree: subtrees and units a person reads.
 TZ=UTC tshark -r "$TMP/all.pcapng" -V -Y 'frame.number == 4' 2>/dev/null >"$TMP/tree.txt"
 for line in '    Process: curl(1003)' '        Executable: /usr/bin/curl' '    Container: pod shop/web-7f9c' \
-	'        Pod: web-7f9c' '    Flow: TCP 10.0.0.1:40003 → 10.0.0.2:8080' '        Duration (us): 1200000' \
+	'        Pod: web-7f9c' '    Flow: TCP 10.0.0.1:40003 → 10.0.0.2:8080' '        Duration: 1200000µs' '        Bytes sent: 5120 bytes' \
 	'    Flags: 0x01, Ended by RST' '        Interface: eth0' '    Host: node-1'; do
 	grep -qx -- "$line" "$TMP/tree.txt" || fail "tree lacks '$line'"
 done
 TZ=UTC tshark -r "$TMP/all.pcapng" -V -Y 'frame.number == 15' 2>/dev/null | grep -q '^    Container' &&
 	fail "a host process's record shows a Container subtree"
 ok "protocol tree has titled Process, Flow, Container and Host subtrees, Container only when there is one"
+
+# No address masquerade: the Source and Destination columns show the flow's ends, but the
+# frame's own addresses and ports (network-layer and port columns) are not the flow's.
+expect_eq "columns of a record: flow ends as Source/Destination, no packet addresses or ports" "10.0.0.1|10.0.0.2|||" \
+	"$(tshark -r "$TMP/all.pcapng" -c 1 -o 'gui.column.format:"s","%s","d","%d","ns","%rns","sp","%uS","dp","%uD"' \
+		-T fields -E separator='|' -e _ws.col.s -e _ws.col.d -e _ws.col.ns -e _ws.col.sp -e _ws.col.dp 2>/dev/null)"
 
 # The eBPF profile as written in dissector/profile/eBPF: its columns and coloring rules.
 mkdir -p "$TMP/cfg/profiles" "$TMP/empty" && cp -r dissector/profile/eBPF "$TMP/cfg/profiles/"

@@ -12,7 +12,7 @@ decode() { # SEED
 	$BUILD/test/gen_records fuzz "$1" $HALF "$TMP/f$1.pcapng" || { echo "gen_records failed" >"$TMP/rc$1"; return; }
 	tshark -r "$TMP/f$1.pcapng" -V >/dev/null 2>"$TMP/err$1"
 	echo $? >"$TMP/rc$1"
-	tshark -r "$TMP/f$1.pcapng" -T fields -e ebpf.malformed -e _ws.malformed 2>/dev/null |
+	tshark -r "$TMP/f$1.pcapng" -T fields -e ebpf.expert.malformed -e _ws.malformed 2>/dev/null |
 		awk -F'\t' '$1 != "" {ours++} $2 != "" && $1 == "" {theirs++} END {print ours + 0, theirs + 0}' >"$TMP/count$1"
 }
 decode 42 &

@@ -142,7 +142,19 @@ expect_eq "ebpf.owner.event of the first SYN's source: frame $3, the client's TC
 	"$(count "frame.number == $3 && ebpf.type == \"TCP_Connect\" && ebpf.pid == $1")"
 expect_eq "ebpf.owner.event of the first SYN's destination: frame $4, the server's TCP_Accept" 1 \
 	"$(count "frame.number == $4 && ebpf.type == \"TCP_Accept\" && ebpf.pid == $2")"
-expect_eq "records with an owner subtree" 0 "$(count "ebpf && ebpf.owner")"
+expect_eq "records with an owner subtree" 0 "$(count "ebpf.type && ebpf.owner")"
+# Where the owners sit: one eBPFFlow item per packet, under TCP or UDP in the protocol
+# hierarchy, never nested in itself; eBPFFlow records under the exported PDUs.
+tshark -2 -r "$TMP/m.pcapng" -q -z io,phs 2>/dev/null >"$TMP/phs.txt"
+grep -Eq '^ +tcp +frames:[0-9]+' "$TMP/phs.txt" && grep -Eq '^ +ebpf +frames:[0-9]+' "$TMP/phs.txt" ||
+	fail "no tcp or ebpf in the protocol hierarchy: $(cat "$TMP/phs.txt")"
+awk '/frames:/ {d = match($0, /[^ ]/); name[d] = $1; for (k in name) if (k + 0 > d) delete name[k]
+		parent = ""; for (k = d - 1; k > 0; k--) if (k in name) { parent = name[k]; break }
+		if ($1 == "ebpf" && parent == "ebpf") bad = 1}
+	END {exit bad}' "$TMP/phs.txt" || fail "ebpf nested in itself in the protocol hierarchy: $(cat "$TMP/phs.txt")"
+grep -q 'ebpf\.owner' "$TMP/phs.txt" && fail "a protocol ebpf.owner in the hierarchy: $(cat "$TMP/phs.txt")"
+expect_eq "packets with owners, each with one eBPFFlow item" "$(count "ebpf.owner")" "$(count "(tcp || udp) && count(ebpf) == 1")"
+ok "protocol hierarchy: eBPFFlow under TCP and UDP, once, never in itself"
 
 # 7. The order of the file does not matter: all packets first, then all records.
 mergecap -a -w "$TMP/cat.pcapng" "$TMP/pk.pcapng" "$TMP/ev.pcapng" || fail "mergecap -a"
