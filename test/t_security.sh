@@ -25,6 +25,8 @@ useradd -r -M -d /nonexistent -s /usr/sbin/nologin -G wireshark $member || fail 
 useradd -r -M -d /nonexistent -s /usr/sbin/nologin $stranger || fail "useradd $stranger"
 at_exit "i=0; while pgrep -u $member,$stranger >/dev/null && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done; userdel -f $member; userdel -f $stranger"
 as_user() { u=$1; shift; setpriv --reuid="$(id -u $u)" --regid="$(id -g $u)" --init-groups env HOME=/nonexistent "$@"; }
+# The same as a plain command, for "... &": $! is then the capture's own pid (setpriv and env exec).
+AS_MEMBER="setpriv --reuid=$(id -u $member) --regid=$(id -g $member) --init-groups env HOME=/nonexistent"
 
 # File capabilities count only where the filesystem is not mounted nosuid.
 for base in /var/tmp "$(realpath "$BUILD")"; do
@@ -91,7 +93,7 @@ keyfile_refused "--allowed-keys FIFO" -i ebpfremote --remote-bind --remote-endpo
 	--secret-key "$secret/key" --allowed-keys "$TMP/key.fifo"
 
 # ---- the member's capture works, with nothing effective in any thread while it runs ----
-as_user $member "$EXT" -w "$home/out/member.pcapng" --comm tcp_client 2>"$TMP/mcap.err" &
+$AS_MEMBER "$EXT" -w "$home/out/member.pcapng" --comm tcp_client 2>"$TMP/mcap.err" &
 mcap=$!
 at_exit "kill -9 $mcap"
 objs=$(attached_objects $mcap) || exit 1
