@@ -21,6 +21,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 #include "bpf/ebpf_record.h"
 
 #define AF_INET 2
@@ -410,16 +411,20 @@ static __always_inline void emit_state_change(__u16 type, const struct sock *sk,
 	submit(e);
 }
 
-SEC("tracepoint/sock/inet_sock_set_state")
-int ebpfcap_state(struct trace_event_raw_inet_sock_set_state *ctx)
+/*
+ * Raw tracepoints, not classic ones: a classic tracepoint program is skipped
+ * whenever any other tracing program runs on the CPU (one per-CPU guard for
+ * all of them); a raw one only when this same program is already running
+ * there. Their arguments are the TP_PROTO ones, read with CO-RE.
+ */
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(ebpfcap_state, const struct sock *sk, const int oldstate, const int newstate)
 {
-	const struct sock *sk = ctx->skaddr;
 	__u64 key = (__u64)sk, now = bpf_ktime_get_boot_ns();
-	int oldstate = ctx->oldstate, newstate = ctx->newstate;
 	struct ebpf_owner owner = {}, *o;
 	__u16 type;
 
-	if (ctx->protocol != IPPROTO_TCP)
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
 		on_syn_sent(key);
@@ -516,27 +521,10 @@ int ebpfcap_accept(struct trace_event_raw_sys_exit *ctx)
 	return on_accept_return(ctx->ret);
 }
 
-/*
- * tcp_send_reset, tcp_receive_reset and tcp_retransmit_skb changed layout
- * across kernels, but where they carry skaddr it has always come right after
- * the 8-byte common header (reset_rx) or after skbaddr (the others): fixed
- * layouts, deliberately not relocated.
- */
-struct skb_sk_ctx {
-	__u64 common;
-	const void *skbaddr;
-	const void *skaddr;
-};
-
-struct sk_ctx {
-	__u64 common;
-	const void *skaddr;
-};
-
-SEC("tracepoint/tcp/tcp_receive_reset")
-int ebpfcap_rst_in(struct sk_ctx *ctx)
+SEC("raw_tp/tcp_receive_reset")
+int BPF_PROG(ebpfcap_rst_in, const struct sock *sk)
 {
-	__u64 key = (__u64)ctx->skaddr;
+	__u64 key = (__u64)sk;
 	struct ebpf_owner *o = bpf_map_lookup_elem(&ebpfcap_owners, &key);
 
 	if (o)
@@ -544,18 +532,18 @@ int ebpfcap_rst_in(struct sk_ctx *ctx)
 	return 0;
 }
 
-/* Since 6.x the tracepoint also fires for attempts that failed, with err set. */
-static __always_inline bool retransmit_failed(void *ctx)
+/*
+ * Since 6.x the tracepoint also fires for attempts that failed, with err set
+ * (its third argument; the classic event's err field says the kernel has it).
+ */
+static __always_inline bool retransmit_failed(__u64 *ctx)
 {
-	struct trace_event_raw_tcp_retransmit_skb *t = ctx;
-
-	return bpf_core_field_exists(t->err) && BPF_CORE_READ(t, err) != 0;
+	return bpf_core_field_exists(struct trace_event_raw_tcp_retransmit_skb, err) && (int)ctx[2] != 0;
 }
 
-SEC("tracepoint/tcp/tcp_retransmit_skb")
-int ebpfcap_retrans(struct skb_sk_ctx *ctx)
+SEC("raw_tp/tcp_retransmit_skb")
+int BPF_PROG(ebpfcap_retrans, const struct sock *sk)
 {
-	const struct sock *sk = ctx->skaddr;
 	__u64 key = (__u64)sk;
 	struct ebpf_owner owner = {}, *o = bpf_map_lookup_elem(&ebpfcap_owners, &key);
 	struct ebpf_event *e;
@@ -725,42 +713,41 @@ int ebpfcap_recvmsg(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-SEC("tracepoint/sock/sock_send_length")
-int ebpfcap_udp_tx(struct trace_event_raw_sock_msg_length *ctx)
+SEC("raw_tp/sock_send_length")
+int BPF_PROG(ebpfcap_udp_tx, const struct sock *sk, int ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ebpf_udp_key k = {};
 	struct udp_call *call;
 
-	if (ctx->protocol != IPPROTO_UDP || ctx->ret <= 0)
+	if (ret <= 0 || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
 		return 0;
-	udp_key_from_sock(&k, ctx->sk, EBPF_UDP_SEND);
+	udp_key_from_sock(&k, sk, EBPF_UDP_SEND);
 	call = bpf_map_lookup_elem(&ebpfcap_udpcall, &tid);
 	if (call && call->uaddr)
 		peer_from_sockaddr(&k, call->uaddr);
-	account_udp(&k, ctx->ret);
+	account_udp(&k, ret);
 	return 0;
 }
 
-SEC("tracepoint/sock/sock_recv_length")
-int ebpfcap_udp_rx(struct trace_event_raw_sock_msg_length *ctx)
+SEC("raw_tp/sock_recv_length")
+int BPF_PROG(ebpfcap_udp_rx, const struct sock *sk, int ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	const struct sock *sk = ctx->sk;
 	struct ebpf_udp_key k = {};
 	struct udp_call *call;
 
-	if (ctx->protocol != IPPROTO_UDP || ctx->ret <= 0)
+	if (ret <= 0 || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
 		return 0;
 	call = bpf_map_lookup_elem(&ebpfcap_udpcall, &tid);
 	if (call && call->uaddr && BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_ESTABLISHED) {
 		/* The peer's address reaches user memory only on the way out. */
 		call->sk = (__u64)sk;
-		call->bytes = ctx->ret;
+		call->bytes = ret;
 		return 0;
 	}
 	udp_key_from_sock(&k, sk, EBPF_UDP_RECV);
-	account_udp(&k, ctx->ret);
+	account_udp(&k, ret);
 	return 0;
 }
 
@@ -816,11 +803,11 @@ int ebpfcap_sendmsg_x(struct trace_event_raw_sys_exit *ctx)
 /* ---- processes ---- */
 
 /* Children of followed processes are followed too (--pid, and `-- CMD`). */
-SEC("tracepoint/sched/sched_process_fork")
-int ebpfcap_fork(struct trace_event_raw_sched_process_fork *ctx)
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(ebpfcap_fork, struct task_struct *forker, struct task_struct *new_task)
 {
-	/* parent_pid is the forking thread's id; the map holds processes. */
-	__u32 parent = bpf_get_current_pid_tgid() >> 32, child = ctx->child_pid;
+	/* forker is the forking thread; the map holds processes. */
+	__u32 parent = bpf_get_current_pid_tgid() >> 32, child = BPF_CORE_READ(new_task, pid);
 	__u8 yes = 1;
 
 	if (filter_pids && bpf_map_lookup_elem(&ebpfcap_pids, &parent))
@@ -834,7 +821,7 @@ int ebpfcap_fork(struct trace_event_raw_sched_process_fork *ctx)
  * process, is not followed. signal->live is already counted down here.
  * (Fork also put each new thread's id in the map: it goes with the thread.)
  */
-SEC("tracepoint/sched/sched_process_exit")
+SEC("raw_tp/sched_process_exit")
 int ebpfcap_exit(void *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -850,11 +837,10 @@ int ebpfcap_exit(void *ctx)
 	return 0;
 }
 
-SEC("tracepoint/sched/sched_process_exec")
-int ebpfcap_exec(struct trace_event_raw_sched_process_exec *ctx)
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(ebpfcap_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct ebpf_exec_note *n = bpf_ringbuf_reserve(&ebpfcap_execs, sizeof(*n), 0);
-	unsigned int loc = ctx->__data_loc_filename & 0xffff;
 
 	if (!n) {
 		count(EBPF_CNT_NOTES_LOST);
@@ -862,7 +848,7 @@ int ebpfcap_exec(struct trace_event_raw_sched_process_exec *ctx)
 	}
 	n->pid = bpf_get_current_pid_tgid() >> 32;
 	n->ppid = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), real_parent, tgid);
-	bpf_probe_read_kernel_str(n->path, sizeof(n->path), (void *)ctx + loc);
+	bpf_probe_read_kernel_str(n->path, sizeof(n->path), BPF_CORE_READ(bprm, filename));
 	bpf_ringbuf_submit(n, 0);
 	return 0;
 }
