@@ -199,8 +199,10 @@ static __always_inline void owner_from_current(struct ebpf_owner *o)
 	o->ppid = BPF_CORE_READ(parent, tgid);
 	o->cgroup_id = BPF_CORE_READ(kn, id);
 	o->known = 1;
-	bpf_get_current_comm(o->comm, sizeof(o->comm));
-	BPF_CORE_READ_STR_INTO(&o->parent_comm, parent, comm);
+	/* Names as /proc/PID/comm has them: the process's, not the calling thread's. */
+	BPF_CORE_READ_STR_INTO(&o->comm, task, group_leader, comm);
+	BPF_CORE_READ_STR_INTO(&o->parent_comm, parent, group_leader, comm);
+	bpf_get_current_comm(o->thread_comm, sizeof(o->thread_comm));
 	o->wanted = process_wanted(o, kn);
 }
 
@@ -248,6 +250,7 @@ static __always_inline struct ebpf_event *reserve_event(__u16 type, const struct
 		e->flags |= EBPF_FLAG_NO_OWNER;
 	__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
 	__builtin_memcpy(e->parent_comm, o->parent_comm, sizeof(e->parent_comm));
+	__builtin_memcpy(e->thread_comm, o->thread_comm, sizeof(e->thread_comm));
 	return e;
 }
 

@@ -25,7 +25,8 @@
 #include <stddef.h>
 #include "packet-ebpfflow.h"
 
-#define FIXED_LEN_1_0 ((int)sizeof(struct ebpf_event))
+#define FIXED_LEN_1_0 EBPF_FIXED_LEN_1_0
+#define FIXED_LEN_1_1 ((int)sizeof(struct ebpf_event))
 #define OFF(field) (EBPF_RECORD_HEADER_LEN + (int)offsetof(struct ebpf_event, field))
 #define SIZE(field) ((int)sizeof(((struct ebpf_event *)0)->field))
 #define AF_INET_ 2
@@ -46,7 +47,7 @@ static int ebpfflow_tap = -1;
 static int hf_major = -1, hf_minor = -1, hf_fixed_len = -1, hf_length = -1;
 static int hf_timestamp = -1, hf_type = -1, hf_flags = -1, hf_flag_reset = -1, hf_flag_no_owner = -1, hf_flag_host = -1;
 static int hf_pid = -1, hf_tid = -1, hf_ppid = -1, hf_uid = -1, hf_gid = -1;
-static int hf_comm = -1, hf_parent_comm = -1, hf_exe = -1, hf_cgroup = -1;
+static int hf_comm = -1, hf_parent_comm = -1, hf_thread_comm = -1, hf_drop_kind = -1, hf_exe = -1, hf_cgroup = -1;
 static int hf_container_id = -1, hf_container_name = -1, hf_container_runtime = -1;
 static int hf_pod = -1, hf_namespace = -1, hf_k8s_container = -1;
 static int hf_family = -1, hf_proto = -1, hf_src = -1, hf_dst = -1, hf_src6 = -1, hf_dst6 = -1, hf_addr = -1;
@@ -65,6 +66,14 @@ static expert_field ei_connect_failed = EI_INIT;
 static expert_field ei_retransmit = EI_INIT;
 static expert_field ei_reset = EI_INIT;
 static expert_field ei_drops = EI_INIT;
+
+static const value_string drop_kind_names[] = {
+	{ EBPF_DROP_UNSPECIFIED, "not said (a 1.0 writer)" },
+	{ EBPF_DROP_RINGBUF, "kernel ring buffer full" },
+	{ EBPF_DROP_SKIPPED, "skipped by the kernel" },
+	{ EBPF_DROP_TRANSIT, "lost between exporter and collector" },
+	{ 0, NULL }
+};
 
 static const value_string type_names[] = {
 	{ EBPF_TCP_CONNECT, "TCP_Connect" },
@@ -174,6 +183,7 @@ struct record_view {
 	guint32 latency_us, retransmits;
 	gint32 error;
 	guint64 timestamp_ns, duration_us, bytes_sent, bytes_received, packets, drops;
+	guint32 drop_kind;
 	struct ebpfflow_owner owner; /* pid, comm, the TLV strings, ...: also what packets of the socket show */
 	address src, dst;
 	proto_tree *rec;
@@ -388,6 +398,23 @@ static gboolean dissect_fixed(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti,
 	return TRUE;
 }
 
+/* What version 1.1 appended, in records whose fixed part has it: the thread's name, why events were lost. */
+static gboolean dissect_fixed_1_1(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, struct record_view *v,
+				  int fixed_len)
+{
+	proto_tree *proc = subtree(v, tvb, IN_PROCESS, OFF(pid), OFF(netns) - OFF(pid));
+	const char *thread_comm;
+
+	if (fixed_len < FIXED_LEN_1_1)
+		return TRUE;
+	if (!add_fixed_string(proc, hf_thread_comm, tvb, pinfo, ti, OFF(thread_comm), SIZE(thread_comm), &thread_comm))
+		return FALSE;
+	v->drop_kind = tvb_get_letohl(tvb, OFF(drop_kind));
+	if (v->type == EBPF_CAPTURE_DROPS)
+		proto_tree_add_item(v->rec, hf_drop_kind, tvb, OFF(drop_kind), SIZE(drop_kind), ENC_LITTLE_ENDIAN);
+	return TRUE;
+}
+
 /* One TLV's value (len bytes at offset, all captured); FALSE when it is malformed. */
 static gboolean dissect_tlv(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, guint16 tag,
 			    int offset, int len, int end, struct record_view *v)
@@ -524,6 +551,9 @@ static void set_info(packet_info *pinfo, const struct record_view *v)
 
 	if (v->type == EBPF_CAPTURE_DROPS) {
 		col_append_fstr(pinfo->cinfo, COL_INFO, " %" G_GUINT64_FORMAT " events lost", v->drops);
+		if (v->drop_kind != EBPF_DROP_UNSPECIFIED)
+			col_append_fstr(pinfo->cinfo, COL_INFO, " (%s)",
+					val_to_str_const(v->drop_kind, drop_kind_names, "unknown kind"));
 		if (v->owner.tlv[EBPF_TLV_HOST])
 			col_append_fstr(pinfo->cinfo, COL_INFO, " on %s", v->owner.tlv[EBPF_TLV_HOST]);
 		return;
@@ -649,10 +679,10 @@ static int dissect_ebpfflow(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 	v.rec = proto_item_add_subtree(ti, ett_ebpfflow);
 
 	if (!dissect_header(tvb, pinfo, v.rec, ti, &fixed_len, &total_len) ||
-	    !dissect_fixed(tvb, pinfo, ti, &v))
+	    !dissect_fixed(tvb, pinfo, ti, &v) || !dissect_fixed_1_1(tvb, pinfo, ti, &v, fixed_len))
 		return captured;
 	/* A newer minor version: known fields decoded, the rest shown as such. */
-	undecoded(v.rec, pinfo, tvb, EBPF_RECORD_HEADER_LEN + FIXED_LEN_1_0, fixed_len - FIXED_LEN_1_0,
+	undecoded(v.rec, pinfo, tvb, EBPF_RECORD_HEADER_LEN + FIXED_LEN_1_1, fixed_len - FIXED_LEN_1_1,
 		  "fixed part");
 	if (!dissect_tlvs(tvb, pinfo, ti, EBPF_RECORD_HEADER_LEN + fixed_len, total_len, &v))
 		return captured;
@@ -691,8 +721,10 @@ void proto_register_ebpfflow(void)
 		UINT_FIELD(hf_ppid, "Parent PID", "ebpf.ppid", FT_UINT32, BASE_DEC, NULL, NULL),
 		UINT_FIELD(hf_uid, "UID", "ebpf.uid", FT_UINT32, BASE_DEC, NULL, "Real user id"),
 		UINT_FIELD(hf_gid, "GID", "ebpf.gid", FT_UINT32, BASE_DEC, NULL, "Real group id"),
-		STRING_FIELD(hf_comm, "Process", "ebpf.comm", FT_STRINGZPAD, "Process name (comm)"),
+		STRING_FIELD(hf_comm, "Process", "ebpf.comm", FT_STRINGZPAD, "Process name (comm of the thread-group leader, as /proc/PID/comm)"),
 		STRING_FIELD(hf_parent_comm, "Parent process", "ebpf.parent.comm", FT_STRINGZPAD, NULL),
+		STRING_FIELD(hf_thread_comm, "Thread", "ebpf.thread.comm", FT_STRINGZPAD,
+			     "Name of the thread that did it (ebpf.comm is the process's)"),
 		STRING_FIELD(hf_exe, "Executable", "ebpf.exe", FT_STRINGZ, "Path of the program"),
 		UINT_FIELD(hf_cgroup, "Cgroup id", "ebpf.cgroup", FT_UINT64, BASE_DEC, NULL, NULL),
 		STRING_FIELD(hf_container_id, "Container id", "ebpf.container.id", FT_STRINGZ, NULL),
@@ -725,6 +757,7 @@ void proto_register_ebpfflow(void)
 		UINT_FIELD(hf_srtt, "Smoothed RTT (us)", "ebpf.srtt", FT_UINT32, BASE_DEC, NULL, "Smoothed round-trip time in microseconds"),
 		UINT_FIELD(hf_error, "Error", "ebpf.error", FT_INT32, BASE_DEC, VALS(errno_names), "errno"),
 		UINT_FIELD(hf_drops, "Events lost", "ebpf.drops", FT_UINT64, BASE_DEC, NULL, "Events lost since the previous Capture_Drops record"),
+		UINT_FIELD(hf_drop_kind, "Why lost", "ebpf.drops.kind", FT_UINT32, BASE_DEC, VALS(drop_kind_names), "Capture_Drops: why the events were lost"),
 		STRING_FIELD(hf_host, "Host", "ebpf.host", FT_STRINGZ, "Host that captured the event"),
 		STRING_FIELD(hf_machine_id, "Machine id", "ebpf.machine_id", FT_STRINGZ, NULL),
 		STRING_FIELD(hf_undecoded, "Undecoded", "ebpf.undecoded", FT_BYTES, "Bytes a newer version of the record added"),

@@ -259,6 +259,28 @@ static uint64_t sum_percpu(int map_fd, uint32_t key)
 	return total;
 }
 
+/*
+ * Runs of our programs the kernel skipped: a tracepoint hit while the same
+ * raw tracepoint program was already running on that CPU (softirq on top of
+ * process context), or, for classic tracepoints, while any tracing program
+ * was. The kernel only counts them, per program.
+ */
+static uint64_t skipped_runs(const struct kernel_events *ke)
+{
+	struct bpf_program *prog;
+	uint64_t total = 0;
+
+	bpf_object__for_each_program(prog, ke->skel->obj) {
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0)
+			total += info.recursion_misses;
+	}
+	return total;
+}
+
 void kernel_events_counters(const struct kernel_events *ke, struct kernel_counters *out)
 {
 	int fd = bpf_map__fd(ke->skel->maps.ebpfcap_counts);
@@ -268,6 +290,7 @@ void kernel_events_counters(const struct kernel_events *ke, struct kernel_counte
 	out->filtered = sum_percpu(fd, EBPF_CNT_FILTERED);
 	out->udp_untracked = sum_percpu(fd, EBPF_CNT_UDP_UNTRACKED);
 	out->notes_lost = sum_percpu(fd, EBPF_CNT_NOTES_LOST);
+	out->skipped = skipped_runs(ke);
 }
 
 bool kernel_events_wants(const struct kernel_events *ke, const struct ebpf_event *ev)

@@ -180,6 +180,7 @@ static int account_sequence(struct collector *c, const struct ebpf_msg_info *inf
 
 	memset(&rec, 0, sizeof(rec));
 	rec.ev.type = EBPF_CAPTURE_DROPS;
+	rec.ev.drop_kind = EBPF_DROP_TRANSIT;
 	rec.ev.timestamp_ns = c->first_ts;
 	rec.ev.drops = gap;
 	ebpf_copy_string(rec.host, sizeof(rec.host), c->first_host);

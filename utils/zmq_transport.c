@@ -499,6 +499,7 @@ static void begin_batch(struct zmq_exporter *ex)
 
 		memset(&rec, 0, sizeof(rec));
 		rec.ev.type = EBPF_CAPTURE_DROPS;
+		rec.ev.drop_kind = EBPF_DROP_TRANSIT;
 		rec.ev.timestamp_ns = clock_ns(CLOCK_REALTIME);
 		rec.ev.drops = ex->unreported;
 		ebpf_copy_string(rec.host, sizeof(rec.host), ex->host);
