@@ -208,14 +208,6 @@ static __always_inline void owner_from_current(struct ebpf_owner *o)
 
 /* ---- events ---- */
 
-static __always_inline bool flow_wanted(const struct ebpf_event *e)
-{
-	if (filter_family && e->family != filter_family)
-		return false;
-	if (filter_port && e->sport != filter_port && e->dport != filter_port)
-		return false;
-	return true;
-}
 
 /*
  * Checks everything but the flow (known only later for some events) and
@@ -252,6 +244,46 @@ static __always_inline struct ebpf_event *reserve_event(__u16 type, const struct
 	__builtin_memcpy(e->parent_comm, o->parent_comm, sizeof(e->parent_comm));
 	__builtin_memcpy(e->thread_comm, o->thread_comm, sizeof(e->thread_comm));
 	return e;
+}
+
+/* --family and --port, on what a socket or a UDP flow says. */
+static __always_inline bool ports_wanted(__u16 family, __u16 sport, __u16 dport)
+{
+	if (filter_family && family != filter_family)
+		return false;
+	if (filter_port && sport != filter_port && dport != filter_port)
+		return false;
+	return true;
+}
+
+static __always_inline bool flow_wanted(const struct ebpf_event *e)
+{
+	return ports_wanted(e->family, e->sport, e->dport);
+}
+
+/*
+ * The flow filter on the socket itself, before anything is reserved: a
+ * capture of one port counts as lost only events of that port. The same
+ * fields flow_from_sock() reads.
+ */
+static __always_inline bool sock_wanted(const struct sock *sk)
+{
+	if (!filter_family && !filter_port)
+		return true;
+	return ports_wanted(BPF_CORE_READ(sk, __sk_common.skc_family),
+			    __builtin_bswap16(BPF_CORE_READ((struct inet_sock *)sk, inet_sport)),
+			    __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport)));
+}
+
+/* reserve_event() for an event of a socket: every filter runs before the reservation. */
+static __always_inline struct ebpf_event *reserve_sock_event(__u16 type, const struct ebpf_owner *o,
+							     const struct sock *sk)
+{
+	if (!sock_wanted(sk)) {
+		count(EBPF_CNT_FILTERED);
+		return NULL;
+	}
+	return reserve_event(type, o);
 }
 
 /* The flow filter needs the addresses, so it runs once they are filled in. */
@@ -361,7 +393,7 @@ static __always_inline void on_listen(const struct sock *sk)
 	struct ebpf_event *e;
 
 	owner_from_current(&o);
-	e = reserve_event(EBPF_TCP_LISTEN, &o);
+	e = reserve_sock_event(EBPF_TCP_LISTEN, &o, sk);
 	if (!e)
 		return;
 	flow_from_sock(e, sk);
@@ -393,7 +425,7 @@ static __always_inline bool ended_by_reset(const struct ebpf_owner *o, int oldst
 static __always_inline void emit_state_change(__u16 type, const struct sock *sk, const struct ebpf_owner *o,
 					      int oldstate, __u64 now)
 {
-	struct ebpf_event *e = reserve_event(type, o);
+	struct ebpf_event *e = reserve_sock_event(type, o, sk);
 
 	if (!e)
 		return;
@@ -502,7 +534,7 @@ static __always_inline int on_accept_return(long fd)
 	o.reset = born ? born->reset : 0;
 	bpf_map_update_elem(&ebpfcap_owners, &key, &o, BPF_ANY);
 
-	e = reserve_event(EBPF_TCP_ACCEPT, &o);
+	e = reserve_sock_event(EBPF_TCP_ACCEPT, &o, sk);
 	if (!e)
 		return 0;
 	flow_from_sock(e, sk);
@@ -555,7 +587,7 @@ int BPF_PROG(ebpfcap_retrans, const struct sock *sk)
 		return 0; /* nothing left the host */
 	if (o)
 		owner = *o;
-	e = reserve_event(EBPF_TCP_RETRANSMIT, &owner);
+	e = reserve_sock_event(EBPF_TCP_RETRANSMIT, &owner, sk);
 	if (!e)
 		return 0;
 	flow_from_sock(e, sk);
@@ -647,7 +679,8 @@ static __always_inline void account_udp(struct ebpf_udp_key *k, __u32 bytes)
 		f->last_ns = now;
 		return;
 	}
-	if (!fresh.owner.wanted || !(event_type_mask & (1u << k->type))) {
+	if (!fresh.owner.wanted || !(event_type_mask & (1u << k->type)) ||
+	    !ports_wanted(k->family, k->sport, k->dport)) {
 		count(EBPF_CNT_FILTERED);
 		return;
 	}
