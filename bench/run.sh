@@ -9,12 +9,13 @@
 #            ebpfcap -i ebpf_<veth> -w (packets + events)   (packets.sh)
 #   sweep    offered load up to the machine's maximum, with a plot (sweep.sh)
 #   micro    the per-event user-space path in ns and instructions (micro.sh)
+#   progs    each BPF program's own kernel time during a TCP and a UDP storm (progs.sh)
 # Usage: bench/run.sh BUILD [ROUNDS] [CONNECTIONS]
 # Environment: BENCH_PARTS (default all), BENCH_SWEEP_RATES, BENCH_STREAM_BYTES,
 # BENCH_STREAM_LOADS (bytes/s of the paced streams, "max" for unpaced).
 # Results: BUILD/bench/results/report.md (and sweep.png beside it).
 build=${1:-build}; rounds=${2:-7}; conns=${3:-20000}
-parts=${BENCH_PARTS:-tcp udp packets sweep micro}
+parts=${BENCH_PARTS:-tcp udp packets sweep micro progs}
 rates=${BENCH_SWEEP_RATES:-1000 2000 4000 8000 16000 max}
 stream_bytes=${BENCH_STREAM_BYTES:-1000000000}
 stream_loads=${BENCH_STREAM_LOADS:-100000000 max}
@@ -49,7 +50,8 @@ for part in $parts; do
 	packets) sh bench/packets.sh "$build" "$rounds" "$stream_bytes" "$stream_loads" "$results/packets.md" ;;
 	sweep) sh bench/sweep.sh "$build" $(((rounds + 1) / 2)) "$rates" "$results/sweep.md" ;;
 	micro) sh bench/micro.sh "$build" $((rounds * 2 + 1)) 200000 "$results/micro.md" ;;
-	*) echo "bench: unknown part '$part' (tcp udp packets sweep micro)" >&2; exit 2 ;;
+	progs) sh bench/progs.sh "$build" "$conns" "$results/progs.md" ;;
+	*) echo "bench: unknown part '$part' (tcp udp packets sweep micro progs)" >&2; exit 2 ;;
 	esac >/dev/null || echo "bench: part $part failed" >&2
 done
 
