@@ -230,7 +230,8 @@ static void verbose_line(const struct ebpf_record *rec, char *buf, size_t size)
 	}
 	clean(ev->parent_comm, s, sizeof(s));
 	ADD(" ppid=%u parent=%s tid=%u", ev->ppid, s[0] ? s : "?", ev->tid);
-	if (ev->thread_comm[0]) {
+	/* The thread's own name, where it is not the process's (dig's isc-net-0000). */
+	if (ev->thread_comm[0] && strncmp(ev->thread_comm, ev->comm, sizeof(ev->comm)) != 0) {
 		clean(ev->thread_comm, s, sizeof(s));
 		ADD(" thread=%s", s);
 	}
