@@ -40,7 +40,8 @@ DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib
 	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind \
 	python3 python3-yaml python3-kubernetes libclang-rt-14-dev groff-base libcap2-bin \
 	nginx openssl curl libssl-dev gnutls-bin \
-	perl cppcheck clang-tools bzip2
+	perl cppcheck clang-tools bzip2 \
+	bpftrace dnsmasq bind9-dnsutils
 
 # Sources by what they make. Every source is compiled once per flavour into
 # $(BUILD)/<flavour>/ (header dependencies from -MMD), and the shared code is
@@ -232,7 +233,7 @@ demo: deps
 	sh test/demo.sh $(BUILD)
 
 check: deps
-	$(MAKE) all install $(KUBECTL)
+	$(MAKE) all install $(KUBECTL) $(BUILD)/bench/loadgen
 	sh test/run.sh $(BUILD)
 
 # make bench: ratios against baselines measured in the same run (bench/run.sh says which).

@@ -12,12 +12,13 @@
 #   tls      --tls-secrets: TLS handshakes/s and keep-alive requests/s against
 #            nginx, without a capture, with one, with secrets (tls.sh)
 #   dissect  tshark on a plain 1M-packet capture with the plugin and without (dissect.sh)
+#   progs    each BPF program's own kernel time during a TCP and a UDP storm (progs.sh)
 # Usage: bench/run.sh BUILD [ROUNDS] [CONNECTIONS]
 # Environment: BENCH_PARTS (default all), BENCH_SWEEP_RATES, BENCH_STREAM_BYTES,
 # BENCH_STREAM_LOADS (bytes/s of the paced streams, "max" for unpaced).
 # Results: BUILD/bench/results/report.md (and sweep.png beside it).
 build=${1:-build}; rounds=${2:-7}; conns=${3:-20000}
-parts=${BENCH_PARTS:-tcp udp packets sweep micro tls dissect}
+parts=${BENCH_PARTS:-tcp udp packets sweep micro tls dissect progs}
 rates=${BENCH_SWEEP_RATES:-1000 2000 4000 8000 16000 max}
 stream_bytes=${BENCH_STREAM_BYTES:-1000000000}
 stream_loads=${BENCH_STREAM_LOADS:-100000000 max}
@@ -54,7 +55,8 @@ for part in $parts; do
 	micro) sh bench/micro.sh "$build" $((rounds * 2 + 1)) 200000 "$results/micro.md" ;;
 	tls) sh bench/tls.sh "$build" "$rounds" 3 "$results/tls.md" ;;
 	dissect) sh bench/dissect.sh "$build" $(((rounds + 1) / 2)) 1000000 "$results/dissect.md" ;;
-	*) echo "bench: unknown part '$part' (tcp udp packets sweep micro tls dissect)" >&2; exit 2 ;;
+	progs) sh bench/progs.sh "$build" "$conns" "$results/progs.md" ;;
+	*) echo "bench: unknown part '$part' (tcp udp packets sweep micro tls dissect progs)" >&2; exit 2 ;;
 	esac >/dev/null || echo "bench: part $part failed" >&2
 done
 

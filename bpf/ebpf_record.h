@@ -18,10 +18,12 @@
 #define EBPF_RECORD_H
 
 #define EBPF_RECORD_MAJOR 1
-#define EBPF_RECORD_MINOR 0
+#define EBPF_RECORD_MINOR 1
 #define EBPF_RECORD_HEADER_LEN 8
 #define EBPF_TLV_HEADER_LEN 4
 #define EBPF_COMM_LEN 16
+/* The fixed part of a 1.0 record: what every reader of major 1 can count on. */
+#define EBPF_FIXED_LEN_1_0 176
 
 /* Event types: the values of ebpf.type, stable once released. */
 enum ebpf_event_type {
@@ -36,6 +38,15 @@ enum ebpf_event_type {
 	EBPF_CAPTURE_DROPS = 9,
 	EBPF_TCP_LISTEN = 10,
 	EBPF_EVENT_TYPE_MAX = EBPF_TCP_LISTEN,
+};
+
+/* ebpf_event.drop_kind (1.1): why a Capture_Drops record's events were lost. */
+enum ebpf_drop_kind {
+	EBPF_DROP_UNSPECIFIED = 0, /* a 1.0 writer, which did not say */
+	EBPF_DROP_RINGBUF = 1,     /* the kernel ring buffer was full */
+	EBPF_DROP_SKIPPED = 2,     /* the kernel skipped our program (recursion_misses) */
+	EBPF_DROP_TRANSIT = 3,     /* lost between an exporter and the collector */
+	EBPF_DROP_KIND_MAX = EBPF_DROP_TRANSIT,
 };
 
 /* ebpf_event.flags */
@@ -77,8 +88,12 @@ struct ebpf_event {
 	__u8 reserved;
 	__u8 saddr[16];       /* local address, network order; IPv4 in bytes 0-3 */
 	__u8 daddr[16];       /* remote address */
-	char comm[EBPF_COMM_LEN];        /* NUL-terminated */
+	char comm[EBPF_COMM_LEN];        /* process name (thread-group leader's), NUL-terminated */
 	char parent_comm[EBPF_COMM_LEN]; /* NUL-terminated */
+	/* 1.1 */
+	char thread_comm[EBPF_COMM_LEN]; /* the calling thread's name, NUL-terminated */
+	__u32 drop_kind;      /* Capture_Drops: enum ebpf_drop_kind */
+	__u32 reserved2;
 };
 
 /* Enrichment added by user space, carried as TLVs after the fixed part. */
@@ -115,8 +130,9 @@ struct ebpf_owner {
 	__u8 known;       /* pid & co. are filled in */
 	__u8 wanted;      /* passed the process filters (pid, comm, cgroup) */
 	__u8 active;      /* we saw its connect(): its SYN is in bytes_acked */
-	char comm[EBPF_COMM_LEN];
+	char comm[EBPF_COMM_LEN];        /* the process's (thread-group leader's) name */
 	char parent_comm[EBPF_COMM_LEN];
+	char thread_comm[EBPF_COMM_LEN]; /* the thread that did it */
 };
 
 /* UDP flows are summed in the kernel per (process, direction, 5-tuple). */

@@ -21,6 +21,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 #include "bpf/ebpf_record.h"
 
 #define AF_INET 2
@@ -137,21 +138,15 @@ static __always_inline void owner_from_current(struct ebpf_owner *o)
 	o->ppid = BPF_CORE_READ(parent, tgid);
 	o->cgroup_id = BPF_CORE_READ(kn, id);
 	o->known = 1;
-	bpf_get_current_comm(o->comm, sizeof(o->comm));
-	BPF_CORE_READ_STR_INTO(&o->parent_comm, parent, comm);
+	/* Names as /proc/PID/comm has them: the process's, not the calling thread's. */
+	BPF_CORE_READ_STR_INTO(&o->comm, task, group_leader, comm);
+	BPF_CORE_READ_STR_INTO(&o->parent_comm, parent, group_leader, comm);
+	bpf_get_current_comm(o->thread_comm, sizeof(o->thread_comm));
 	o->wanted = process_wanted(o, kn);
 }
 
 /* ---- events ---- */
 
-static __always_inline bool flow_wanted(const struct ebpf_event *e)
-{
-	if (filter_family && e->family != filter_family)
-		return false;
-	if (filter_port && e->sport != filter_port && e->dport != filter_port)
-		return false;
-	return true;
-}
 
 /*
  * Checks everything but the flow (known only later for some events) and
@@ -186,7 +181,48 @@ static __always_inline struct ebpf_event *reserve_event(__u16 type, const struct
 		e->flags |= EBPF_FLAG_NO_OWNER;
 	__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
 	__builtin_memcpy(e->parent_comm, o->parent_comm, sizeof(e->parent_comm));
+	__builtin_memcpy(e->thread_comm, o->thread_comm, sizeof(e->thread_comm));
 	return e;
+}
+
+/* --family and --port, on what a socket or a UDP flow says. */
+static __always_inline bool ports_wanted(__u16 family, __u16 sport, __u16 dport)
+{
+	if (filter_family && family != filter_family)
+		return false;
+	if (filter_port && sport != filter_port && dport != filter_port)
+		return false;
+	return true;
+}
+
+static __always_inline bool flow_wanted(const struct ebpf_event *e)
+{
+	return ports_wanted(e->family, e->sport, e->dport);
+}
+
+/*
+ * The flow filter on the socket itself, before anything is reserved: a
+ * capture of one port counts as lost only events of that port. The same
+ * fields flow_from_sock() reads.
+ */
+static __always_inline bool sock_wanted(const struct sock *sk)
+{
+	if (!filter_family && !filter_port)
+		return true;
+	return ports_wanted(BPF_CORE_READ(sk, __sk_common.skc_family),
+			    __builtin_bswap16(BPF_CORE_READ((struct inet_sock *)sk, inet_sport)),
+			    __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport)));
+}
+
+/* reserve_event() for an event of a socket: every filter runs before the reservation. */
+static __always_inline struct ebpf_event *reserve_sock_event(__u16 type, const struct ebpf_owner *o,
+							     const struct sock *sk)
+{
+	if (!sock_wanted(sk)) {
+		count(EBPF_CNT_FILTERED);
+		return NULL;
+	}
+	return reserve_event(type, o);
 }
 
 /* The flow filter needs the addresses, so it runs once they are filled in. */
@@ -296,7 +332,7 @@ static __always_inline void on_listen(const struct sock *sk)
 	struct ebpf_event *e;
 
 	owner_from_current(&o);
-	e = reserve_event(EBPF_TCP_LISTEN, &o);
+	e = reserve_sock_event(EBPF_TCP_LISTEN, &o, sk);
 	if (!e)
 		return;
 	flow_from_sock(e, sk);
@@ -328,7 +364,7 @@ static __always_inline bool ended_by_reset(const struct ebpf_owner *o, int oldst
 static __always_inline void emit_state_change(__u16 type, const struct sock *sk, const struct ebpf_owner *o,
 					      int oldstate, __u64 now)
 {
-	struct ebpf_event *e = reserve_event(type, o);
+	struct ebpf_event *e = reserve_sock_event(type, o, sk);
 
 	if (!e)
 		return;
@@ -349,16 +385,20 @@ static __always_inline void emit_state_change(__u16 type, const struct sock *sk,
 	submit(e);
 }
 
-SEC("tracepoint/sock/inet_sock_set_state")
-int ebpfcap_state(struct trace_event_raw_inet_sock_set_state *ctx)
+/*
+ * Raw tracepoints, not classic ones: a classic tracepoint program is skipped
+ * whenever any other tracing program runs on the CPU (one per-CPU guard for
+ * all of them); a raw one only when this same program is already running
+ * there. Their arguments are the TP_PROTO ones, read with CO-RE.
+ */
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(ebpfcap_state, const struct sock *sk, const int oldstate, const int newstate)
 {
-	const struct sock *sk = ctx->skaddr;
 	__u64 key = (__u64)sk, now = bpf_ktime_get_boot_ns();
-	int oldstate = ctx->oldstate, newstate = ctx->newstate;
 	struct ebpf_owner owner = {}, *o;
 	__u16 type;
 
-	if (ctx->protocol != IPPROTO_TCP)
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
 		on_syn_sent(key);
@@ -433,7 +473,7 @@ static __always_inline int on_accept_return(long fd)
 	o.reset = born ? born->reset : 0;
 	bpf_map_update_elem(&ebpfcap_owners, &key, &o, BPF_ANY);
 
-	e = reserve_event(EBPF_TCP_ACCEPT, &o);
+	e = reserve_sock_event(EBPF_TCP_ACCEPT, &o, sk);
 	if (!e)
 		return 0;
 	flow_from_sock(e, sk);
@@ -455,27 +495,10 @@ int ebpfcap_accept(struct trace_event_raw_sys_exit *ctx)
 	return on_accept_return(ctx->ret);
 }
 
-/*
- * tcp_send_reset, tcp_receive_reset and tcp_retransmit_skb changed layout
- * across kernels, but where they carry skaddr it has always come right after
- * the 8-byte common header (reset_rx) or after skbaddr (the others): fixed
- * layouts, deliberately not relocated.
- */
-struct skb_sk_ctx {
-	__u64 common;
-	const void *skbaddr;
-	const void *skaddr;
-};
-
-struct sk_ctx {
-	__u64 common;
-	const void *skaddr;
-};
-
-SEC("tracepoint/tcp/tcp_receive_reset")
-int ebpfcap_rst_in(struct sk_ctx *ctx)
+SEC("raw_tp/tcp_receive_reset")
+int BPF_PROG(ebpfcap_rst_in, const struct sock *sk)
 {
-	__u64 key = (__u64)ctx->skaddr;
+	__u64 key = (__u64)sk;
 	struct ebpf_owner *o = bpf_map_lookup_elem(&ebpfcap_owners, &key);
 
 	if (o)
@@ -483,18 +506,18 @@ int ebpfcap_rst_in(struct sk_ctx *ctx)
 	return 0;
 }
 
-/* Since 6.x the tracepoint also fires for attempts that failed, with err set. */
-static __always_inline bool retransmit_failed(void *ctx)
+/*
+ * Since 6.x the tracepoint also fires for attempts that failed, with err set
+ * (its third argument; the classic event's err field says the kernel has it).
+ */
+static __always_inline bool retransmit_failed(__u64 *ctx)
 {
-	struct trace_event_raw_tcp_retransmit_skb *t = ctx;
-
-	return bpf_core_field_exists(t->err) && BPF_CORE_READ(t, err) != 0;
+	return bpf_core_field_exists(struct trace_event_raw_tcp_retransmit_skb, err) && (int)ctx[2] != 0;
 }
 
-SEC("tracepoint/tcp/tcp_retransmit_skb")
-int ebpfcap_retrans(struct skb_sk_ctx *ctx)
+SEC("raw_tp/tcp_retransmit_skb")
+int BPF_PROG(ebpfcap_retrans, const struct sock *sk)
 {
-	const struct sock *sk = ctx->skaddr;
 	__u64 key = (__u64)sk;
 	struct ebpf_owner owner = {}, *o = bpf_map_lookup_elem(&ebpfcap_owners, &key);
 	struct ebpf_event *e;
@@ -503,7 +526,7 @@ int ebpfcap_retrans(struct skb_sk_ctx *ctx)
 		return 0; /* nothing left the host */
 	if (o)
 		owner = *o;
-	e = reserve_event(EBPF_TCP_RETRANSMIT, &owner);
+	e = reserve_sock_event(EBPF_TCP_RETRANSMIT, &owner, sk);
 	if (!e)
 		return 0;
 	flow_from_sock(e, sk);
@@ -595,7 +618,8 @@ static __always_inline void account_udp(struct ebpf_udp_key *k, __u32 bytes)
 		f->last_ns = now;
 		return;
 	}
-	if (!fresh.owner.wanted || !(event_type_mask & (1u << k->type))) {
+	if (!fresh.owner.wanted || !(event_type_mask & (1u << k->type)) ||
+	    !ports_wanted(k->family, k->sport, k->dport)) {
 		count(EBPF_CNT_FILTERED);
 		return;
 	}
@@ -664,42 +688,41 @@ int ebpfcap_recvmsg(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-SEC("tracepoint/sock/sock_send_length")
-int ebpfcap_udp_tx(struct trace_event_raw_sock_msg_length *ctx)
+SEC("raw_tp/sock_send_length")
+int BPF_PROG(ebpfcap_udp_tx, const struct sock *sk, int ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ebpf_udp_key k = {};
 	struct udp_call *call;
 
-	if (ctx->protocol != IPPROTO_UDP || ctx->ret <= 0)
+	if (ret <= 0 || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
 		return 0;
-	udp_key_from_sock(&k, ctx->sk, EBPF_UDP_SEND);
+	udp_key_from_sock(&k, sk, EBPF_UDP_SEND);
 	call = bpf_map_lookup_elem(&ebpfcap_udpcall, &tid);
 	if (call && call->uaddr)
 		peer_from_sockaddr(&k, call->uaddr);
-	account_udp(&k, ctx->ret);
+	account_udp(&k, ret);
 	return 0;
 }
 
-SEC("tracepoint/sock/sock_recv_length")
-int ebpfcap_udp_rx(struct trace_event_raw_sock_msg_length *ctx)
+SEC("raw_tp/sock_recv_length")
+int BPF_PROG(ebpfcap_udp_rx, const struct sock *sk, int ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	const struct sock *sk = ctx->sk;
 	struct ebpf_udp_key k = {};
 	struct udp_call *call;
 
-	if (ctx->protocol != IPPROTO_UDP || ctx->ret <= 0)
+	if (ret <= 0 || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
 		return 0;
 	call = bpf_map_lookup_elem(&ebpfcap_udpcall, &tid);
 	if (call && call->uaddr && BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_ESTABLISHED) {
 		/* The peer's address reaches user memory only on the way out. */
 		call->sk = (__u64)sk;
-		call->bytes = ctx->ret;
+		call->bytes = ret;
 		return 0;
 	}
 	udp_key_from_sock(&k, sk, EBPF_UDP_RECV);
-	account_udp(&k, ctx->ret);
+	account_udp(&k, ret);
 	return 0;
 }
 
@@ -755,11 +778,11 @@ int ebpfcap_sendmsg_x(struct trace_event_raw_sys_exit *ctx)
 /* ---- processes ---- */
 
 /* Children of followed processes are followed too (--pid, and `-- CMD`). */
-SEC("tracepoint/sched/sched_process_fork")
-int ebpfcap_fork(struct trace_event_raw_sched_process_fork *ctx)
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(ebpfcap_fork, struct task_struct *forker, struct task_struct *new_task)
 {
-	/* parent_pid is the forking thread's id; the map holds processes. */
-	__u32 parent = bpf_get_current_pid_tgid() >> 32, child = ctx->child_pid;
+	/* forker is the forking thread; the map holds processes. */
+	__u32 parent = bpf_get_current_pid_tgid() >> 32, child = BPF_CORE_READ(new_task, pid);
 	__u8 yes = 1;
 
 	if (filter_pids && bpf_map_lookup_elem(&ebpfcap_pids, &parent))
@@ -773,7 +796,7 @@ int ebpfcap_fork(struct trace_event_raw_sched_process_fork *ctx)
  * process, is not followed. signal->live is already counted down here.
  * (Fork also put each new thread's id in the map: it goes with the thread.)
  */
-SEC("tracepoint/sched/sched_process_exit")
+SEC("raw_tp/sched_process_exit")
 int ebpfcap_exit(void *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -789,11 +812,10 @@ int ebpfcap_exit(void *ctx)
 	return 0;
 }
 
-SEC("tracepoint/sched/sched_process_exec")
-int ebpfcap_exec(struct trace_event_raw_sched_process_exec *ctx)
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(ebpfcap_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct ebpf_exec_note *n = bpf_ringbuf_reserve(&ebpfcap_execs, sizeof(*n), 0);
-	unsigned int loc = ctx->__data_loc_filename & 0xffff;
 
 	if (!n) {
 		count(EBPF_CNT_NOTES_LOST);
@@ -801,7 +823,7 @@ int ebpfcap_exec(struct trace_event_raw_sched_process_exec *ctx)
 	}
 	n->pid = bpf_get_current_pid_tgid() >> 32;
 	n->ppid = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), real_parent, tgid);
-	bpf_probe_read_kernel_str(n->path, sizeof(n->path), (void *)ctx + loc);
+	bpf_probe_read_kernel_str(n->path, sizeof(n->path), BPF_CORE_READ(bprm, filename));
 	bpf_ringbuf_submit(n, 0);
 	return 0;
 }

@@ -31,7 +31,8 @@
 #include "bpf/ebpf_tlv.h"
 #include "utils/v4_mapped.h"
 
-#define FIXED_LEN_1_0 ((int)sizeof(struct ebpf_event))
+#define FIXED_LEN_1_0 EBPF_FIXED_LEN_1_0
+#define FIXED_LEN_1_1 ((int)sizeof(struct ebpf_event))
 #define OFF(field) (EBPF_RECORD_HEADER_LEN + (int)offsetof(struct ebpf_event, field))
 #define SIZE(field) ((int)sizeof(((struct ebpf_event *)0)->field))
 #define AF_INET_ 2
@@ -66,6 +67,8 @@ static int hf_uid = -1;
 static int hf_gid = -1;
 static int hf_comm = -1;
 static int hf_parent_comm = -1;
+static int hf_thread_comm = -1;
+static int hf_drop_kind = -1;
 static int hf_exe = -1;
 static int hf_cgroup = -1;
 static int hf_container_id = -1;
@@ -116,6 +119,14 @@ static expert_field ei_connect_failed = EI_INIT;
 static expert_field ei_retransmit = EI_INIT;
 static expert_field ei_reset = EI_INIT;
 static expert_field ei_drops = EI_INIT;
+
+static const value_string drop_kind_names[] = {
+	{ EBPF_DROP_UNSPECIFIED, "not said (a 1.0 writer)" },
+	{ EBPF_DROP_RINGBUF, "kernel ring buffer full" },
+	{ EBPF_DROP_SKIPPED, "skipped by the kernel" },
+	{ EBPF_DROP_TRANSIT, "lost between exporter and collector" },
+	{ 0, NULL }
+};
 
 static const value_string type_names[] = {
 	{ EBPF_TCP_CONNECT, "TCP_Connect" },
@@ -225,6 +236,7 @@ struct record_view {
 	guint32 latency_us, retransmits;
 	gint32 error;
 	guint64 timestamp_ns, duration_us, bytes_sent, bytes_received, packets, drops;
+	guint32 drop_kind;
 	struct ebpfflow_owner owner; /* pid, comm, the TLV strings, ...: also what packets of the socket show */
 	address src, dst;
 	proto_tree *rec;
@@ -486,6 +498,23 @@ static gboolean dissect_fixed(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti,
 	return TRUE;
 }
 
+/* What version 1.1 appended, in records whose fixed part has it: the thread's name, why events were lost. */
+static gboolean dissect_fixed_1_1(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, struct record_view *v,
+				  int fixed_len)
+{
+	proto_tree *proc = subtree(v, tvb, IN_PROCESS, OFF(pid), OFF(netns) - OFF(pid));
+	const char *thread_comm;
+
+	if (fixed_len < FIXED_LEN_1_1)
+		return TRUE;
+	if (!add_fixed_string(proc, hf_thread_comm, tvb, pinfo, ti, OFF(thread_comm), SIZE(thread_comm), &thread_comm))
+		return FALSE;
+	v->drop_kind = (guint32)fixed_uint(tvb, OFF(drop_kind), SIZE(drop_kind));
+	if (v->type == EBPF_CAPTURE_DROPS && captured(tvb, OFF(drop_kind), SIZE(drop_kind)))
+		proto_tree_add_item(v->rec, hf_drop_kind, tvb, OFF(drop_kind), SIZE(drop_kind), ENC_LITTLE_ENDIAN);
+	return TRUE;
+}
+
 /* One TLV's value (len bytes at offset, within the record); FALSE when it is malformed. */
 static gboolean dissect_tlv(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, guint16 tag,
 			    int offset, int len, int end, struct record_view *v)
@@ -634,6 +663,9 @@ static void set_info(packet_info *pinfo, const struct record_view *v)
 
 	if (v->type == EBPF_CAPTURE_DROPS) {
 		col_append_fstr(pinfo->cinfo, COL_INFO, " %" G_GUINT64_FORMAT " events lost", v->drops);
+		if (v->drop_kind != EBPF_DROP_UNSPECIFIED)
+			col_append_fstr(pinfo->cinfo, COL_INFO, " (%s)",
+					val_to_str_const(v->drop_kind, drop_kind_names, "unknown kind"));
 		if (v->owner.tlv[EBPF_TLV_HOST])
 			col_append_fstr(pinfo->cinfo, COL_INFO, " on %s", v->owner.tlv[EBPF_TLV_HOST]);
 		return;
@@ -763,10 +795,11 @@ static int dissect_ebpfflow(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 		return reported;
 	/* The record alone; its captured length is less than total_len when a snaplen cut it. */
 	rec = tvb_new_subset_length(tvb, 0, total_len);
-	if (!dissect_fixed(rec, pinfo, ti, &v))
+	if (!dissect_fixed(rec, pinfo, ti, &v) || !dissect_fixed_1_1(rec, pinfo, ti, &v, fixed_len))
 		return reported;
 	/* A newer minor version: known fields decoded, the rest shown as such. */
-	undecoded(v.rec, pinfo, rec, EBPF_RECORD_HEADER_LEN + FIXED_LEN_1_0, fixed_len - FIXED_LEN_1_0,
+	undecoded(v.rec, pinfo, rec, EBPF_RECORD_HEADER_LEN + MIN(fixed_len, FIXED_LEN_1_1),
+		  fixed_len - MIN(fixed_len, FIXED_LEN_1_1),
 		  "fixed part");
 	if (!dissect_tlvs(rec, pinfo, ti, EBPF_RECORD_HEADER_LEN + fixed_len, total_len, &v))
 		return reported;
@@ -868,12 +901,17 @@ void proto_register_ebpfflow(void)
 		{ &hf_comm,
 		  { "Process", "ebpf.comm",
 		    FT_STRINGZPAD, BASE_NONE, NULL, 0x0,
-		    "Process name (comm)", HFILL }
+		    "Process name (comm of the thread-group leader, as /proc/PID/comm)", HFILL }
 		},
 		{ &hf_parent_comm,
 		  { "Parent process", "ebpf.parent.comm",
 		    FT_STRINGZPAD, BASE_NONE, NULL, 0x0,
 		    "Name (comm) of the parent process", HFILL }
+		},
+		{ &hf_thread_comm,
+		  { "Thread", "ebpf.thread.comm",
+		    FT_STRINGZPAD, BASE_NONE, NULL, 0x0,
+		    "Name of the thread that did it (ebpf.comm is the process's)", HFILL }
 		},
 		{ &hf_exe,
 		  { "Executable", "ebpf.exe",
@@ -1030,6 +1068,11 @@ void proto_register_ebpfflow(void)
 		  { "Events lost", "ebpf.drops",
 		    FT_UINT64, BASE_DEC, NULL, 0x0,
 		    "Events lost since the previous Capture_Drops record", HFILL }
+		},
+		{ &hf_drop_kind,
+		  { "Why lost", "ebpf.drops.kind",
+		    FT_UINT32, BASE_DEC, VALS(drop_kind_names), 0x0,
+		    "Capture_Drops: why the events were lost", HFILL }
 		},
 		{ &hf_host,
 		  { "Host", "ebpf.host",

@@ -48,7 +48,8 @@ struct capture {
 	int events_if;
 	uint64_t boot_to_wall_ns; /* the kernel stamps CLOCK_BOOTTIME */
 	uint64_t written;
-	uint64_t lost_reported;
+	uint64_t lost_reported;    /* ring buffer full */
+	uint64_t skipped_reported; /* program runs the kernel skipped */
 	char host[64];
 	char machine_id[40];       /* filled in exported records: hosts can share a name */
 	struct zmq_exporter *zx;   /* --export: records go here instead of to out */
@@ -256,23 +257,33 @@ static int on_event(const struct ebpf_event *ev, void *ctx)
 	return 0;
 }
 
-/* Loss is never silent: each increase becomes a Capture_Drops record. */
-static int report_drops(struct capture *c, struct kernel_events *ke)
+/* One Capture_Drops record for the increase of one loss counter, if any. */
+static int report_increase(struct capture *c, uint32_t kind, uint64_t now, uint64_t *reported)
 {
-	struct kernel_counters k;
 	struct ebpf_record rec;
 
-	kernel_events_counters(ke, &k);
-	if (k.lost <= c->lost_reported)
+	if (now <= *reported)
 		return 0;
 	memset(&rec, 0, sizeof(rec));
 	rec.ev.type = EBPF_CAPTURE_DROPS;
+	rec.ev.drop_kind = kind;
 	rec.ev.timestamp_ns = clock_ns(CLOCK_REALTIME);
-	rec.ev.drops = k.lost - c->lost_reported;
+	rec.ev.drops = now - *reported;
 	ebpf_copy_string(rec.host, sizeof(rec.host), c->host);
 	ebpf_copy_string(rec.machine_id, sizeof(rec.machine_id), c->machine_id);
-	c->lost_reported = k.lost;
+	*reported = now;
 	return write_record(c, &rec);
+}
+
+/* Loss is never silent: each increase becomes a Capture_Drops record that says which kind. */
+static int report_drops(struct capture *c, struct kernel_events *ke)
+{
+	struct kernel_counters k;
+	int err;
+
+	kernel_events_counters(ke, &k);
+	err = report_increase(c, EBPF_DROP_RINGBUF, k.lost, &c->lost_reported);
+	return err ? err : report_increase(c, EBPF_DROP_SKIPPED, k.skipped, &c->skipped_reported);
 }
 
 enum stop_reason { STOP_SIGNAL, STOP_READER_GONE, STOP_COUNT, STOP_ERROR };
@@ -455,6 +466,10 @@ static void say_summary(const struct capture *c, struct kernel_events *ke)
 		fprintf(stderr, "ebpfcap: %llu events lost because the kernel ring buffer was full "
 			"(raise --ringbuf-size); %llu written\n",
 			(unsigned long long)k.lost, (unsigned long long)c->written);
+	if (k.skipped)
+		fprintf(stderr, "ebpfcap: %llu tracepoint hits skipped by the kernel (our program was already "
+			"running on that CPU), each possibly an event; %llu written\n",
+			(unsigned long long)k.skipped, (unsigned long long)c->written);
 	if (c->owners)
 		say_packet_summary(c);
 	if (c->tls && tls_secrets_lost(c->tls))
@@ -462,9 +477,9 @@ static void say_summary(const struct capture *c, struct kernel_events *ke)
 			(unsigned long long)tls_secrets_lost(c->tls));
 	if (c->opts->debug)
 		fprintf(stderr, "ebpfcap: %llu written, %llu emitted, %llu filtered in the kernel, %llu lost, "
-			"%llu UDP datagrams untracked, %llu exec notes lost\n",
+			"%llu skipped, %llu UDP datagrams untracked, %llu exec notes lost\n",
 			(unsigned long long)c->written, (unsigned long long)k.emitted,
-			(unsigned long long)k.filtered, (unsigned long long)k.lost,
+			(unsigned long long)k.filtered, (unsigned long long)k.lost, (unsigned long long)k.skipped,
 			(unsigned long long)k.udp_untracked, (unsigned long long)k.notes_lost);
 }
 

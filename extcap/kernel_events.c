@@ -121,8 +121,35 @@ const char *kernel_events_cgroup_root(void)
 	return cgroup_v1_only() ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup";
 }
 
+/*
+ * Programs no wanted event type needs are not loaded at all: a TCP-only
+ * capture puts nothing on the UDP path (the syscall tracepoints among them
+ * slow every syscall of every task), a UDP-only one nothing on TCP's.
+ */
+static void load_only_needed(struct ebpfcap_bpf *skel, uint32_t mask)
+{
+	struct bpf_program *udp[] = {
+		skel->progs.ebpfcap_udp_tx, skel->progs.ebpfcap_udp_rx,
+		skel->progs.ebpfcap_sendto, skel->progs.ebpfcap_sendmsg,
+		skel->progs.ebpfcap_recvfrom, skel->progs.ebpfcap_recvmsg,
+		skel->progs.ebpfcap_sendto_x, skel->progs.ebpfcap_sendmsg_x,
+		skel->progs.ebpfcap_recvfrom_x, skel->progs.ebpfcap_recvmsg_x,
+	};
+	struct bpf_program *tcp[] = {
+		skel->progs.ebpfcap_state, skel->progs.ebpfcap_accept4, skel->progs.ebpfcap_accept,
+		skel->progs.ebpfcap_rst_in, skel->progs.ebpfcap_retrans,
+	};
+	uint32_t udp_types = 1u << EBPF_UDP_SEND | 1u << EBPF_UDP_RECV;
+
+	for (size_t i = 0; !(mask & udp_types) && i < sizeof(udp) / sizeof(udp[0]); i++)
+		bpf_program__set_autoload(udp[i], false);
+	for (size_t i = 0; !(mask & ~udp_types) && i < sizeof(tcp) / sizeof(tcp[0]); i++)
+		bpf_program__set_autoload(tcp[i], false);
+}
+
 static void configure(struct ebpfcap_bpf *skel, const struct kernel_filter *f)
 {
+	load_only_needed(skel, f->event_type_mask);
 	skel->rodata->event_type_mask = f->event_type_mask;
 	skel->rodata->filter_pids = f->n_pids > 0;
 	skel->rodata->filter_cgroups = f->n_cgroups > 0;
@@ -269,6 +296,28 @@ uint64_t bpf_sum_percpu(int map_fd, uint32_t key)
 	return total;
 }
 
+/*
+ * Runs of our programs the kernel skipped: a tracepoint hit while the same
+ * raw tracepoint program was already running on that CPU (softirq on top of
+ * process context), or, for classic tracepoints, while any tracing program
+ * was. The kernel only counts them, per program.
+ */
+static uint64_t skipped_runs(const struct kernel_events *ke)
+{
+	struct bpf_program *prog;
+	uint64_t total = 0;
+
+	bpf_object__for_each_program(prog, ke->skel->obj) {
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0)
+			total += info.recursion_misses;
+	}
+	return total;
+}
+
 void kernel_events_counters(const struct kernel_events *ke, struct kernel_counters *out)
 {
 	int fd = bpf_map__fd(ke->skel->maps.ebpfcap_counts);
@@ -278,6 +327,7 @@ void kernel_events_counters(const struct kernel_events *ke, struct kernel_counte
 	out->filtered = bpf_sum_percpu(fd, EBPF_CNT_FILTERED);
 	out->udp_untracked = bpf_sum_percpu(fd, EBPF_CNT_UDP_UNTRACKED);
 	out->notes_lost = bpf_sum_percpu(fd, EBPF_CNT_NOTES_LOST);
+	out->skipped = skipped_runs(ke);
 }
 
 bool kernel_events_wants(const struct kernel_events *ke, const struct ebpf_event *ev)

@@ -33,6 +33,7 @@ struct kernel_counters {
 	uint64_t filtered;      /* dropped in the kernel by the capture's filters */
 	uint64_t udp_untracked; /* UDP datagrams sent one by one: flow table full */
 	uint64_t notes_lost;    /* exec notes lost: paths fall back to /proc */
+	uint64_t skipped;       /* program runs the kernel skipped (recursion_misses): each may have been an event */
 };
 
 struct kernel_callbacks {

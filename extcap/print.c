@@ -187,8 +187,10 @@ static void text_line(struct printer *p, const struct ebpf_record *rec, char *bu
 
 	format_time(ev->timestamp_ns, when, sizeof(when));
 	if (ev->type == EBPF_CAPTURE_DROPS) {
-		snprintf(buf, size, "%s %-18s %llu events lost", when, ebpf_event_type_name(ev->type),
-			 (unsigned long long)ev->drops);
+		const char *why = ebpf_drop_kind_name(ev->drop_kind);
+
+		snprintf(buf, size, "%s %-18s %llu events lost%s%s%s", when, ebpf_event_type_name(ev->type),
+			 (unsigned long long)ev->drops, why[0] ? " (" : "", why, why[0] ? ")" : "");
 		return;
 	}
 	clean(ev->comm, comm, sizeof(comm));
@@ -227,7 +229,13 @@ static void verbose_line(const struct ebpf_record *rec, char *buf, size_t size)
 		ADD(" exe=%s", s);
 	}
 	clean(ev->parent_comm, s, sizeof(s));
-	ADD(" ppid=%u parent=%s tid=%u uid=%u gid=%u", ev->ppid, s[0] ? s : "?", ev->tid, ev->uid, ev->gid);
+	ADD(" ppid=%u parent=%s tid=%u", ev->ppid, s[0] ? s : "?", ev->tid);
+	/* The thread's own name, where it is not the process's (dig's isc-net-0000). */
+	if (ev->thread_comm[0] && strncmp(ev->thread_comm, ev->comm, sizeof(ev->comm)) != 0) {
+		clean(ev->thread_comm, s, sizeof(s));
+		ADD(" thread=%s", s);
+	}
+	ADD(" uid=%u gid=%u", ev->uid, ev->gid);
 	if (rec->container_id[0]) {
 		clean(rec->container_name, s, sizeof(s));
 		ADD(" container=%.12s%s%s runtime=%s", rec->container_id, s[0] ? "/" : "", s, rec->container_runtime);
@@ -341,6 +349,7 @@ static void json_record(struct printer *p, const struct ebpf_record *rec)
 	json_u64(f, "gid", ev->gid);
 	json_string(f, "comm", ev->comm);
 	json_string(f, "parent_comm", ev->parent_comm);
+	json_string(f, "thread_comm", ev->thread_comm);
 	json_string(f, "exe", rec->exe);
 	json_string(f, "container_id", rec->container_id);
 	json_string(f, "container_name", rec->container_name);
@@ -370,6 +379,7 @@ static void json_record(struct printer *p, const struct ebpf_record *rec)
 		ev->flags & EBPF_FLAG_RESET ? "true" : "false", ev->flags & EBPF_FLAG_NO_OWNER ? "true" : "false",
 		ev->flags & EBPF_FLAG_HOST ? "true" : "false");
 	json_u64(f, "drops", ev->drops);
+	json_string(f, "drop_kind", ebpf_drop_kind_name(ev->drop_kind));
 	fputs("}\n", f);
 }
 

@@ -197,6 +197,7 @@ static int report_losses(struct collector *c)
 		c->lost += loss;
 		memset(&rec, 0, sizeof(rec));
 		rec.ev.type = EBPF_CAPTURE_DROPS;
+		rec.ev.drop_kind = EBPF_DROP_TRANSIT;
 		rec.ev.timestamp_ns = clock_ns(CLOCK_REALTIME);
 		rec.ev.drops = loss;
 		ebpf_copy_string(rec.host, sizeof(rec.host), s->host);

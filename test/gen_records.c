@@ -80,6 +80,7 @@ static void in_pod(struct ebpf_record *r)
 	r->ev.pid = r->ev.pid + 1000;
 	r->ev.tid = r->ev.pid + 1000;
 	strcpy(r->ev.comm, "curl");
+	strcpy(r->ev.thread_comm, "curl-worker"); /* a named thread did it */
 	strcpy(r->exe, "/usr/bin/curl");
 	strcpy(r->container_id, "3f4e1b2c9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c");
 	strcpy(r->container_name, "k8s_web_web-7f9c_shop_0");
@@ -95,6 +96,7 @@ static void in_container(struct ebpf_record *r)
 	r->ev.pid = 77;
 	r->ev.tid = 78;
 	strcpy(r->ev.comm, "nginx");
+	strcpy(r->ev.thread_comm, "nginx");
 	strcpy(r->exe, "/usr/sbin/nginx");
 	strcpy(r->container_id, "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b");
 	strcpy(r->container_name, "edge-proxy");
@@ -107,6 +109,7 @@ static void on_host(struct ebpf_record *r)
 	r->ev.pid = 500;
 	r->ev.tid = 500;
 	strcpy(r->ev.comm, "dnsmasq");
+	strcpy(r->ev.thread_comm, "dnsmasq");
 	strcpy(r->exe, "/usr/sbin/dnsmasq");
 }
 
@@ -159,7 +162,7 @@ static void metrics(struct ebpf_record *r)
 	case EBPF_UDP_SEND: r->ev.packets = 10; r->ev.bytes_sent = 1000; break;
 	case EBPF_UDP_RECV: r->ev.packets = 7; r->ev.bytes_received = 700; break;
 	case EBPF_FLOW_SNAPSHOT: r->ev.tcp_state = 1; break;
-	case EBPF_CAPTURE_DROPS: r->ev.drops = 17; break;
+	case EBPF_CAPTURE_DROPS: r->ev.drops = 17; r->ev.drop_kind = EBPF_DROP_RINGBUF; break;
 	case EBPF_TCP_LISTEN:
 		r->ev.tcp_state = 10; r->ev.dport = 0; /* listening: no peer */
 		memset(r->ev.daddr, 0, sizeof(r->ev.daddr));
@@ -183,6 +186,7 @@ static void odd_ones(struct ebpf_record *r, int v6)
 		d.ev.type = EBPF_CAPTURE_DROPS;
 		d.ev.timestamp_ns = r->ev.timestamp_ns;
 		d.ev.drops = 4000;
+		d.ev.drop_kind = EBPF_DROP_SKIPPED;
 		strcpy(d.host, "node-2");
 		*r = d;
 	}
@@ -224,8 +228,23 @@ static size_t good(uint8_t *b)
 static void set_le16(uint8_t *p, uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
 static void set_le32(uint8_t *p, uint32_t v) { set_le16(p, v & 0xffff); set_le16(p + 2, v >> 16); }
 
-#define FIXED_END (EBPF_RECORD_HEADER_LEN + (int)sizeof(struct ebpf_event)) /* 184: the first TLV */
+#define FIXED_END (EBPF_RECORD_HEADER_LEN + (int)sizeof(struct ebpf_event)) /* 208: the first TLV */
+#define FIXED_END_1_0 (EBPF_RECORD_HEADER_LEN + EBPF_FIXED_LEN_1_0)
 #define AT(field) (EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, field))
+
+/* A 1.0 writer's record (before thread_comm and drop_kind): old captures still decode. */
+static void older_minor(void)
+{
+	static uint8_t b[EBPF_RECORD_MAX_WIRE], ob[EBPF_RECORD_MAX_WIRE];
+	size_t n = good(b), m = n - (FIXED_END - FIXED_END_1_0);
+
+	memcpy(ob, b, FIXED_END_1_0);
+	memcpy(ob + FIXED_END_1_0, b + FIXED_END, n - FIXED_END);
+	ob[1] = 0;
+	set_le16(ob + 2, EBPF_FIXED_LEN_1_0);
+	set_le32(ob + 4, (uint32_t)m);
+	put(ob, m, T0, "older-minor");
+}
 
 /* A newer minor version: 8 more fixed bytes and an unknown TLV, neither of them malformed. */
 static void newer_minor(void)
@@ -260,6 +279,7 @@ static void gen_malformed(void)
 	n = good(b); put_snapped(b, n - 10, n, T0, "snapped");
 	n = good(b); memset(b + AT(comm), 'A', 16); put(b, n, T0, "comm-unterminated");
 	n = good(b); memset(b + AT(parent_comm), 'B', 16); put(b, n, T0, "parent-unterminated");
+	n = good(b); memset(b + AT(thread_comm), 'C', 16); put(b, n, T0, "thread-unterminated");
 	n = good(b); set_le16(b + FIXED_END + 2, 4000); put(b, n, T0, "tlv-past-end");
 	/* The first TLV is exe, "/usr/bin/curl": 13 characters, then its NUL. */
 	n = good(b); b[FIXED_END + 4 + 13] = 'X'; put(b, n, T0, "tlv-unterminated");
@@ -268,6 +288,7 @@ static void gen_malformed(void)
 	n = good(b); set_le32(b + 4, FIXED_END + 2); put(b, n, T0, "tlv-header-truncated");
 	/* Odd but valid: decoded, never malformed. */
 	newer_minor();
+	older_minor();
 	n = good(b); set_le16(b + AT(type), 42); set_le16(b + AT(family), 7); put(b, n, T0, "unknown-type-family");
 	n = good(b); memcpy(b + n, "\x01\x02\x03", 3); put(b, n + 3, T0, "trailing-bytes");
 }

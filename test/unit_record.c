@@ -11,7 +11,8 @@
 #include "pcapio/exported_pdu.h"
 #include "unit.h"
 
-#define FIXED_END (EBPF_RECORD_HEADER_LEN + 176) /* first TLV */
+#define FIXED_END (EBPF_RECORD_HEADER_LEN + 200) /* first TLV of a 1.1 record */
+#define FIXED_END_1_0 (EBPF_RECORD_HEADER_LEN + 176) /* first TLV of a 1.0 record */
 
 static uint8_t buf[EBPF_RECORD_MAX_WIRE];
 
@@ -35,6 +36,8 @@ static void fill(struct ebpf_record *r)
 	r->ev.daddr[0] = 0xfe;
 	strcpy(r->ev.comm, "curl");
 	strcpy(r->ev.parent_comm, "bash");
+	strcpy(r->ev.thread_comm, "curl-worker");
+	r->ev.drop_kind = EBPF_DROP_SKIPPED;
 	strcpy(r->exe, "/usr/bin/curl");
 	strcpy(r->container_id, CONTAINER_ID);
 	strcpy(r->container_name, "web");
@@ -65,10 +68,10 @@ static void test_round_trip(void)
 	CHECK_EQ(ebpf_record_decode(buf, n, &out, &why), 0);
 	CHECK(why == NULL); /* untouched on success */
 	CHECK(memcmp(&in, &out, sizeof(in)) == 0);
-	/* The header FORMAT.md promises: major 1, minor 0, fixed_len 176 and total_len, little-endian. */
+	/* The header FORMAT.md promises: major 1, minor 1, fixed_len 200 and total_len, little-endian. */
 	CHECK_EQ(buf[0], 1);
-	CHECK_EQ(buf[1], 0);
-	CHECK_EQ(buf[2], 176);
+	CHECK_EQ(buf[1], 1);
+	CHECK_EQ(buf[2], 200);
 	CHECK_EQ(buf[3], 0);
 	CHECK_EQ(le32(buf + 4), n);
 	CHECK_EQ(buf[4], n & 0xff); /* low byte first */
@@ -80,6 +83,8 @@ static void test_round_trip(void)
 	CHECK_EQ(buf[135], 1);           /* saddr ::1, last byte */
 	CHECK_STR((char *)buf + 152, "curl"); /* comm */
 	CHECK_STR((char *)buf + 168, "bash"); /* parent_comm */
+	CHECK_STR((char *)buf + 184, "curl-worker"); /* thread_comm (1.1) */
+	CHECK_EQ(le32(buf + 200), EBPF_DROP_SKIPPED); /* drop_kind (1.1) */
 	/* First TLV: exe, tag 1, NUL included in the length. */
 	CHECK_EQ(le16(buf + FIXED_END), EBPF_TLV_EXE);
 	CHECK_EQ(le16(buf + FIXED_END + 2), strlen("/usr/bin/curl") + 1);
@@ -301,7 +306,7 @@ static void test_malformed(void)
 	expect_reject(b, n, "fixed part shorter than version 1.0");
 	put16(b + 2, 0);
 	expect_reject(b, n, "fixed part shorter than version 1.0");
-	put16(b + 2, 176);
+	put16(b + 2, 200);
 
 	put32(b + 4, 100); /* total_len < 8 + fixed_len */
 	expect_reject(b, n, "record length shorter than its fixed part");
@@ -312,7 +317,7 @@ static void test_malformed(void)
 	put16(b + 2, 0xffff); /* fixed_len beyond total_len */
 	put32(b + 4, (uint32_t)n);
 	expect_reject(b, n, "record length shorter than its fixed part");
-	put16(b + 2, 176);
+	put16(b + 2, 200);
 	put32(b + 4, 0xffffffff); /* total_len beyond the buffer, far */
 	expect_reject(b, n, "record length beyond the buffer");
 	put32(b + 4, (uint32_t)n);
@@ -356,11 +361,11 @@ static void test_malformed(void)
 /* A record made of the fixed part and TLVs given as (tag, len, bytes). */
 static size_t with_tlv(uint8_t *b, uint16_t tag, uint16_t len, const char *val)
 {
-	size_t off = FIXED_END;
+	size_t off = FIXED_END_1_0;
 
-	memset(b, 0, FIXED_END);
+	memset(b, 0, FIXED_END_1_0);
 	b[0] = 1;
-	put16(b + 2, 176);
+	put16(b + 2, 176); /* a 1.0 record: old captures still decode */
 	put16(b + off, tag);
 	put16(b + off + 2, len);
 	memcpy(b + off + 4, val, len);
@@ -402,6 +407,27 @@ static void test_tlv_strings(void)
 	CHECK_STR(out.host, "ab");
 }
 
+/* An older minor version (a 1.0 capture): its 176-byte fixed part decodes, 1.1's fields stay empty. */
+static void test_older_minor(void)
+{
+	struct ebpf_record in, out;
+	static uint8_t b[EBPF_RECORD_MAX_WIRE];
+	size_t n, m;
+
+	fill(&in);
+	n = ebpf_record_encode(&in, buf, sizeof(buf));
+	memcpy(b, buf, FIXED_END_1_0);
+	memcpy(b + FIXED_END_1_0, buf + FIXED_END, n - FIXED_END);
+	m = n - (FIXED_END - FIXED_END_1_0);
+	b[1] = 0;
+	put16(b + 2, 176);
+	put32(b + 4, (uint32_t)m);
+	CHECK_EQ(ebpf_record_decode(b, m, &out, NULL), 0);
+	memset(in.ev.thread_comm, 0, sizeof(in.ev.thread_comm));
+	in.ev.drop_kind = EBPF_DROP_UNSPECIFIED;
+	CHECK(memcmp(&in, &out, sizeof(in)) == 0);
+}
+
 /* A newer minor version: 8 more fixed bytes and an unknown TLV decode fine. */
 static void test_newer_minor(void)
 {
@@ -424,8 +450,8 @@ static void test_newer_minor(void)
 	put16(b + m + 2, 7);
 	memcpy(b + m + 4, "node-2", 7);
 	m += 11;
-	b[1] = 1;
-	put16(b + 2, 176 + 8);
+	b[1] = 2;
+	put16(b + 2, 200 + 8);
 	put32(b + 4, (uint32_t)m);
 	CHECK_EQ(ebpf_record_decode(b, m, &out, &why), 0);
 	strcpy(in.host, "node-2"); /* the later value of a repeated tag wins */
@@ -555,6 +581,7 @@ int main(void)
 	test_encode_terminates();
 	test_malformed();
 	test_tlv_strings();
+	test_older_minor();
 	test_newer_minor();
 	test_mutations();
 	test_exported_pdu();

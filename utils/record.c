@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-_Static_assert(sizeof(struct ebpf_event) == 176, "struct ebpf_event is the wire layout: update docs/FORMAT.md and bump the version");
+_Static_assert(sizeof(struct ebpf_event) == 200, "struct ebpf_event is the wire layout: update docs/FORMAT.md and bump the version");
 
 /* One table drives both directions: TLV tag <-> field of struct ebpf_record. */
 static const struct {
@@ -46,6 +46,19 @@ const char *ebpf_event_type_name(unsigned type)
 	return type_names[type];
 }
 
+/* Short names for lines and JSON; "" for a 1.0 record, which did not say. */
+const char *ebpf_drop_kind_name(unsigned kind)
+{
+	static const char *const names[] = {
+		[EBPF_DROP_UNSPECIFIED] = "",
+		[EBPF_DROP_RINGBUF] = "ring buffer full",
+		[EBPF_DROP_SKIPPED] = "skipped by the kernel",
+		[EBPF_DROP_TRANSIT] = "lost in transit",
+	};
+
+	return kind <= EBPF_DROP_KIND_MAX ? names[kind] : "unknown kind";
+}
+
 void ebpf_copy_string(char *dst, size_t dst_size, const char *src)
 {
 	size_t n = strnlen(src, dst_size - 1);
@@ -86,9 +99,10 @@ size_t ebpf_record_encode(const struct ebpf_record *rec, uint8_t *buf, size_t ca
 	buf[1] = EBPF_RECORD_MINOR;
 	put_le16(buf + 2, sizeof(rec->ev));
 	memcpy(buf + EBPF_RECORD_HEADER_LEN, &rec->ev, sizeof(rec->ev));
-	/* Never a record the format calls malformed: comm and parent_comm end in a NUL. */
+	/* Never a record the format calls malformed: comm, parent_comm and thread_comm end in a NUL. */
 	buf[EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, comm) + EBPF_COMM_LEN - 1] = '\0';
 	buf[EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, parent_comm) + EBPF_COMM_LEN - 1] = '\0';
+	buf[EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, thread_comm) + EBPF_COMM_LEN - 1] = '\0';
 
 	for (size_t i = 0; i < N_TLV_FIELDS; i++) {
 		const char *s = (const char *)rec + tlv_fields[i].offset;
@@ -150,11 +164,13 @@ static int decode(const uint8_t *buf, size_t len, struct ebpf_record *rec, const
 		return fail(why, "record length beyond the buffer");
 	if (total_len < EBPF_RECORD_HEADER_LEN + fixed_len)
 		return fail(why, "record length shorter than its fixed part");
-	if (fixed_len < sizeof(rec->ev))
+	if (fixed_len < EBPF_FIXED_LEN_1_0)
 		return fail(why, "fixed part shorter than version 1.0");
-	memcpy(&rec->ev, buf + EBPF_RECORD_HEADER_LEN, sizeof(rec->ev));
+	/* An older minor version's fixed part: the fields it lacks stay zero. */
+	memcpy(&rec->ev, buf + EBPF_RECORD_HEADER_LEN, fixed_len < sizeof(rec->ev) ? fixed_len : sizeof(rec->ev));
 	if (memchr(rec->ev.comm, 0, sizeof(rec->ev.comm)) == NULL ||
-	    memchr(rec->ev.parent_comm, 0, sizeof(rec->ev.parent_comm)) == NULL)
+	    memchr(rec->ev.parent_comm, 0, sizeof(rec->ev.parent_comm)) == NULL ||
+	    memchr(rec->ev.thread_comm, 0, sizeof(rec->ev.thread_comm)) == NULL)
 		return fail(why, "comm not terminated");
 
 	size_t off = EBPF_RECORD_HEADER_LEN + fixed_len;

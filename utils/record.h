@@ -45,6 +45,7 @@ int ebpf_record_decode(const uint8_t *buf, size_t len, struct ebpf_record *rec,
 
 /* "TCP_Connect" etc.; "Unknown" for values outside the enum. */
 const char *ebpf_event_type_name(unsigned type);
+const char *ebpf_drop_kind_name(unsigned kind);
 
 /* Copies a string into a fixed field, always NUL-terminating it. */
 void ebpf_copy_string(char *dst, size_t dst_size, const char *src);

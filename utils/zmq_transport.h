@@ -47,7 +47,7 @@
 /* Also the collector's ZMQ_MAXMSGSIZE: libzmq refuses longer frames unread. */
 #define EBPF_MSG_MAX_LEN 65536
 /* The smallest valid record is a header and a 1.0 fixed part. */
-#define EBPF_MSG_MIN_RECORD (EBPF_RECORD_HEADER_LEN + sizeof(struct ebpf_event))
+#define EBPF_MSG_MIN_RECORD (EBPF_RECORD_HEADER_LEN + EBPF_FIXED_LEN_1_0)
 #define EBPF_MSG_MAX_RECORDS ((EBPF_MSG_MAX_LEN - EBPF_MSG_HEADER_LEN) / EBPF_MSG_MIN_RECORD)
 
 /*
