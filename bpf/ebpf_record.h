@@ -18,10 +18,11 @@
 #define EBPF_RECORD_H
 
 #define EBPF_RECORD_MAJOR 1
-#define EBPF_RECORD_MINOR 0
+#define EBPF_RECORD_MINOR 1
 #define EBPF_RECORD_HEADER_LEN 8
 #define EBPF_TLV_HEADER_LEN 4
 #define EBPF_COMM_LEN 16
+#define EBPF_FIXED_LEN_1_0 176 /* the shortest fixed part a reader accepts */
 
 /* Event types: the values of ebpf.type, stable once released. */
 enum ebpf_event_type {
@@ -35,7 +36,8 @@ enum ebpf_event_type {
 	EBPF_FLOW_SNAPSHOT = 8,
 	EBPF_CAPTURE_DROPS = 9,
 	EBPF_TCP_LISTEN = 10,
-	EBPF_EVENT_TYPE_MAX = EBPF_TCP_LISTEN,
+	EBPF_TCP_HANDOFF = 11,
+	EBPF_EVENT_TYPE_MAX = EBPF_TCP_HANDOFF,
 };
 
 /* ebpf_event.flags */
@@ -79,6 +81,11 @@ struct ebpf_event {
 	__u8 daddr[16];       /* remote address */
 	char comm[EBPF_COMM_LEN];        /* NUL-terminated */
 	char parent_comm[EBPF_COMM_LEN]; /* NUL-terminated */
+	/* 1.1: who handed the socket over, and who accepted it. */
+	__u32 prev_pid;       /* TCP_Handoff: the process that held the socket before */
+	__u32 acceptor_pid;   /* accepted sockets: the process whose accept() returned it; 0 otherwise */
+	char prev_comm[EBPF_COMM_LEN];
+	char acceptor_comm[EBPF_COMM_LEN];
 };
 
 /* Enrichment added by user space, carried as TLVs after the fixed part. */
@@ -117,6 +124,9 @@ struct ebpf_owner {
 	__u8 active;      /* we saw its connect(): its SYN is in bytes_acked */
 	char comm[EBPF_COMM_LEN];
 	char parent_comm[EBPF_COMM_LEN];
+	__u64 mm;         /* the holder's address space: a new one after exec, same pid */
+	__u32 acceptor_pid;
+	char acceptor_comm[EBPF_COMM_LEN];
 };
 
 /* UDP flows are summed in the kernel per (process, direction, 5-tuple). */

@@ -25,7 +25,8 @@
 #include <stddef.h>
 #include "packet-ebpfflow.h"
 
-#define FIXED_LEN_1_0 ((int)sizeof(struct ebpf_event))
+#define FIXED_LEN_1_0 EBPF_FIXED_LEN_1_0
+#define FIXED_LEN_1_1 ((int)sizeof(struct ebpf_event))
 #define OFF(field) (EBPF_RECORD_HEADER_LEN + (int)offsetof(struct ebpf_event, field))
 #define SIZE(field) ((int)sizeof(((struct ebpf_event *)0)->field))
 #define AF_INET_ 2
@@ -55,6 +56,7 @@ static int hf_tcp_state = -1;
 static int hf_latency = -1, hf_duration = -1, hf_bytes_sent = -1, hf_bytes_received = -1;
 static int hf_packets = -1, hf_retransmits = -1, hf_srtt = -1, hf_error = -1, hf_drops = -1;
 static int hf_host = -1, hf_machine_id = -1, hf_undecoded = -1;
+static int hf_prev_pid = -1, hf_prev_comm = -1, hf_acceptor_pid = -1, hf_acceptor_comm = -1;
 
 static int ett_ebpfflow = -1, ett_header = -1, ett_process = -1, ett_container = -1;
 static int ett_flow = -1, ett_metrics = -1, ett_flags = -1, ett_host = -1;
@@ -77,6 +79,7 @@ static const value_string type_names[] = {
 	{ EBPF_FLOW_SNAPSHOT, "Flow_Snapshot" },
 	{ EBPF_CAPTURE_DROPS, "Capture_Drops" },
 	{ EBPF_TCP_LISTEN, "TCP_Listen" },
+	{ EBPF_TCP_HANDOFF, "TCP_Handoff" },
 	{ 0, NULL }
 };
 
@@ -174,6 +177,8 @@ struct record_view {
 	guint32 latency_us, retransmits;
 	gint32 error;
 	guint64 timestamp_ns, duration_us, bytes_sent, bytes_received, packets, drops;
+	guint32 prev_pid, acceptor_pid;      /* 1.1; 0 in older records */
+	const char *prev_comm, *acceptor_comm;
 	struct ebpfflow_owner owner; /* pid, comm, the TLV strings, ...: also what packets of the socket show */
 	address src, dst;
 	proto_tree *rec;
@@ -314,6 +319,21 @@ static gboolean add_process(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, s
 	add_fields(proc, tvb, process_fields, G_N_ELEMENTS(process_fields));
 	return add_fixed_string(proc, hf_parent_comm, tvb, pinfo, ti, OFF(parent_comm), SIZE(parent_comm),
 				&v->owner.parent_comm);
+}
+
+/* 1.1: who held the socket before a TCP_Handoff, and who accepted it. */
+static gboolean add_holders(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, struct record_view *v)
+{
+	proto_tree *proc = subtree(v, tvb, IN_PROCESS, OFF(pid), OFF(netns) - OFF(pid));
+
+	v->prev_pid = tvb_get_letohl(tvb, OFF(prev_pid));
+	v->acceptor_pid = tvb_get_letohl(tvb, OFF(acceptor_pid));
+	proto_tree_add_item(proc, hf_prev_pid, tvb, OFF(prev_pid), SIZE(prev_pid), ENC_LITTLE_ENDIAN);
+	if (!add_fixed_string(proc, hf_prev_comm, tvb, pinfo, ti, OFF(prev_comm), SIZE(prev_comm), &v->prev_comm))
+		return FALSE;
+	proto_tree_add_item(proc, hf_acceptor_pid, tvb, OFF(acceptor_pid), SIZE(acceptor_pid), ENC_LITTLE_ENDIAN);
+	return add_fixed_string(proc, hf_acceptor_comm, tvb, pinfo, ti, OFF(acceptor_comm), SIZE(acceptor_comm),
+				&v->acceptor_comm);
 }
 
 /*
@@ -491,6 +511,11 @@ static void append_measures(packet_info *pinfo, const struct record_view *v)
 			col_append_fstr(pinfo->cinfo, COL_INFO, ", %u retrans", v->retransmits);
 		if (v->flags & EBPF_FLAG_RESET)
 			col_append_str(pinfo->cinfo, COL_INFO, ", RST");
+		if (v->acceptor_pid && v->acceptor_pid != v->owner.pid)
+			col_append_fstr(pinfo->cinfo, COL_INFO, ", accepted by %s(%u)", v->acceptor_comm, v->acceptor_pid);
+		break;
+	case EBPF_TCP_HANDOFF:
+		col_append_fstr(pinfo->cinfo, COL_INFO, " from %s(%u)", v->prev_comm, v->prev_pid);
 		break;
 	case EBPF_TCP_RETRANSMIT:
 		col_append_fstr(pinfo->cinfo, COL_INFO, " retransmission %u", v->retransmits);
@@ -651,9 +676,11 @@ static int dissect_ebpfflow(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 	if (!dissect_header(tvb, pinfo, v.rec, ti, &fixed_len, &total_len) ||
 	    !dissect_fixed(tvb, pinfo, ti, &v))
 		return captured;
+	if (fixed_len >= FIXED_LEN_1_1 && !add_holders(tvb, pinfo, ti, &v))
+		return captured;
 	/* A newer minor version: known fields decoded, the rest shown as such. */
-	undecoded(v.rec, pinfo, tvb, EBPF_RECORD_HEADER_LEN + FIXED_LEN_1_0, fixed_len - FIXED_LEN_1_0,
-		  "fixed part");
+	undecoded(v.rec, pinfo, tvb, EBPF_RECORD_HEADER_LEN + MIN(fixed_len, FIXED_LEN_1_1),
+		  fixed_len - MIN(fixed_len, FIXED_LEN_1_1), "fixed part");
 	if (!dissect_tlvs(tvb, pinfo, ti, EBPF_RECORD_HEADER_LEN + fixed_len, total_len, &v))
 		return captured;
 	undecoded(v.rec, pinfo, tvb, total_len, captured - total_len, "trailing data");
@@ -728,6 +755,10 @@ void proto_register_ebpfflow(void)
 		STRING_FIELD(hf_host, "Host", "ebpf.host", FT_STRINGZ, "Host that captured the event"),
 		STRING_FIELD(hf_machine_id, "Machine id", "ebpf.machine_id", FT_STRINGZ, NULL),
 		STRING_FIELD(hf_undecoded, "Undecoded", "ebpf.undecoded", FT_BYTES, "Bytes a newer version of the record added"),
+		UINT_FIELD(hf_prev_pid, "Previous holder PID", "ebpf.prev.pid", FT_UINT32, BASE_DEC, NULL, "TCP_Handoff: the process that held the socket before"),
+		STRING_FIELD(hf_prev_comm, "Previous holder", "ebpf.prev.comm", FT_STRINGZPAD, "TCP_Handoff: name of the process that held the socket before"),
+		UINT_FIELD(hf_acceptor_pid, "Acceptor PID", "ebpf.acceptor.pid", FT_UINT32, BASE_DEC, NULL, "The process whose accept() returned the socket; 0 if not accepted during the capture"),
+		STRING_FIELD(hf_acceptor_comm, "Acceptor", "ebpf.acceptor.comm", FT_STRINGZPAD, "Name of the process whose accept() returned the socket"),
 	};
 	static int *ett[] = {
 		&ett_ebpfflow, &ett_header, &ett_process, &ett_container, &ett_flow, &ett_metrics, &ett_flags, &ett_host,

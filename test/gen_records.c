@@ -162,6 +162,15 @@ static void metrics(struct ebpf_record *r)
 		r->ev.tcp_state = 10; r->ev.dport = 0; /* listening: no peer */
 		memset(r->ev.daddr, 0, sizeof(r->ev.daddr));
 		break;
+	case EBPF_TCP_HANDOFF:
+		r->ev.bytes_sent = 40; r->ev.bytes_received = 30; r->ev.srtt_us = 9; r->ev.tcp_state = 1;
+		r->ev.prev_pid = 900; strcpy(r->ev.prev_comm, "sshd");
+		break;
+	}
+	/* An accepted socket knows its acceptor from then on (here sshd, which handed it to the process named). */
+	if (r->ev.type == EBPF_TCP_CLOSE || r->ev.type == EBPF_TCP_HANDOFF) {
+		r->ev.acceptor_pid = 900;
+		strcpy(r->ev.acceptor_comm, "sshd");
 	}
 }
 
@@ -206,7 +215,8 @@ static void gen_all(void)
 	int n = 0;
 
 	gen_types(1, EBPF_CAPTURE_DROPS, &n);
-	gen_types(EBPF_CAPTURE_DROPS + 1, EBPF_EVENT_TYPE_MAX, &n);
+	gen_types(EBPF_CAPTURE_DROPS + 1, EBPF_TCP_LISTEN, &n);
+	gen_types(EBPF_TCP_LISTEN + 1, EBPF_EVENT_TYPE_MAX, &n);
 }
 
 /* A valid TCP_Connect of curl in its pod: what the malformed forms start from. */
