@@ -227,7 +227,7 @@ static void test_malformed(void)
 	expect_malformed("truncated in record 2", m, r1 + 100, "record length beyond the buffer");
 	expect_malformed("truncated in record 2's header", m, r1 + 3, "truncated header");
 	/* Record 1 (of the 1-record message) has a host TLV: make it lie. */
-	size_t tlv = rec0 + 8 + 176;
+	size_t tlv = rec0 + 8 + sizeof(struct ebpf_event);
 
 	memcpy(w, one, len1); put_le16(w + tlv + 2, 0x7fff);
 	expect_malformed("TLV length beyond record", w, len1, "TLV length beyond the record");
