@@ -232,7 +232,7 @@ static size_t good(uint8_t *b)
 static void set_le16(uint8_t *p, uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
 static void set_le32(uint8_t *p, uint32_t v) { set_le16(p, v & 0xffff); set_le16(p + 2, v >> 16); }
 
-#define FIXED_END (EBPF_RECORD_HEADER_LEN + (int)sizeof(struct ebpf_event)) /* 184: the first TLV */
+#define FIXED_END (EBPF_RECORD_HEADER_LEN + (int)sizeof(struct ebpf_event)) /* 224: the first TLV */
 #define AT(field) (EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, field))
 
 /* A newer minor version: 8 more fixed bytes and an unknown TLV, neither of them malformed. */
@@ -251,6 +251,20 @@ static void newer_minor(void)
 	set_le16(nb + 2, FIXED_END - EBPF_RECORD_HEADER_LEN + 8);
 	set_le32(nb + 4, (uint32_t)m);
 	put(nb, m, T0, "newer-minor");
+}
+
+/* A 1.0 record, written before prev_* and acceptor_* were appended: still decoded, not malformed. */
+static void older_minor(void)
+{
+	static uint8_t b[EBPF_RECORD_MAX_WIRE], ob[EBPF_RECORD_MAX_WIRE];
+	size_t n = good(b), cut = sizeof(struct ebpf_event) - EBPF_FIXED_LEN_1_0;
+
+	memcpy(ob, b, EBPF_RECORD_HEADER_LEN + EBPF_FIXED_LEN_1_0);
+	memcpy(ob + EBPF_RECORD_HEADER_LEN + EBPF_FIXED_LEN_1_0, b + FIXED_END, n - FIXED_END);
+	ob[1] = 0;
+	set_le16(ob + 2, EBPF_FIXED_LEN_1_0);
+	set_le32(ob + 4, (uint32_t)(n - cut));
+	put(ob, n - cut, T0, "older-minor");
 }
 
 /* Each malformed form, named in the packet comment for the test to read. */
@@ -276,6 +290,7 @@ static void gen_malformed(void)
 	n = good(b); set_le32(b + 4, FIXED_END + 2); put(b, n, T0, "tlv-header-truncated");
 	/* Odd but valid: decoded, never malformed. */
 	newer_minor();
+	older_minor();
 	n = good(b); set_le16(b + AT(type), 42); set_le16(b + AT(family), 7); put(b, n, T0, "unknown-type-family");
 	n = good(b); memcpy(b + n, "\x01\x02\x03", 3); put(b, n + 3, T0, "trailing-bytes");
 }

@@ -18,16 +18,16 @@ done <<'W'
 short-header|shorter than the 8-byte header
 bad-major|major version 7, this dissector reads 1
 short-fixed|fixed part of 100 bytes, shorter than version 1.0's 176
-huge-length|length 4294967280 beyond the 397 captured bytes
-length-below-fixed|length 20 shorter than header and fixed part (184)
-truncated-fixed|length 397 beyond the 100 captured bytes
-snapped|length 397 beyond the 387 captured bytes
+huge-length|length 4294967280 beyond the 437 captured bytes
+length-below-fixed|length 20 shorter than header and fixed part (224)
+truncated-fixed|length 437 beyond the 100 captured bytes
+snapped|length 437 beyond the 427 captured bytes
 comm-unterminated|ebpf.comm without its terminating NUL
 parent-unterminated|ebpf.parent.comm without its terminating NUL
 tlv-past-end|TLV 1 of 4000 bytes runs past the record's end by 3791
 tlv-unterminated|ebpf.exe without its terminating NUL
 tlv-empty-string|ebpf.exe without its terminating NUL
-tlv-header-truncated|TLV header cut short at offset 184: 2 of its 4 bytes
+tlv-header-truncated|TLV header cut short at offset 224: 2 of its 4 bytes
 W
 expect_eq "malformed forms marked malformed (and nothing else)" 13 \
 	"$(tshark -r "$TMP/m.pcapng" -Y 'ebpf.malformed' 2>/dev/null | wc -l)"
@@ -38,6 +38,9 @@ grep -q '^comm-unterminated|.*|TCP_Connect \[Malformed' "$TMP/out.txt" || fail "
 expect_eq "newer minor: known fields, undecoded rest, no malformed" \
 	"newer-minor|newer-minor,8 bytes of fixed part this version does not know,4 bytes of a TLV this version does not know|1000|abababababababab,6e657700|TCP_Connect curl(1000) 10.0.0.1:40000 → 10.0.0.2:8080 latency 53 µs [pod shop/web-7f9c]" \
 	"$(grep '^newer-minor|' "$TMP/out.txt")"
+expect_eq "a 1.0 record (before prev_* and acceptor_*): decoded, nothing undecoded, no malformed" \
+	"older-minor|older-minor|1000||TCP_Connect curl(1000) 10.0.0.1:40000 → 10.0.0.2:8080 latency 53 µs [pod shop/web-7f9c]" \
+	"$(grep '^older-minor|' "$TMP/out.txt")"
 expect_eq "unknown type and family: decoded, said so" \
 	"unknown-type-family|unknown-type-family|1000||Unknown_type_42 curl(1000) (address family 7) [pod shop/web-7f9c]" \
 	"$(grep '^unknown-type-family|' "$TMP/out.txt")"
