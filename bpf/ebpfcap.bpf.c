@@ -459,7 +459,8 @@ static __always_inline int follow_holder(const struct sock *sk)
 	if (!o || !o->known)
 		return 0; /* not ours, or accepted but not yet accept()ed */
 	task = bpf_get_current_task_btf();
-	if (o->pid == bpf_get_current_pid_tgid() >> 32 && o->mm == (__u64)task->mm)
+	/* No mm: a process exiting closes its files after dropping its memory; it is no new program. */
+	if (o->pid == bpf_get_current_pid_tgid() >> 32 && (o->mm == (__u64)task->mm || !task->mm))
 		return 0;
 	return hand_over(sk, key, o);
 }
