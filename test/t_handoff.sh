@@ -124,3 +124,42 @@ done >"$TMP/pg.answers"
 stop_capture postgres
 expect_eq "postgres: backends that answered" $N "$(grep -c . "$TMP/pg.answers")"
 check postgres $PGPORT $postmaster "$(awk -v a=$postmaster '{ print $1, $2, a, "postgres" }' "$TMP/pg.answers")"
+
+# ---- OpenSSH: the listener accepts, re-executed children serve (privilege separation) ----
+SSHPORT=7436
+mkdir -p "$TMP/ssh" /run/sshd
+ssh-keygen -q -t ed25519 -N '' -f "$TMP/ssh/host" && ssh-keygen -q -t ed25519 -N '' -f "$TMP/ssh/user" ||
+	fail "ssh-keygen"
+cp "$TMP/ssh/user.pub" "$TMP/ssh/authorized_keys"
+/usr/sbin/sshd -D -e -p $SSHPORT -o ListenAddress=127.0.0.1 -h "$TMP/ssh/host" -o PidFile=none -o UsePAM=no \
+	-o AuthorizedKeysFile="$TMP/ssh/authorized_keys" -o PermitRootLogin=prohibit-password -o StrictModes=no \
+	2>"$TMP/sshd.log" &
+sshd=$!
+at_exit "kill $sshd"
+for i in $(seq 50); do ss -Hltn "( sport = :$SSHPORT )" | grep -q . && break; sleep 0.1; done
+kill -0 $sshd 2>/dev/null || fail "sshd did not start: $(cat "$TMP/sshd.log")"
+capture ssh $SSHPORT
+# While each session runs, ss says which process holds the server's end.
+for i in 1 2; do
+	timeout 20 ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -i "$TMP/ssh/user" \
+		-p $SSHPORT root@127.0.0.1 'sleep 1' 2>>"$TMP/ssh.err" &
+	client=$!
+	sleep 0.7
+	ss -Htnp state established "( sport = :$SSHPORT )" | sed -n 's/.*:\([0-9]*\) *users:(("sshd",pid=\([0-9]*\),.*/\1 \2/p'
+	reap $client 25
+	expect_eq "ssh session $i exit status" 0 "$status"
+done >"$TMP/ssh.holders"
+stop_capture ssh
+expect_eq "ssh: sessions whose holder ss showed" 2 "$(grep -c . "$TMP/ssh.holders")"
+expect_eq "ssh: TCP_Accept records naming the listener $sshd" 2 \
+	"$(records ssh $SSHPORT TCP_Accept | awk -v a=$sshd '$2 == a && $4 == a' | wc -l)"
+expect_eq "ssh: server-side TCP_Close naming the holder ss showed, with the listener as acceptor" \
+	"$(awk -v a=$sshd '{ print $1, $2, a }' "$TMP/ssh.holders" | sort -n)" \
+	"$(records ssh $SSHPORT TCP_Close | awk '{ print $1, $2, $4 }')"
+while read -r cport holder; do
+	handoffs=$(records ssh $SSHPORT TCP_Handoff | awk -v c=$cport '$1 == c')
+	printf '%s\n' "$handoffs" | awk -v a=$sshd '$3 == a' | grep -q . || fail "ssh: no handoff from the listener for $cport"
+	printf '%s\n' "$handoffs" | awk -v h=$holder '$2 == h' | grep -q . || fail "ssh: no handoff to $holder for $cport"
+	[ "$(packet_owner ssh $SSHPORT $cport "tcp.flags.fin == 1")" = "sshd[$holder]" ] || fail "ssh: FIN to $cport not named sshd[$holder]"
+done <"$TMP/ssh.holders"
+ok "ssh: each connection handed from the listener to the holder ss showed, whose FIN names it"
