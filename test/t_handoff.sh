@@ -39,6 +39,12 @@ packet_owner() {
 		2>/dev/null | sed -n 's/^src \([^ ]*\) .*/\1/p'
 }
 
+# plugin_owner NAME PORT CPORT FILTER: the same from the plugin's owner subtree (tshark -2): the source's ebpf.pid.
+plugin_owner() {
+	tshark -2 -r "$TMP/$1.pcapng" -Y "tcp.srcport == $2 && tcp.dstport == $3 && $4" -T fields -e ebpf.pid \
+		2>/dev/null | cut -d, -f1
+}
+
 # check NAME PORT ACCEPTOR HANDOFFS: HANDOFFS lines "cport holder prev comm" (what the server's log says),
 # the last of each cport being the process that served it.
 check() {
@@ -57,8 +63,13 @@ check() {
 		fin=$(packet_owner $name $port $cport "tcp.flags.fin == 1")
 		[ "${synack#*[}" = "$acceptor]" ] || fail "$name: SYN-ACK to $cport names '$synack', not the acceptor $acceptor"
 		[ "$fin" = "$comm[$holder]" ] || fail "$name: FIN to $cport names '$fin', not $comm[$holder]"
+		# The plugin's owner subtree (two passes): ebpf.pid of the packet's source first.
+		[ "$(plugin_owner $name $port $cport "tcp.flags.syn == 1")" = "$acceptor" ] ||
+			fail "$name: the plugin's owner of the SYN-ACK to $cport is not the acceptor $acceptor"
+		[ "$(plugin_owner $name $port $cport "tcp.flags.fin == 1")" = "$holder" ] ||
+			fail "$name: the plugin's owner of the FIN to $cport is not $holder"
 	done || exit 1
-	ok "$name: each SYN-ACK names the acceptor, each FIN the process that served"
+	ok "$name: each SYN-ACK names the acceptor, each FIN the process that served (comments and plugin)"
 	grep -q dropped "$TMP/$name.err" && fail "$name: $(cat "$TMP/$name.err")"
 	return 0
 }
