@@ -47,7 +47,8 @@ def served(conn, acceptor):
     print(f"served cport={conn.getpeername()[1]} acceptor={acceptor} holder={os.getpid()}", flush=True)
 
 
-def serve_fork(lsock, n):
+def child_per_connection(lsock, n, serve):
+    """Accepts n connections, each served by serve(conn, acceptor) in a child it forks."""
     me, children = os.getpid(), []
     for _ in range(n):
         conn, _ = lsock.accept()
@@ -55,7 +56,7 @@ def serve_fork(lsock, n):
         if pid == 0:
             lsock.close()
             served(conn, me)
-            echo(conn)
+            serve(conn)
             os._exit(0)
         conn.close()  # before the child uses it: the child is the one that ends it
         children.append(pid)
@@ -63,23 +64,20 @@ def serve_fork(lsock, n):
         os.waitpid(pid, 0)
 
 
+def serve_fork(lsock, n):
+    child_per_connection(lsock, n, echo)
+
+
+def greet_then_cat(conn):
+    conn.sendall(b"hello\n")
+    os.dup2(conn.fileno(), 0)
+    os.dup2(conn.fileno(), 1)
+    conn.close()
+    os.execvp("cat", ["cat"])
+
+
 def serve_exec(lsock, n):
-    me, children = os.getpid(), []
-    for _ in range(n):
-        conn, _ = lsock.accept()
-        pid = os.fork()
-        if pid == 0:
-            lsock.close()
-            served(conn, me)
-            conn.sendall(b"hello\n")
-            os.dup2(conn.fileno(), 0)
-            os.dup2(conn.fileno(), 1)
-            conn.close()
-            os.execvp("cat", ["cat"])
-        conn.close()
-        children.append(pid)
-    for pid in children:
-        os.waitpid(pid, 0)
+    child_per_connection(lsock, n, greet_then_cat)
 
 
 def serve_scm(lsock, n):
