@@ -24,7 +24,8 @@ BINDIR    ?= /usr/bin
 DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
 	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind \
-	python3 python3-yaml python3-kubernetes libclang-rt-14-dev groff-base libcap2-bin
+	python3 python3-yaml python3-kubernetes libclang-rt-14-dev groff-base libcap2-bin \
+	postgresql openssh-server openssh-client socat
 
 USER_SRCS := utils/record.c utils/process.c utils/snapshot.c utils/cgroup.c utils/json.c utils/containers.c utils/netlink.c utils/flow_table.c utils/packet_tuple.c utils/conntrack.c pcapio/pcapng.c pcapio/pcapng_reader.c pcapio/exported_pdu.c \
 	utils/zmq_transport.c
