@@ -41,7 +41,8 @@ DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib
 	python3 python3-yaml python3-kubernetes libclang-rt-14-dev groff-base libcap2-bin \
 	nginx openssl curl libssl-dev gnutls-bin \
 	perl cppcheck clang-tools bzip2 \
-	bpftrace dnsmasq bind9-dnsutils
+	bpftrace dnsmasq bind9-dnsutils \
+	postgresql openssh-server openssh-client socat
 
 # Sources by what they make. Every source is compiled once per flavour into
 # $(BUILD)/<flavour>/ (header dependencies from -MMD), and the shared code is

@@ -37,7 +37,8 @@ enum ebpf_event_type {
 	EBPF_FLOW_SNAPSHOT = 8,
 	EBPF_CAPTURE_DROPS = 9,
 	EBPF_TCP_LISTEN = 10,
-	EBPF_EVENT_TYPE_MAX = EBPF_TCP_LISTEN,
+	EBPF_TCP_HANDOFF = 11,
+	EBPF_EVENT_TYPE_MAX = EBPF_TCP_HANDOFF,
 };
 
 /* ebpf_event.drop_kind (1.1): why a Capture_Drops record's events were lost. */
@@ -94,6 +95,10 @@ struct ebpf_event {
 	char thread_comm[EBPF_COMM_LEN]; /* the calling thread's name, NUL-terminated */
 	__u32 drop_kind;      /* Capture_Drops: enum ebpf_drop_kind */
 	__u32 reserved2;
+	__u32 prev_pid;       /* TCP_Handoff: the process that held the socket before */
+	__u32 acceptor_pid;   /* accepted sockets: the process whose accept() returned it; 0 otherwise */
+	char prev_comm[EBPF_COMM_LEN];
+	char acceptor_comm[EBPF_COMM_LEN];
 };
 
 /* Enrichment added by user space, carried as TLVs after the fixed part. */
@@ -133,6 +138,9 @@ struct ebpf_owner {
 	char comm[EBPF_COMM_LEN];        /* the process's (thread-group leader's) name */
 	char parent_comm[EBPF_COMM_LEN];
 	char thread_comm[EBPF_COMM_LEN]; /* the thread that did it */
+	__u64 mm;         /* the holder's address space: a new one after exec, same pid */
+	__u32 acceptor_pid;
+	char acceptor_comm[EBPF_COMM_LEN];
 };
 
 /* UDP flows are summed in the kernel per (process, direction, 5-tuple). */

@@ -137,6 +137,7 @@ static __always_inline void owner_from_current(struct ebpf_owner *o)
 	o->gid = ugid >> 32;
 	o->ppid = BPF_CORE_READ(parent, tgid);
 	o->cgroup_id = BPF_CORE_READ(kn, id);
+	o->mm = (__u64)BPF_CORE_READ(task, mm);
 	o->known = 1;
 	/* Names as /proc/PID/comm has them: the process's, not the calling thread's. */
 	BPF_CORE_READ_STR_INTO(&o->comm, task, group_leader, comm);
@@ -182,6 +183,8 @@ static __always_inline struct ebpf_event *reserve_event(__u16 type, const struct
 	__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
 	__builtin_memcpy(e->parent_comm, o->parent_comm, sizeof(e->parent_comm));
 	__builtin_memcpy(e->thread_comm, o->thread_comm, sizeof(e->thread_comm));
+	e->acceptor_pid = o->acceptor_pid;
+	__builtin_memcpy(e->acceptor_comm, o->acceptor_comm, sizeof(e->acceptor_comm));
 	return e;
 }
 
@@ -385,6 +388,72 @@ static __always_inline void emit_state_change(__u16 type, const struct sock *sk,
 	submit(e);
 }
 
+/* ---- handoff: ownership follows the process that uses the socket ---- */
+
+/*
+ * The current process uses a socket another one held: after fork (the
+ * parent closed its copy, the child serves), exec (same pid, new program)
+ * or a descriptor passed over a unix socket. From now on its events name
+ * the new holder, and TCP_Handoff says so. It is shown when the capture
+ * wants either side; later events follow the new holder's verdict.
+ */
+static __noinline int hand_over(const struct sock *sk, __u64 key, const struct ebpf_owner *held)
+{
+	struct ebpf_owner now = *held; /* a copy: the LRU map may reuse the old value */
+	__u32 prev_pid = held->pid;
+	char prev_comm[EBPF_COMM_LEN];
+	__u8 prev_wanted = held->wanted;
+	struct ebpf_event *e;
+
+	__builtin_memcpy(prev_comm, held->comm, sizeof(prev_comm));
+	owner_from_current(&now); /* keeps start_ns, reset, active and the acceptor */
+	bpf_map_update_elem(&ebpfcap_owners, &key, &now, BPF_EXIST);
+	now.wanted |= prev_wanted; /* for this event only */
+	e = reserve_sock_event(EBPF_TCP_HANDOFF, &now, sk);
+	if (!e)
+		return 0;
+	flow_from_sock(e, sk);
+	e->tcp_state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	tcp_metrics(e, sk, &now, e->tcp_state); /* what the connection carried until now */
+	e->prev_pid = prev_pid;
+	__builtin_memcpy(e->prev_comm, prev_comm, sizeof(e->prev_comm));
+	submit(e);
+	return 0;
+}
+
+/*
+ * Called in process context wherever a process uses a TCP socket. The
+ * common case, the same process again, costs one lookup and a compare.
+ */
+static __always_inline int follow_holder(const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct ebpf_owner *o = bpf_map_lookup_elem(&ebpfcap_owners, &key);
+	struct task_struct *task;
+
+	if (!o || !o->known)
+		return 0; /* not ours, or accepted but not yet accept()ed */
+	task = bpf_get_current_task_btf();
+	/* No mm: a process exiting closes its files after dropping its memory; it is no new program. */
+	if (o->pid == bpf_get_current_pid_tgid() >> 32 && (o->mm == (__u64)task->mm || !task->mm))
+		return 0;
+	return hand_over(sk, key, o);
+}
+
+/*
+ * Whether the closing process changes the state, not a timer or a packet in
+ * softirq. Only close() and shutdown() lead to FIN_WAIT1 and LAST_ACK. To
+ * CLOSE (an abortive close()) a process goes holding the socket's lock;
+ * softirq never changes the state of a socket a process holds (it queues
+ * the packet for the lock's holder), so "owned" means the current process.
+ */
+static __always_inline bool closed_by_current(const struct sock *sk, int newstate)
+{
+	if (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK)
+		return true;
+	return newstate == TCP_CLOSE && BPF_CORE_READ(sk, sk_lock.owned);
+}
+
 /*
  * Raw tracepoints, not classic ones: a classic tracepoint program is skipped
  * whenever any other tracing program runs on the CPU (one per-CPU guard for
@@ -400,6 +469,8 @@ int BPF_PROG(ebpfcap_state, const struct sock *sk, const int oldstate, const int
 
 	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
+	if (closed_by_current(sk, newstate))
+		follow_holder(sk);
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
 		on_syn_sent(key);
 		return 0;
@@ -471,6 +542,8 @@ static __always_inline int on_accept_return(long fd)
 	born = bpf_map_lookup_elem(&ebpfcap_owners, &key);
 	o.start_ns = born ? born->start_ns : bpf_ktime_get_boot_ns();
 	o.reset = born ? born->reset : 0;
+	o.acceptor_pid = o.pid;
+	__builtin_memcpy(o.acceptor_comm, o.comm, sizeof(o.comm));
 	bpf_map_update_elem(&ebpfcap_owners, &key, &o, BPF_ANY);
 
 	e = reserve_sock_event(EBPF_TCP_ACCEPT, &o, sk);
@@ -694,8 +767,11 @@ int BPF_PROG(ebpfcap_udp_tx, const struct sock *sk, int ret)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ebpf_udp_key k = {};
 	struct udp_call *call;
+	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
 
-	if (ret <= 0 || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+	if (proto == IPPROTO_TCP)
+		return follow_holder(sk);
+	if (ret <= 0 || proto != IPPROTO_UDP)
 		return 0;
 	udp_key_from_sock(&k, sk, EBPF_UDP_SEND);
 	call = bpf_map_lookup_elem(&ebpfcap_udpcall, &tid);
@@ -711,8 +787,11 @@ int BPF_PROG(ebpfcap_udp_rx, const struct sock *sk, int ret)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ebpf_udp_key k = {};
 	struct udp_call *call;
+	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
 
-	if (ret <= 0 || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+	if (proto == IPPROTO_TCP)
+		return follow_holder(sk);
+	if (ret <= 0 || proto != IPPROTO_UDP)
 		return 0;
 	call = bpf_map_lookup_elem(&ebpfcap_udpcall, &tid);
 	if (call && call->uaddr && BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_ESTABLISHED) {

@@ -22,7 +22,9 @@
  *
  * Ports are reused, so a socket key holds a list of spans in time order:
  * one per socket life and owner, from its first event to its last. Which
- * span a packet belongs to is decided by time, see choose().
+ * span a packet belongs to is decided by time, see choose(). A TCP_Handoff
+ * starts a span that continues the life before it under a new holder:
+ * packets sent from then on name the new one, see owned_span().
  */
 #define WS_BUILD_DLL
 #include <wireshark.h>
@@ -70,6 +72,7 @@ struct span {
 	guint64 start_ns, end_ns;           /* its first and last event */
 	const struct ebpfflow_owner *owner; /* NULL: the records did not know the process */
 	gboolean closed;                    /* a TCP_Close or TCP_Connect_Failed ended it */
+	gboolean handoff;                   /* a TCP_Handoff began it: the same socket life as the span before */
 };
 
 static wmem_map_t *sockets; /* struct socket_key -> wmem_array_t of struct span, by start_ns */
@@ -223,7 +226,7 @@ void ebpfflow_owner_note(const struct ebpfflow_socket *s, guint16 type, guint64 
 {
 	struct socket_key k;
 	wmem_array_t *spans;
-	struct span fresh = { ts_ns, ts_ns, NULL, ends_socket(type) }, *p;
+	struct span fresh = { ts_ns, ts_ns, NULL, ends_socket(type), type == EBPF_TCP_HANDOFF }, *p;
 	guint at;
 
 	if (!key_from_record(&k, s))
@@ -273,12 +276,24 @@ static const struct span *choose(wmem_array_t *spans, guint64 t)
 	return t - before->end_ns < after->start_ns - t ? before : after;
 }
 
-/* The span with an owner that key k has at time t, if any. */
-static const struct span *owned_span(const struct socket_key *k, guint64 t)
+/*
+ * The span with an owner that key k has for a packet of a stream placed at
+ * t, sent at now, if any: the socket life the stream belongs to, then the
+ * holder it had been handed to by now.
+ */
+static const struct span *owned_span(const struct socket_key *k, guint64 t, guint64 now)
 {
 	wmem_array_t *spans = (wmem_array_t *)wmem_map_lookup(sockets, k);
 	const struct span *s = spans ? choose(spans, t) : NULL;
+	guint n = spans ? wmem_array_get_count(spans) : 0;
 
+	for (guint i = s ? (guint)(s - span_at(spans, 0)) + 1 : n; i < n; i++) {
+		const struct span *next = span_at(spans, i);
+
+		if (!next->handoff || next->start_ns > now)
+			break;
+		s = next;
+	}
 	return s && s->owner ? s : NULL;
 }
 
@@ -289,7 +304,7 @@ static const struct span *owned_span(const struct socket_key *k, guint64 t)
  * nobody accept()ed belongs to its listener, on its address, on any
  * address, or (IPv4 too) on any IPv6 address.
  */
-static const struct span *find_span(const struct socket_key *exact, guint64 t)
+static const struct span *find_span(const struct socket_key *exact, guint64 t, guint64 now)
 {
 	static const struct {
 		gboolean any_local, any_remote, tcp;
@@ -307,10 +322,10 @@ static const struct span *find_span(const struct socket_key *exact, guint64 t)
 			memset(k.raddr, 0, sizeof(k.raddr));
 			k.rport = 0;
 		}
-		s = owned_span(&k, t);
+		s = owned_span(&k, t, now);
 		if (!s && k.proto == PROTO_TCP && tries[i].any_local && k.version == 4) {
 			k.version = 6; /* a dual-stack listener on [::] */
-			s = owned_span(&k, t);
+			s = owned_span(&k, t, now);
 		}
 	}
 	return s;
@@ -385,7 +400,7 @@ static int dissect_owner(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 	const struct span *owner[2];
 	proto_item *ti;
 	proto_tree *owners;
-	guint64 t;
+	guint64 t, now;
 
 	/* No record has named a socket (yet): a plain capture stops here. */
 	if (wmem_map_size(sockets) == 0 || !is_packet(pinfo))
@@ -395,8 +410,10 @@ static int dissect_owner(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 		return 0;
 	key_from_packet(&from, pinfo, SOURCE);
 	key_from_packet(&to, pinfo, DESTINATION);
-	owner[SOURCE] = find_span(&from, t);
-	owner[DESTINATION] = key_equal(&from, &to) ? NULL : find_span(&to, t); /* a socket connected to itself is one owner */
+	now = ns_of(&pinfo->abs_ts);
+	owner[SOURCE] = find_span(&from, t, now);
+	/* A socket connected to itself is one owner. */
+	owner[DESTINATION] = key_equal(&from, &to) ? NULL : find_span(&to, t, now);
 	if (!owner[SOURCE] && !owner[DESTINATION])
 		return 0;
 	ti = proto_tree_add_item(tree, proto_ebpfflow, tvb, 0, 0, ENC_NA);

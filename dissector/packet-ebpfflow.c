@@ -103,6 +103,10 @@ static int hf_drops = -1;
 static int hf_host = -1;
 static int hf_machine_id = -1;
 static int hf_undecoded = -1;
+static int hf_prev_pid = -1;
+static int hf_prev_comm = -1;
+static int hf_acceptor_pid = -1;
+static int hf_acceptor_comm = -1;
 
 static int ett_ebpfflow = -1;
 static int ett_header = -1;
@@ -139,6 +143,7 @@ static const value_string type_names[] = {
 	{ EBPF_FLOW_SNAPSHOT, "Flow_Snapshot" },
 	{ EBPF_CAPTURE_DROPS, "Capture_Drops" },
 	{ EBPF_TCP_LISTEN, "TCP_Listen" },
+	{ EBPF_TCP_HANDOFF, "TCP_Handoff" },
 	{ 0, NULL }
 };
 
@@ -237,6 +242,8 @@ struct record_view {
 	gint32 error;
 	guint64 timestamp_ns, duration_us, bytes_sent, bytes_received, packets, drops;
 	guint32 drop_kind;
+	guint32 prev_pid, acceptor_pid;      /* 1.1; 0 in older records */
+	const char *prev_comm, *acceptor_comm;
 	struct ebpfflow_owner owner; /* pid, comm, the TLV strings, ...: also what packets of the socket show */
 	address src, dst;
 	proto_tree *rec;
@@ -416,6 +423,23 @@ static gboolean add_process(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, s
 				&v->owner.parent_comm);
 }
 
+/* 1.1: who held the socket before a TCP_Handoff, and who accepted it. */
+static gboolean add_holders(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, struct record_view *v)
+{
+	proto_tree *proc = subtree(v, tvb, IN_PROCESS, OFF(pid), OFF(netns) - OFF(pid));
+
+	v->prev_pid = (guint32)fixed_uint(tvb, OFF(prev_pid), SIZE(prev_pid));
+	v->acceptor_pid = (guint32)fixed_uint(tvb, OFF(acceptor_pid), SIZE(acceptor_pid));
+	if (captured(tvb, OFF(prev_pid), SIZE(prev_pid)))
+		proto_tree_add_item(proc, hf_prev_pid, tvb, OFF(prev_pid), SIZE(prev_pid), ENC_LITTLE_ENDIAN);
+	if (!add_fixed_string(proc, hf_prev_comm, tvb, pinfo, ti, OFF(prev_comm), SIZE(prev_comm), &v->prev_comm))
+		return FALSE;
+	if (captured(tvb, OFF(acceptor_pid), SIZE(acceptor_pid)))
+		proto_tree_add_item(proc, hf_acceptor_pid, tvb, OFF(acceptor_pid), SIZE(acceptor_pid), ENC_LITTLE_ENDIAN);
+	return add_fixed_string(proc, hf_acceptor_comm, tvb, pinfo, ti, OFF(acceptor_comm), SIZE(acceptor_comm),
+				&v->acceptor_comm);
+}
+
 /*
  * IPv4 addresses are ebpf.src/ebpf.dst and IPv6 ones ebpf.src6/ebpf.dst6,
  * as ip.src and ipv6.src are, because Wireshark 4.0 cannot filter one name
@@ -498,7 +522,7 @@ static gboolean dissect_fixed(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti,
 	return TRUE;
 }
 
-/* What version 1.1 appended, in records whose fixed part has it: the thread's name, why events were lost. */
+/* What version 1.1 appended, in records whose fixed part has it: the thread's name, why events were lost, the holders. */
 static gboolean dissect_fixed_1_1(tvbuff_t *tvb, packet_info *pinfo, proto_item *ti, struct record_view *v,
 				  int fixed_len)
 {
@@ -512,7 +536,7 @@ static gboolean dissect_fixed_1_1(tvbuff_t *tvb, packet_info *pinfo, proto_item 
 	v->drop_kind = (guint32)fixed_uint(tvb, OFF(drop_kind), SIZE(drop_kind));
 	if (v->type == EBPF_CAPTURE_DROPS && captured(tvb, OFF(drop_kind), SIZE(drop_kind)))
 		proto_tree_add_item(v->rec, hf_drop_kind, tvb, OFF(drop_kind), SIZE(drop_kind), ENC_LITTLE_ENDIAN);
-	return TRUE;
+	return add_holders(tvb, pinfo, ti, v);
 }
 
 /* One TLV's value (len bytes at offset, within the record); FALSE when it is malformed. */
@@ -630,6 +654,11 @@ static void append_measures(packet_info *pinfo, const struct record_view *v)
 			col_append_fstr(pinfo->cinfo, COL_INFO, ", %u retrans", v->retransmits);
 		if (v->flags & EBPF_FLAG_RESET)
 			col_append_str(pinfo->cinfo, COL_INFO, ", RST");
+		if (v->acceptor_pid && v->acceptor_pid != v->owner.pid)
+			col_append_fstr(pinfo->cinfo, COL_INFO, ", accepted by %s(%u)", v->acceptor_comm, v->acceptor_pid);
+		break;
+	case EBPF_TCP_HANDOFF:
+		col_append_fstr(pinfo->cinfo, COL_INFO, " from %s(%u)", v->prev_comm, v->prev_pid);
 		break;
 	case EBPF_TCP_RETRANSMIT:
 		col_append_fstr(pinfo->cinfo, COL_INFO, " retransmission %u", v->retransmits);
@@ -1088,6 +1117,26 @@ void proto_register_ebpfflow(void)
 		  { "Undecoded", "ebpf.undecoded",
 		    FT_BYTES, BASE_NONE, NULL, 0x0,
 		    "Bytes a newer version of the record added", HFILL }
+		},
+		{ &hf_prev_pid,
+		  { "Previous holder PID", "ebpf.prev.pid",
+		    FT_UINT32, BASE_DEC, NULL, 0x0,
+		    "TCP_Handoff: the process that held the socket before", HFILL }
+		},
+		{ &hf_prev_comm,
+		  { "Previous holder", "ebpf.prev.comm",
+		    FT_STRINGZPAD, BASE_NONE, NULL, 0x0,
+		    "TCP_Handoff: name of the process that held the socket before", HFILL }
+		},
+		{ &hf_acceptor_pid,
+		  { "Acceptor PID", "ebpf.acceptor.pid",
+		    FT_UINT32, BASE_DEC, NULL, 0x0,
+		    "The process whose accept() returned the socket; 0 if not accepted during the capture", HFILL }
+		},
+		{ &hf_acceptor_comm,
+		  { "Acceptor", "ebpf.acceptor.comm",
+		    FT_STRINGZPAD, BASE_NONE, NULL, 0x0,
+		    "Name of the process whose accept() returned the socket", HFILL }
 		},
 	};
 	static int *ett[] = {

@@ -301,6 +301,15 @@ static int stop_for(int rc)
 	return STOP_ERROR;
 }
 
+static int flush_outputs(struct capture *c)
+{
+	if (c->out && pcapng_flush(c->out) < 0)
+		return -errno;
+	if (c->lines && printer_flush(c->lines) < 0)
+		return -errno;
+	return 0;
+}
+
 /* Reads what is ready and writes what is due: a live view stays live. */
 static int read_round(struct capture *c, struct kernel_events *ke, bool packets_ready, int *events)
 {
@@ -315,10 +324,10 @@ static int read_round(struct capture *c, struct kernel_events *ke, bool packets_
 		rc = zmq_exporter_flush(c->zx);
 	if (rc >= 0)
 		rc = release_held(c, false);
-	if (rc >= 0 && c->out && pcapng_flush(c->out) < 0)
-		rc = -errno;
-	if (rc >= 0 && c->lines && printer_flush(c->lines) < 0)
-		rc = -errno;
+	if (rc == STOP_COUNT_REACHED)
+		flush_outputs(c); /* the last event goes out now, not after the programs are detached */
+	if (rc >= 0)
+		rc = flush_outputs(c);
 	return rc;
 }
 

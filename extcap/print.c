@@ -134,10 +134,19 @@ static void where(const struct ebpf_record *rec, char *out, size_t size)
 		snprintf(out, size, "-");
 }
 
+/* " from=sshd[812]": who handed the socket over (TCP_Handoff), or who accepted it, when not the process named. */
+static void format_holder(const char *what, const char *comm, uint32_t pid, char *buf, size_t size)
+{
+	char name[EBPF_COMM_LEN];
+
+	clean(comm, name, sizeof(name));
+	snprintf(buf, size, " %s=%s[%u]", what, name, pid);
+}
+
 /* What the kernel measured, as this type of event carries it. */
 static void format_metrics(const struct ebpf_event *ev, char *buf, size_t size)
 {
-	char a[24], b[24], err[16];
+	char a[24], b[24], err[16], who[96] = "";
 
 	switch (ev->type) {
 	case EBPF_TCP_CONNECT:
@@ -154,10 +163,20 @@ static void format_metrics(const struct ebpf_event *ev, char *buf, size_t size)
 	case EBPF_TCP_CLOSE:
 		format_us(ev->duration_us, a, sizeof(a));
 		format_us(ev->srtt_us, b, sizeof(b));
-		snprintf(buf, size, "duration=%s sent=%llu received=%llu retrans=%u srtt=%s%s%s%s", a,
+		if (ev->acceptor_pid && ev->acceptor_pid != ev->pid)
+			format_holder("accepted-by", ev->acceptor_comm, ev->acceptor_pid, who, sizeof(who));
+		snprintf(buf, size, "duration=%s sent=%llu received=%llu retrans=%u srtt=%s%s%s%s%s", a,
 			 (unsigned long long)ev->bytes_sent, (unsigned long long)ev->bytes_received,
 			 ev->retransmits, b, ev->flags & EBPF_FLAG_RESET ? " RST" : "",
-			 ev->error ? " error=" : "", ev->error ? error_name(ev->error, err, sizeof(err)) : "");
+			 ev->error ? " error=" : "", ev->error ? error_name(ev->error, err, sizeof(err)) : "", who);
+		break;
+	case EBPF_TCP_HANDOFF:
+		format_holder("from", ev->prev_comm, ev->prev_pid, who, sizeof(who));
+		if (ev->acceptor_pid)
+			format_holder("accepted-by", ev->acceptor_comm, ev->acceptor_pid,
+				      who + strlen(who), sizeof(who) - strlen(who));
+		snprintf(buf, size, "%s sent=%llu received=%llu", who + 1, (unsigned long long)ev->bytes_sent,
+			 (unsigned long long)ev->bytes_received);
 		break;
 	case EBPF_TCP_RETRANSMIT:
 		format_us(ev->srtt_us, a, sizeof(a));
@@ -180,7 +199,7 @@ static void format_metrics(const struct ebpf_event *ev, char *buf, size_t size)
 static void text_line(struct printer *p, const struct ebpf_record *rec, char *buf, size_t size)
 {
 	const struct ebpf_event *ev = &rec->ev;
-	char when[32], comm[EBPF_COMM_LEN], process[48], user[40], box[64], local[64], remote[64], metrics[160];
+	char when[32], comm[EBPF_COMM_LEN], process[48], user[40], box[64], local[64], remote[64], metrics[224];
 	bool unknown = ev->flags & EBPF_FLAG_NO_OWNER;
 	bool listen = ev->type == EBPF_TCP_LISTEN;
 	bool inbound = listen || ev->type == EBPF_TCP_ACCEPT || ev->type == EBPF_UDP_RECV;
@@ -380,6 +399,10 @@ static void json_record(struct printer *p, const struct ebpf_record *rec)
 		ev->flags & EBPF_FLAG_HOST ? "true" : "false");
 	json_u64(f, "drops", ev->drops);
 	json_string(f, "drop_kind", ebpf_drop_kind_name(ev->drop_kind));
+	json_u64(f, "prev_pid", ev->prev_pid);
+	json_string(f, "prev_comm", ev->prev_comm);
+	json_u64(f, "acceptor_pid", ev->acceptor_pid);
+	json_string(f, "acceptor_comm", ev->acceptor_comm);
 	fputs("}\n", f);
 }
 

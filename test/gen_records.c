@@ -167,6 +167,15 @@ static void metrics(struct ebpf_record *r)
 		r->ev.tcp_state = 10; r->ev.dport = 0; /* listening: no peer */
 		memset(r->ev.daddr, 0, sizeof(r->ev.daddr));
 		break;
+	case EBPF_TCP_HANDOFF:
+		r->ev.bytes_sent = 40; r->ev.bytes_received = 30; r->ev.srtt_us = 9; r->ev.tcp_state = 1;
+		r->ev.prev_pid = 900; strcpy(r->ev.prev_comm, "sshd");
+		break;
+	}
+	/* An accepted socket knows its acceptor from then on (here sshd, which handed it to the process named). */
+	if (r->ev.type == EBPF_TCP_CLOSE || r->ev.type == EBPF_TCP_HANDOFF) {
+		r->ev.acceptor_pid = 900;
+		strcpy(r->ev.acceptor_comm, "sshd");
 	}
 }
 
@@ -212,7 +221,8 @@ static void gen_all(void)
 	int n = 0;
 
 	gen_types(1, EBPF_CAPTURE_DROPS, &n);
-	gen_types(EBPF_CAPTURE_DROPS + 1, EBPF_EVENT_TYPE_MAX, &n);
+	gen_types(EBPF_CAPTURE_DROPS + 1, EBPF_TCP_LISTEN, &n);
+	gen_types(EBPF_TCP_LISTEN + 1, EBPF_EVENT_TYPE_MAX, &n);
 }
 
 /* A valid TCP_Connect of curl in its pod: what the malformed forms start from. */
@@ -228,11 +238,11 @@ static size_t good(uint8_t *b)
 static void set_le16(uint8_t *p, uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
 static void set_le32(uint8_t *p, uint32_t v) { set_le16(p, v & 0xffff); set_le16(p + 2, v >> 16); }
 
-#define FIXED_END (EBPF_RECORD_HEADER_LEN + (int)sizeof(struct ebpf_event)) /* 208: the first TLV */
+#define FIXED_END (EBPF_RECORD_HEADER_LEN + (int)sizeof(struct ebpf_event)) /* 248: the first TLV */
 #define FIXED_END_1_0 (EBPF_RECORD_HEADER_LEN + EBPF_FIXED_LEN_1_0)
 #define AT(field) (EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, field))
 
-/* A 1.0 writer's record (before thread_comm and drop_kind): old captures still decode. */
+/* A 1.0 writer's record (before thread_comm, drop_kind, prev_* and acceptor_*): old captures still decode. */
 static void older_minor(void)
 {
 	static uint8_t b[EBPF_RECORD_MAX_WIRE], ob[EBPF_RECORD_MAX_WIRE];

@@ -31,10 +31,10 @@ TZ=UTC tshark -r "$TMP/all.pcapng" -T fields -E header=y -E separator='|' $args 
 	2>"$TMP/err" | as_4_0_fields >"$TMP/fields.txt"
 [ -s "$TMP/fields.txt" ] || fail "tshark: $(cat "$TMP/err")"
 diff -u test/data/all_types.fields.txt "$TMP/fields.txt" || fail "decoded fields differ from test/data/all_types.fields.txt"
-ok "$(wc -w <test/data/all_types.fields.list) fields and Info of 20 records as expected"
+ok "$(wc -w <test/data/all_types.fields.list) fields and Info of 22 records as expected"
 TZ=UTC tshark -r "$TMP/all.pcapng" -V -O ebpf 2>/dev/null | as_4_0_tree >"$TMP/verbose.txt"
 diff -u test/data/all_types.verbose.txt "$TMP/verbose.txt" || fail "the -V tree differs from test/data/all_types.verbose.txt"
-ok "the whole -V tree of 20 records as expected"
+ok "the whole -V tree of 22 records as expected"
 
 # count FILTER EXPECTED
 count() {
@@ -45,18 +45,18 @@ count() {
 count 'ebpf.type == "TCP_Connect"' 2
 count 'ebpf.type == "Capture_Drops"' 2
 count 'ebpf.type == "TCP_Listen" && ebpf.tcp_state == "LISTEN" && ebpf.dstport == 0' 2
-count 'ebpf.comm == "curl"' 10
-count 'ebpf.comm == "nginx" && ebpf.pid == 77' 6
-count 'ebpf.src == 10.0.0.1' 10
-count 'ebpf.src6 == ::1' 9
-count 'ebpf.dst6 == fd00::2' 8
-count 'ebpf.addr6 == ::1' 9
-count 'ebpf.addr == 10.0.0.2' 9
-count 'ebpf.addr == 10.0.0.0/24' 10
-count 'ebpf.addr6 == fd00::/8' 8
-count 'ebpf.src == 10.0.0.0/8 && ebpf.dstport == 8080' 9
-count 'ebpf.pod == "web-7f9c" && ebpf.namespace == "shop"' 10
-count 'ebpf.container.name == "edge-proxy" && !ebpf.pod' 6
+count 'ebpf.comm == "curl"' 11
+count 'ebpf.comm == "nginx" && ebpf.pid == 77' 7
+count 'ebpf.src == 10.0.0.1' 11
+count 'ebpf.src6 == ::1' 10
+count 'ebpf.dst6 == fd00::2' 9
+count 'ebpf.addr6 == ::1' 10
+count 'ebpf.addr == 10.0.0.2' 10
+count 'ebpf.addr == 10.0.0.0/24' 11
+count 'ebpf.addr6 == fd00::/8' 9
+count 'ebpf.src == 10.0.0.0/8 && ebpf.dstport == 8080' 10
+count 'ebpf.pod == "web-7f9c" && ebpf.namespace == "shop"' 11
+count 'ebpf.container.name == "edge-proxy" && !ebpf.pod' 7
 count 'ebpf.pid == 500 && !ebpf.container.id' 2
 count 'ebpf.flags.reset == 1' 2
 count 'ebpf.flags.no_owner == 1' 1
@@ -64,6 +64,9 @@ count 'ebpf.error == 111' 2
 count 'ebpf.tcp_state == "SYN_SENT"' 4
 count 'ebpf.proto == "UDP"' 4
 count 'ebpf.drops == 4000 && ebpf.host == "node-2"' 1
+count 'ebpf.type == "TCP_Handoff" && ebpf.prev.pid == 900 && ebpf.prev.comm == "sshd"' 2
+count 'ebpf.acceptor.pid == 900 && ebpf.acceptor.comm == "sshd"' 4
+count 'ebpf.type == "TCP_Accept" && ebpf.acceptor.pid == 0' 2
 count 'ebpf.latency >= 53 && ebpf.proto == 6' 2
 count 'ip.src == 10.0.0.1' 0
 count '_ws.expert.group == "Sequence"' 6
@@ -74,7 +77,7 @@ count '_ws.malformed' 0
 tshark -r "$TMP/all.pcapng" -q -z conv,ebpf 2>/dev/null >"$TMP/conv.txt"
 grep -qE '^10\.0\.0\.1 +<-> 10\.0\.0\.2 +0 300 bytes +1 5120 bytes +1 5420 bytes ' "$TMP/conv.txt" ||
 	fail "no eBPFFlow conversation with the close's 5120 bytes out and 300 in: $(cat "$TMP/conv.txt")"
-expect_eq "eBPFFlow conversations (each record with addresses has its own ports)" 17 "$(grep -c '<->' "$TMP/conv.txt")"
+expect_eq "eBPFFlow conversations (each record with addresses has its own ports)" 19 "$(grep -c '<->' "$TMP/conv.txt")"
 tshark -r "$TMP/all.pcapng" -q -z endpoints,ebpf 2>/dev/null | grep -q '^fd00::2 ' || fail "no eBPFFlow endpoint fd00::2"
 ok "Statistics > Conversations and Endpoints list the events' flows"
 
@@ -113,7 +116,7 @@ expect_eq "eBPF profile coloring rules, frame by frame" \
 	"$(printf '%s;' 'eBPF connection opened' 'eBPF connect failed' 'eBPF connection opened' 'eBPF ended by RST' \
 		'eBPF retransmission' 'eBPF UDP' 'eBPF UDP' 'eBPF event' 'eBPF events lost' 'eBPF connection opened' \
 		'eBPF connect failed' 'eBPF connection opened' 'eBPF ended by RST' 'eBPF retransmission' 'eBPF UDP' \
-		'eBPF UDP' 'eBPF owner unknown' 'eBPF events lost' 'eBPF event' 'eBPF event')" \
+		'eBPF UDP' 'eBPF owner unknown' 'eBPF events lost' 'eBPF event' 'eBPF event' 'eBPF event' 'eBPF event')" \
 	"$(WIRESHARK_CONFIG_DIR="$TMP/cfg" tshark -C eBPF --color -r "$TMP/all.pcapng" -T fields \
 		-e frame.coloring_rule.name 2>/dev/null | tr '\n' ';')"
 # make install puts it among the global profiles, where a personal configuration finds it.

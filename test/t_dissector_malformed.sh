@@ -21,16 +21,16 @@ done <<'W'
 short-header|shorter than the 8-byte header
 bad-major|major version 7, this dissector reads 1
 short-fixed|fixed part of 100 bytes, shorter than version 1.0's 176
-huge-length|length 4294967280 beyond the record's 421 bytes
-length-below-fixed|length 20 shorter than header and fixed part (208)
-truncated-fixed|length 421 beyond the record's 100 bytes
+huge-length|length 4294967280 beyond the record's 461 bytes
+length-below-fixed|length 20 shorter than header and fixed part (248)
+truncated-fixed|length 461 beyond the record's 100 bytes
 comm-unterminated|ebpf.comm without its terminating NUL
 parent-unterminated|ebpf.parent.comm without its terminating NUL
 thread-unterminated|ebpf.thread.comm without its terminating NUL
 tlv-past-end|TLV 1 of 4000 bytes runs past the record's end by 3791
 tlv-unterminated|ebpf.exe without its terminating NUL
 tlv-empty-string|ebpf.exe without its terminating NUL
-tlv-header-truncated|TLV header cut short at offset 208: 2 of its 4 bytes
+tlv-header-truncated|TLV header cut short at offset 248: 2 of its 4 bytes
 W
 expect_eq "malformed forms marked malformed (and nothing else)" 13 \
 	"$(tshark -r "$TMP/m.pcapng" -Y 'ebpf.expert.malformed' 2>/dev/null | wc -l)"
@@ -44,7 +44,7 @@ expect_eq "the snapped record: cut, not malformed" 1 "$(tshark -r "$TMP/m.pcapng
 expect_eq "newer minor: known fields, undecoded rest, no malformed" \
 	"newer-minor|newer-minor,8 bytes of fixed part this version does not know,4 bytes of a TLV this version does not know|1000|abababababababab,6e657700|TCP_Connect curl(1000) 10.0.0.1:40000 → 10.0.0.2:8080 latency 53 µs [pod shop/web-7f9c]" \
 	"$(grep '^newer-minor|' "$TMP/out.txt")"
-expect_eq "older minor (a 1.0 capture): decoded, nothing undecoded, no malformed" \
+expect_eq "older minor (a 1.0 capture, before thread_comm, drop_kind, prev_* and acceptor_*): decoded, nothing undecoded, no malformed" \
 	"older-minor|older-minor|1000||TCP_Connect curl(1000) 10.0.0.1:40000 → 10.0.0.2:8080 latency 53 µs [pod shop/web-7f9c]" \
 	"$(grep '^older-minor|' "$TMP/out.txt")"
 expect_eq "unknown type and family: decoded, said so" \

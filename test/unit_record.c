@@ -11,7 +11,8 @@
 #include "pcapio/exported_pdu.h"
 #include "unit.h"
 
-#define FIXED_END (EBPF_RECORD_HEADER_LEN + 200) /* first TLV of a 1.1 record */
+#define FIXED_LEN 240 /* version 1.1 */
+#define FIXED_END (EBPF_RECORD_HEADER_LEN + FIXED_LEN) /* first TLV of a 1.1 record */
 #define FIXED_END_1_0 (EBPF_RECORD_HEADER_LEN + 176) /* first TLV of a 1.0 record */
 
 static uint8_t buf[EBPF_RECORD_MAX_WIRE];
@@ -38,6 +39,10 @@ static void fill(struct ebpf_record *r)
 	strcpy(r->ev.parent_comm, "bash");
 	strcpy(r->ev.thread_comm, "curl-worker");
 	r->ev.drop_kind = EBPF_DROP_SKIPPED;
+	r->ev.prev_pid = 4000;
+	strcpy(r->ev.prev_comm, "postgres");
+	r->ev.acceptor_pid = 3999;
+	strcpy(r->ev.acceptor_comm, "postmaster");
 	strcpy(r->exe, "/usr/bin/curl");
 	strcpy(r->container_id, CONTAINER_ID);
 	strcpy(r->container_name, "web");
@@ -68,10 +73,10 @@ static void test_round_trip(void)
 	CHECK_EQ(ebpf_record_decode(buf, n, &out, &why), 0);
 	CHECK(why == NULL); /* untouched on success */
 	CHECK(memcmp(&in, &out, sizeof(in)) == 0);
-	/* The header FORMAT.md promises: major 1, minor 1, fixed_len 200 and total_len, little-endian. */
+	/* The header FORMAT.md promises: major 1, minor 1, fixed_len 240 and total_len, little-endian. */
 	CHECK_EQ(buf[0], 1);
 	CHECK_EQ(buf[1], 1);
-	CHECK_EQ(buf[2], 200);
+	CHECK_EQ(buf[2], FIXED_LEN);
 	CHECK_EQ(buf[3], 0);
 	CHECK_EQ(le32(buf + 4), n);
 	CHECK_EQ(buf[4], n & 0xff); /* low byte first */
@@ -133,6 +138,10 @@ static void test_fixed_offsets(void)
 	}
 	strcpy(e->comm, "fifteen-chars-x");
 	strcpy(e->parent_comm, "p");
+	e->prev_pid = 0x1c1d1e1f;
+	e->acceptor_pid = 0x2c2d2e2f;
+	strcpy(e->prev_comm, "prev");
+	strcpy(e->acceptor_comm, "acceptor");
 	n = ebpf_record_encode(&in, buf, sizeof(buf));
 	CHECK_EQ(n, FIXED_END); /* no TLV */
 	CHECK_EQ(le64(buf + 8), 0x0102030405060708ull);
@@ -167,6 +176,10 @@ static void test_fixed_offsets(void)
 	CHECK_EQ(buf[151], 0x5f);
 	CHECK(memcmp(buf + 152, "fifteen-chars-x\0", 16) == 0);
 	CHECK(memcmp(buf + 168, "p\0", 2) == 0);
+	CHECK_EQ(le32(buf + 184), 0x1c1d1e1f);
+	CHECK_EQ(le32(buf + 188), 0x2c2d2e2f);
+	CHECK(memcmp(buf + 192, "prev\0", 5) == 0);
+	CHECK(memcmp(buf + 208, "acceptor\0", 9) == 0);
 }
 
 /* TLVs in tag order, each u16 tag, u16 length with the NUL, the string, no padding. */
@@ -306,7 +319,7 @@ static void test_malformed(void)
 	expect_reject(b, n, "fixed part shorter than version 1.0");
 	put16(b + 2, 0);
 	expect_reject(b, n, "fixed part shorter than version 1.0");
-	put16(b + 2, 200);
+	put16(b + 2, FIXED_LEN);
 
 	put32(b + 4, 100); /* total_len < 8 + fixed_len */
 	expect_reject(b, n, "record length shorter than its fixed part");
@@ -317,7 +330,7 @@ static void test_malformed(void)
 	put16(b + 2, 0xffff); /* fixed_len beyond total_len */
 	put32(b + 4, (uint32_t)n);
 	expect_reject(b, n, "record length shorter than its fixed part");
-	put16(b + 2, 200);
+	put16(b + 2, FIXED_LEN);
 	put32(b + 4, 0xffffffff); /* total_len beyond the buffer, far */
 	expect_reject(b, n, "record length beyond the buffer");
 	put32(b + 4, (uint32_t)n);
@@ -328,6 +341,12 @@ static void test_malformed(void)
 	memset(b + 168, 'x', 16); /* parent_comm without NUL */
 	expect_reject(b, n, "comm not terminated");
 	memcpy(b + 168, in.ev.parent_comm, 16);
+	memset(b + 192, 'x', 16); /* prev_comm (1.1) without NUL */
+	expect_reject(b, n, "comm not terminated");
+	memcpy(b + 192, in.ev.prev_comm, 16);
+	memset(b + 208, 'x', 16); /* acceptor_comm (1.1) without NUL */
+	expect_reject(b, n, "comm not terminated");
+	memcpy(b + 208, in.ev.acceptor_comm, 16);
 
 	put16(b + FIXED_END + 2, 200); /* exe TLV says 200 bytes: runs past the record */
 	expect_reject(b, n, "TLV length beyond the record");
@@ -425,6 +444,9 @@ static void test_older_minor(void)
 	CHECK_EQ(ebpf_record_decode(b, m, &out, NULL), 0);
 	memset(in.ev.thread_comm, 0, sizeof(in.ev.thread_comm));
 	in.ev.drop_kind = EBPF_DROP_UNSPECIFIED;
+	in.ev.prev_pid = in.ev.acceptor_pid = 0;
+	memset(in.ev.prev_comm, 0, sizeof(in.ev.prev_comm));
+	memset(in.ev.acceptor_comm, 0, sizeof(in.ev.acceptor_comm));
 	CHECK(memcmp(&in, &out, sizeof(in)) == 0);
 }
 
@@ -451,7 +473,7 @@ static void test_newer_minor(void)
 	memcpy(b + m + 4, "node-2", 7);
 	m += 11;
 	b[1] = 2;
-	put16(b + 2, 200 + 8);
+	put16(b + 2, FIXED_LEN + 8);
 	put32(b + 4, (uint32_t)m);
 	CHECK_EQ(ebpf_record_decode(b, m, &out, &why), 0);
 	strcpy(in.host, "node-2"); /* the later value of a repeated tag wins */
@@ -549,7 +571,8 @@ static void test_exported_pdu(void)
 static void test_type_names(void)
 {
 	static const char *const names[] = { "Unknown", "TCP_Connect", "TCP_Connect_Failed", "TCP_Accept",
-		"TCP_Close", "TCP_Retransmit", "UDP_Send", "UDP_Recv", "Flow_Snapshot", "Capture_Drops", "TCP_Listen" };
+		"TCP_Close", "TCP_Retransmit", "UDP_Send", "UDP_Recv", "Flow_Snapshot", "Capture_Drops", "TCP_Listen",
+		"TCP_Handoff" };
 
 	for (unsigned t = 0; t <= EBPF_EVENT_TYPE_MAX; t++)
 		CHECK_STR(ebpf_event_type_name(t), names[t]);

@@ -324,19 +324,32 @@ bool containers_describe(const char *docker_socket, struct container_info *info)
 
 /* ---- the worker ---- */
 
-static void resolve(struct containers *cs, uint64_t id, struct entry *e)
+/*
+ * Host or container, with the container's id: the cgroup's path alone says
+ * it, so the first event of a cgroup learns it at once. Only the name needs
+ * the runtime (resolve(), on the worker).
+ */
+static bool classify(struct containers *cs, uint64_t id, struct entry *e, struct container_ref *ref)
 {
 	char path[4096];
-	struct container_ref ref;
 
 	if (!find_cgroup_path(cs->cgroup_root, id, path, sizeof(path)) ||
-	    !cgroup_parse_container(path + strlen(cs->cgroup_root), &ref)) {
+	    !cgroup_parse_container(path + strlen(cs->cgroup_root), ref)) {
 		e->state = HOST;
-		return;
+		return false;
 	}
 	e->state = CONTAINER;
-	snprintf(e->info.id, sizeof(e->info.id), "%s", ref.id);
-	snprintf(e->info.runtime, sizeof(e->info.runtime), "%s", ref.runtime);
+	snprintf(e->info.id, sizeof(e->info.id), "%s", ref->id);
+	snprintf(e->info.runtime, sizeof(e->info.runtime), "%s", ref->runtime);
+	return true;
+}
+
+static void resolve(struct containers *cs, uint64_t id, struct entry *e)
+{
+	struct container_ref ref;
+
+	if (!classify(cs, id, e, &ref))
+		return;
 	if (strcmp(ref.runtime, "docker") == 0 && docker_inspect(cs->docker_socket, &e->info)) {
 		e->named = true;
 		return;
@@ -448,12 +461,21 @@ enum container_kind containers_lookup(struct containers *cs, uint64_t cgroup_id,
 	g_mutex_lock(&cs->lock);
 	e = g_hash_table_lookup(cs->entries, &cgroup_id);
 	if (!e) {
+		struct entry fresh = { 0 }; /* a container's name is asked for at once: retry_at 0 */
+		struct container_ref ref;
+
+		g_mutex_unlock(&cs->lock); /* the walk of the cgroup tree takes no lock */
+		classify(cs, cgroup_id, &fresh, &ref);
+		g_mutex_lock(&cs->lock);
 		if (g_hash_table_size(cs->entries) >= MAX_ENTRIES)
 			g_hash_table_remove_all(cs->entries); /* bounded: relearn what is still running */
-		e = g_new0(struct entry, 1); /* PENDING */
-		g_hash_table_insert(cs->entries, g_memdup2(&cgroup_id, sizeof(cgroup_id)), e);
-		enqueue(cs, cgroup_id);
-	} else if (e->state == HOST) {
+		e = g_hash_table_lookup(cs->entries, &cgroup_id); /* the worker may have been quicker */
+		if (!e) {
+			e = g_memdup2(&fresh, sizeof(fresh));
+			g_hash_table_insert(cs->entries, g_memdup2(&cgroup_id, sizeof(cgroup_id)), e);
+		}
+	}
+	if (e->state == HOST) {
 		kind = CONTAINER_HOST;
 	} else if (e->state == CONTAINER) {
 		*out = e->info;

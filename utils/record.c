@@ -3,7 +3,15 @@
 
 #include <string.h>
 
-_Static_assert(sizeof(struct ebpf_event) == 200, "struct ebpf_event is the wire layout: update docs/FORMAT.md and bump the version");
+_Static_assert(sizeof(struct ebpf_event) == 240, "struct ebpf_event is the wire layout: update docs/FORMAT.md and bump the version");
+_Static_assert(offsetof(struct ebpf_event, thread_comm) == EBPF_FIXED_LEN_1_0, "1.1 appends to 1.0's fixed part");
+
+/* The fixed part's strings: each must hold its NUL (1.1's are zero in an older record). */
+static const size_t comm_fields[] = {
+	offsetof(struct ebpf_event, comm), offsetof(struct ebpf_event, parent_comm),
+	offsetof(struct ebpf_event, thread_comm), offsetof(struct ebpf_event, prev_comm),
+	offsetof(struct ebpf_event, acceptor_comm),
+};
 
 /* One table drives both directions: TLV tag <-> field of struct ebpf_record. */
 static const struct {
@@ -37,6 +45,7 @@ static const char *const type_names[] = {
 	[EBPF_FLOW_SNAPSHOT] = "Flow_Snapshot",
 	[EBPF_CAPTURE_DROPS] = "Capture_Drops",
 	[EBPF_TCP_LISTEN] = "TCP_Listen",
+	[EBPF_TCP_HANDOFF] = "TCP_Handoff",
 };
 
 const char *ebpf_event_type_name(unsigned type)
@@ -99,10 +108,9 @@ size_t ebpf_record_encode(const struct ebpf_record *rec, uint8_t *buf, size_t ca
 	buf[1] = EBPF_RECORD_MINOR;
 	put_le16(buf + 2, sizeof(rec->ev));
 	memcpy(buf + EBPF_RECORD_HEADER_LEN, &rec->ev, sizeof(rec->ev));
-	/* Never a record the format calls malformed: comm, parent_comm and thread_comm end in a NUL. */
-	buf[EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, comm) + EBPF_COMM_LEN - 1] = '\0';
-	buf[EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, parent_comm) + EBPF_COMM_LEN - 1] = '\0';
-	buf[EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, thread_comm) + EBPF_COMM_LEN - 1] = '\0';
+	/* Never a record the format calls malformed: every comm ends in a NUL. */
+	for (size_t i = 0; i < sizeof(comm_fields) / sizeof(comm_fields[0]); i++)
+		buf[EBPF_RECORD_HEADER_LEN + comm_fields[i] + EBPF_COMM_LEN - 1] = '\0';
 
 	for (size_t i = 0; i < N_TLV_FIELDS; i++) {
 		const char *s = (const char *)rec + tlv_fields[i].offset;
@@ -166,12 +174,11 @@ static int decode(const uint8_t *buf, size_t len, struct ebpf_record *rec, const
 		return fail(why, "record length shorter than its fixed part");
 	if (fixed_len < EBPF_FIXED_LEN_1_0)
 		return fail(why, "fixed part shorter than version 1.0");
-	/* An older minor version's fixed part: the fields it lacks stay zero. */
+	/* An older minor version's record: what it lacks stays zero. */
 	memcpy(&rec->ev, buf + EBPF_RECORD_HEADER_LEN, fixed_len < sizeof(rec->ev) ? fixed_len : sizeof(rec->ev));
-	if (memchr(rec->ev.comm, 0, sizeof(rec->ev.comm)) == NULL ||
-	    memchr(rec->ev.parent_comm, 0, sizeof(rec->ev.parent_comm)) == NULL ||
-	    memchr(rec->ev.thread_comm, 0, sizeof(rec->ev.thread_comm)) == NULL)
-		return fail(why, "comm not terminated");
+	for (size_t i = 0; i < sizeof(comm_fields) / sizeof(comm_fields[0]); i++)
+		if (memchr((const char *)&rec->ev + comm_fields[i], 0, EBPF_COMM_LEN) == NULL)
+			return fail(why, "comm not terminated");
 
 	size_t off = EBPF_RECORD_HEADER_LEN + fixed_len;
 
