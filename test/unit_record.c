@@ -176,10 +176,10 @@ static void test_fixed_offsets(void)
 	CHECK_EQ(buf[151], 0x5f);
 	CHECK(memcmp(buf + 152, "fifteen-chars-x\0", 16) == 0);
 	CHECK(memcmp(buf + 168, "p\0", 2) == 0);
-	CHECK_EQ(le32(buf + 184), 0x1c1d1e1f);
-	CHECK_EQ(le32(buf + 188), 0x2c2d2e2f);
-	CHECK(memcmp(buf + 192, "prev\0", 5) == 0);
-	CHECK(memcmp(buf + 208, "acceptor\0", 9) == 0);
+	CHECK_EQ(le32(buf + 208), 0x1c1d1e1f);
+	CHECK_EQ(le32(buf + 212), 0x2c2d2e2f);
+	CHECK(memcmp(buf + 216, "prev\0", 5) == 0);
+	CHECK(memcmp(buf + 232, "acceptor\0", 9) == 0);
 }
 
 /* TLVs in tag order, each u16 tag, u16 length with the NUL, the string, no padding. */
@@ -341,12 +341,12 @@ static void test_malformed(void)
 	memset(b + 168, 'x', 16); /* parent_comm without NUL */
 	expect_reject(b, n, "comm not terminated");
 	memcpy(b + 168, in.ev.parent_comm, 16);
-	memset(b + 192, 'x', 16); /* prev_comm (1.1) without NUL */
+	memset(b + 216, 'x', 16); /* prev_comm (1.1) without NUL */
 	expect_reject(b, n, "comm not terminated");
-	memcpy(b + 192, in.ev.prev_comm, 16);
-	memset(b + 208, 'x', 16); /* acceptor_comm (1.1) without NUL */
+	memcpy(b + 216, in.ev.prev_comm, 16);
+	memset(b + 232, 'x', 16); /* acceptor_comm (1.1) without NUL */
 	expect_reject(b, n, "comm not terminated");
-	memcpy(b + 208, in.ev.acceptor_comm, 16);
+	memcpy(b + 232, in.ev.acceptor_comm, 16);
 
 	put16(b + FIXED_END + 2, 200); /* exe TLV says 200 bytes: runs past the record */
 	expect_reject(b, n, "TLV length beyond the record");
