@@ -930,7 +930,7 @@ void proto_register_ebpfflow(void)
 		{ &hf_comm,
 		  { "Process", "ebpf.comm",
 		    FT_STRINGZPAD, BASE_NONE, NULL, 0x0,
-		    "Process name (comm of the thread-group leader, as /proc/PID/comm)", HFILL }
+		    "Process name (comm of the thread-group leader as in /proc/PID/comm)", HFILL }
 		},
 		{ &hf_parent_comm,
 		  { "Parent process", "ebpf.parent.comm",
@@ -1131,7 +1131,7 @@ void proto_register_ebpfflow(void)
 		{ &hf_acceptor_pid,
 		  { "Acceptor PID", "ebpf.acceptor.pid",
 		    FT_UINT32, BASE_DEC, NULL, 0x0,
-		    "The process whose accept() returned the socket; 0 if not accepted during the capture", HFILL }
+		    "The process whose accept() returned the socket (0 if not accepted during the capture)", HFILL }
 		},
 		{ &hf_acceptor_comm,
 		  { "Acceptor", "ebpf.acceptor.comm",

@@ -19,7 +19,7 @@ ifname-at-max|ifname-at-max|1000
 ifname-one-over|Malformed eBPFFlow record: ebpf.ifname of 17 bytes, longer than its maximum 16
 ifname-5001|Malformed eBPFFlow record: ebpf.ifname of 5001 bytes, longer than its maximum 16
 W
-expect_eq "dissector: malformed records" 2 "$(tshark -r "$f" -Y ebpf.malformed 2>/dev/null | wc -l)"
+expect_eq "dissector: malformed records" 2 "$(tshark -r "$f" -Y ebpf.expert.malformed 2>/dev/null | wc -l)"
 
 # The reader: one event printed, one line per malformed record.
 $EBPFCAP -r "$f" >"$TMP/r.out" 2>"$TMP/r.err" || fail "ebpfcap -r failed: $(cat "$TMP/r.err")"
