@@ -364,7 +364,7 @@ static __always_inline bool ended_by_reset(const struct ebpf_owner *o, int oldst
 	return (oldstate == TCP_ESTABLISHED || oldstate == TCP_CLOSE_WAIT) && err != ETIMEDOUT;
 }
 
-static __always_inline void emit_state_change(__u16 type, const struct sock *sk, const struct ebpf_owner *o,
+static __noinline void emit_state_change(__u16 type, const struct sock *sk, const struct ebpf_owner *o,
 					      int oldstate, __u64 now)
 {
 	struct ebpf_event *e = reserve_sock_event(type, o, sk);
@@ -397,24 +397,41 @@ static __always_inline void emit_state_change(__u16 type, const struct sock *sk,
  * the new holder, and TCP_Handoff says so. It is shown when the capture
  * wants either side; later events follow the new holder's verdict.
  */
-static __noinline int hand_over(const struct sock *sk, __u64 key, const struct ebpf_owner *held)
+/*
+ * hand_over()'s working copy of an owner: beside its caller's frame it does
+ * not fit the 512-byte stack. One slot per calling program: a raw tracepoint
+ * program never runs twice at once on a CPU, so no two runs share a slot.
+ */
+enum scratch_slot { SCRATCH_STATE, SCRATCH_UDP_TX, SCRATCH_UDP_RX, SCRATCH_SLOTS };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SCRATCH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct ebpf_owner);
+} ebpfcap_scratch SEC(".maps");
+
+static __noinline int hand_over(const struct sock *sk, __u64 key, const struct ebpf_owner *held, __u32 slot)
 {
-	struct ebpf_owner now = *held; /* a copy: the LRU map may reuse the old value */
+	struct ebpf_owner *now = bpf_map_lookup_elem(&ebpfcap_scratch, &slot);
 	__u32 prev_pid = held->pid;
 	char prev_comm[EBPF_COMM_LEN];
 	__u8 prev_wanted = held->wanted;
 	struct ebpf_event *e;
 
+	if (!now)
+		return 0;
+	*now = *held; /* a copy: the LRU map may reuse the old value */
 	__builtin_memcpy(prev_comm, held->comm, sizeof(prev_comm));
-	owner_from_current(&now); /* keeps start_ns, reset, active and the acceptor */
-	bpf_map_update_elem(&ebpfcap_owners, &key, &now, BPF_EXIST);
-	now.wanted |= prev_wanted; /* for this event only */
-	e = reserve_sock_event(EBPF_TCP_HANDOFF, &now, sk);
+	owner_from_current(now); /* keeps start_ns, reset, active and the acceptor */
+	bpf_map_update_elem(&ebpfcap_owners, &key, now, BPF_EXIST);
+	now->wanted |= prev_wanted; /* for this event only */
+	e = reserve_sock_event(EBPF_TCP_HANDOFF, now, sk);
 	if (!e)
 		return 0;
 	flow_from_sock(e, sk);
 	e->tcp_state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	tcp_metrics(e, sk, &now, e->tcp_state); /* what the connection carried until now */
+	tcp_metrics(e, sk, now, e->tcp_state); /* what the connection carried until now */
 	e->prev_pid = prev_pid;
 	__builtin_memcpy(e->prev_comm, prev_comm, sizeof(e->prev_comm));
 	submit(e);
@@ -425,7 +442,7 @@ static __noinline int hand_over(const struct sock *sk, __u64 key, const struct e
  * Called in process context wherever a process uses a TCP socket. The
  * common case, the same process again, costs one lookup and a compare.
  */
-static __always_inline int follow_holder(const struct sock *sk)
+static __always_inline int follow_holder(const struct sock *sk, __u32 slot)
 {
 	__u64 key = (__u64)sk;
 	struct ebpf_owner *o = bpf_map_lookup_elem(&ebpfcap_owners, &key);
@@ -437,7 +454,7 @@ static __always_inline int follow_holder(const struct sock *sk)
 	/* No mm: a process exiting closes its files after dropping its memory; it is no new program. */
 	if (o->pid == bpf_get_current_pid_tgid() >> 32 && (o->mm == (__u64)task->mm || !task->mm))
 		return 0;
-	return hand_over(sk, key, o);
+	return hand_over(sk, key, o, slot);
 }
 
 /*
@@ -470,7 +487,7 @@ int BPF_PROG(ebpfcap_state, const struct sock *sk, const int oldstate, const int
 	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
 	if (closed_by_current(sk, newstate))
-		follow_holder(sk);
+		follow_holder(sk, SCRATCH_STATE);
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
 		on_syn_sent(key);
 		return 0;
@@ -770,7 +787,7 @@ int BPF_PROG(ebpfcap_udp_tx, const struct sock *sk, int ret)
 	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
 
 	if (proto == IPPROTO_TCP)
-		return follow_holder(sk);
+		return follow_holder(sk, SCRATCH_UDP_TX);
 	if (ret <= 0 || proto != IPPROTO_UDP)
 		return 0;
 	udp_key_from_sock(&k, sk, EBPF_UDP_SEND);
@@ -790,7 +807,7 @@ int BPF_PROG(ebpfcap_udp_rx, const struct sock *sk, int ret)
 	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
 
 	if (proto == IPPROTO_TCP)
-		return follow_holder(sk);
+		return follow_holder(sk, SCRATCH_UDP_RX);
 	if (ret <= 0 || proto != IPPROTO_UDP)
 		return 0;
 	call = bpf_map_lookup_elem(&ebpfcap_udpcall, &tid);
