@@ -178,13 +178,7 @@ static int account_sequence(struct collector *c, const struct ebpf_msg_info *inf
 	uint8_t buf[EBPF_RECORD_MAX_WIRE];
 	size_t n;
 
-	memset(&rec, 0, sizeof(rec));
-	rec.ev.type = EBPF_CAPTURE_DROPS;
-	rec.ev.drop_kind = EBPF_DROP_TRANSIT;
-	rec.ev.timestamp_ns = c->first_ts;
-	rec.ev.drops = gap;
-	ebpf_copy_string(rec.host, sizeof(rec.host), c->first_host);
-	ebpf_copy_string(rec.machine_id, sizeof(rec.machine_id), c->first_machine_id);
+	ebpf_drops_record(&rec, EBPF_DROP_TRANSIT, gap, c->first_ts, c->first_host, c->first_machine_id);
 	n = ebpf_record_encode(&rec, buf, sizeof(buf));
 	return n ? write_bytes(c, &rec, buf, n) : 0;
 }

@@ -497,13 +497,8 @@ static void begin_batch(struct zmq_exporter *ex)
 		uint8_t buf[EBPF_RECORD_MAX_WIRE];
 		size_t n;
 
-		memset(&rec, 0, sizeof(rec));
-		rec.ev.type = EBPF_CAPTURE_DROPS;
-		rec.ev.drop_kind = EBPF_DROP_TRANSIT;
-		rec.ev.timestamp_ns = clock_ns(CLOCK_REALTIME);
-		rec.ev.drops = ex->unreported;
-		ebpf_copy_string(rec.host, sizeof(rec.host), ex->host);
-		ebpf_copy_string(rec.machine_id, sizeof(rec.machine_id), ex->machine_id);
+		ebpf_drops_record(&rec, EBPF_DROP_TRANSIT, ex->unreported, clock_ns(CLOCK_REALTIME), ex->host,
+				  ex->machine_id);
 		n = ebpf_record_encode(&rec, buf, sizeof(buf));
 		if (n && ebpf_msg_append(&ex->msg, buf, n) == 0)
 			ex->batch_report = ex->unreported;
