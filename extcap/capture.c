@@ -264,13 +264,7 @@ static int report_increase(struct capture *c, uint32_t kind, uint64_t now, uint6
 
 	if (now <= *reported)
 		return 0;
-	memset(&rec, 0, sizeof(rec));
-	rec.ev.type = EBPF_CAPTURE_DROPS;
-	rec.ev.drop_kind = kind;
-	rec.ev.timestamp_ns = clock_ns(CLOCK_REALTIME);
-	rec.ev.drops = now - *reported;
-	ebpf_copy_string(rec.host, sizeof(rec.host), c->host);
-	ebpf_copy_string(rec.machine_id, sizeof(rec.machine_id), c->machine_id);
+	ebpf_drops_record(&rec, kind, now - *reported, clock_ns(CLOCK_REALTIME), c->host, c->machine_id);
 	*reported = now;
 	return write_record(c, &rec);
 }

@@ -195,13 +195,7 @@ static int report_losses(struct collector *c)
 		if (!loss)
 			continue;
 		c->lost += loss;
-		memset(&rec, 0, sizeof(rec));
-		rec.ev.type = EBPF_CAPTURE_DROPS;
-		rec.ev.drop_kind = EBPF_DROP_TRANSIT;
-		rec.ev.timestamp_ns = clock_ns(CLOCK_REALTIME);
-		rec.ev.drops = loss;
-		ebpf_copy_string(rec.host, sizeof(rec.host), s->host);
-		ebpf_copy_string(rec.machine_id, sizeof(rec.machine_id), s->machine_id);
+		ebpf_drops_record(&rec, EBPF_DROP_TRANSIT, loss, clock_ns(CLOCK_REALTIME), s->host, s->machine_id);
 		n = ebpf_record_encode(&rec, buf, sizeof(buf));
 		rc = n ? write_bytes(c, &rec, buf, n) : 0;
 		if (rc < 0)

@@ -55,6 +55,18 @@ const char *ebpf_event_type_name(unsigned type)
 	return type_names[type];
 }
 
+void ebpf_drops_record(struct ebpf_record *rec, uint32_t kind, uint64_t drops, uint64_t timestamp_ns,
+			const char *host, const char *machine_id)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->ev.type = EBPF_CAPTURE_DROPS;
+	rec->ev.drop_kind = kind;
+	rec->ev.timestamp_ns = timestamp_ns;
+	rec->ev.drops = drops;
+	ebpf_copy_string(rec->host, sizeof(rec->host), host);
+	ebpf_copy_string(rec->machine_id, sizeof(rec->machine_id), machine_id);
+}
+
 /* Short names for lines and JSON; "" for a 1.0 record, which did not say. */
 const char *ebpf_drop_kind_name(unsigned kind)
 {

@@ -46,6 +46,9 @@ int ebpf_record_decode(const uint8_t *buf, size_t len, struct ebpf_record *rec,
 /* "TCP_Connect" etc.; "Unknown" for values outside the enum. */
 const char *ebpf_event_type_name(unsigned type);
 const char *ebpf_drop_kind_name(unsigned kind);
+/* A Capture_Drops record: DROPS events lost, of enum ebpf_drop_kind KIND, on HOST. */
+void ebpf_drops_record(struct ebpf_record *rec, uint32_t kind, uint64_t drops, uint64_t timestamp_ns,
+		       const char *host, const char *machine_id);
 
 /* Copies a string into a fixed field, always NUL-terminating it. */
 void ebpf_copy_string(char *dst, size_t dst_size, const char *src);
