@@ -154,7 +154,31 @@ static int on_tls_keys(const struct tls_keys *keys, void *ctx)
 	return 0;
 }
 
-/* A packet's owners; and with --tls-secrets, whether its TLS connection has no keys. */
+/*
+ * A socket's owner is learned as its record is read, so that packets held
+ * in the window (a SYN before its TCP_Connect) already name it. A handoff
+ * instead takes effect in time order, as it leaves the window: the packets
+ * before it still name the previous holder.
+ */
+static bool is_handoff(const struct ebpf_record *rec)
+{
+	return rec->ev.type == EBPF_TCP_HANDOFF;
+}
+
+static void learn_handoff(struct capture *c, const struct reorder_item *it)
+{
+	size_t hdr = exported_pdu_header_len();
+	size_t type_at = hdr + EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, type);
+	struct ebpf_record rec;
+
+	/* Decoded only if it is one: the type's low byte (little-endian) is enough to tell. */
+	if (!c->owners || it->caplen <= type_at + 1 || it->data[type_at] != EBPF_TCP_HANDOFF ||
+	    it->data[type_at + 1] != 0)
+		return;
+	if (ebpf_record_decode(it->data + hdr, it->caplen - hdr, &rec, NULL) == 0 && is_handoff(&rec))
+		packet_owners_learn(c->owners, &rec);
+}
+
 /* Writes what has waited out the reorder window (everything, with drain), owners in comments. */
 static int release_held(struct capture *c, bool drain)
 {
@@ -163,13 +187,15 @@ static int release_held(struct capture *c, bool drain)
 	int rc = 0;
 
 	while (rc == 0 && c->held && (it = reorder_pop(c->held, now, drain))) {
-		if (it->kind == REORDER_SECRETS)
+		if (it->kind == REORDER_SECRETS) {
 			rc = c->out && pcapng_write_secrets(c->out, PCAPNG_SECRETS_TLS_KEYLOG, it->data, it->caplen) < 0
 				? -errno : 0;
-		else if (it->kind == REORDER_RECORD)
+		} else if (it->kind == REORDER_RECORD) {
+			learn_handoff(c, it);
 			rc = write_block(c, c->events_if, it->ts_ns, it->data, it->caplen, it->len, NULL);
-		else
+		} else {
 			rc = write_owned_packet(c, it);
+		}
 		free(it);
 	}
 	return rc;
@@ -246,7 +272,7 @@ static int on_event(const struct ebpf_event *ev, void *ctx)
 	if (c->snapshot)
 		flow_snapshot_attribute(c->snapshot, &rec.ev);
 	enrich(c, &rec);
-	if (c->owners)
+	if (c->owners && !is_handoff(&rec))
 		packet_owners_learn(c->owners, &rec);
 	err = write_record(c, &rec);
 	if (err)

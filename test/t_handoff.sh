@@ -158,7 +158,9 @@ for i in 1 2; do
 	sleep 0.7
 	ss -Htnp state established "( sport = :$SSHPORT )" | sed -n 's/.*:\([0-9]*\) *users:(("sshd",pid=\([0-9]*\),.*/\1 \2/p'
 	reap $client 25
-	expect_eq "ssh session $i exit status" 0 "$status"
+	expect_eq "ssh session $i exit status" 0 "$status" >&2
+	# The next session's ss must show only its own connection: this one gone from the server too.
+	for j in $(seq 50); do ss -Htn state established "( sport = :$SSHPORT )" | grep -q . || break; sleep 0.1; done
 done >"$TMP/ssh.holders"
 stop_capture ssh
 expect_eq "ssh: sessions whose holder ss showed" 2 "$(grep -c . "$TMP/ssh.holders")"
