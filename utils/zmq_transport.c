@@ -847,7 +847,8 @@ static void read_subscriptions(struct zmq_exporter *ex)
 static void link_say(struct zmq_exporter *ex, enum link_state state, const char *failure)
 {
 	struct link *l = &ex->link;
-	bool same = l->state == state && (state != LINK_FAILING || l->failure == failure);
+	/* Failing, the reason may alternate from try to try: said once, the last one named at the end. */
+	bool same = l->state == state;
 
 	l->state = state;
 	l->failure = failure;
