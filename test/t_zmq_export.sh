@@ -115,35 +115,6 @@ wait_subscribed nat
 traffic_seen nat
 stop_both nat
 
-# ---- connecting, refused first (a non-ZMQ server on the port), then the collector comes ----
-python3 -c '
-import socket, sys, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); s.settimeout(0.2)
-end = time.time() + 30
-while time.time() < end:
-    try:
-        c, _ = s.accept(); c.sendall(b"SSH-2.0-not-zmq\r\n"); time.sleep(0.05); c.close()
-    except socket.timeout:
-        pass
-' "$base" &
-junk=$!
-at_exit "kill -9 $junk"
-start_exporter late --export="$ep" --export-connect --server-key "$cpub" --secret-key "$TMP/exporter.key"
-i=0
-until grep -q 'refused us: .*; retrying$' "$TMP/late.err"; do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "late: no line for the refusal: $(cat "$TMP/late.err")"
-	sleep 0.1
-done
-kill $junk
-reap $junk 10
-start_collector col-late --remote-bind --remote-endpoints "$ep" --secret-key "$TMP/collector.key" --allowed-keys "$TMP/allowed"
-wait_subscribed late
-traffic_seen late
-expect_eq "late: one line for the refusals" 1 "$(grep -c 'refused us: .*; retrying$' "$TMP/late.err")"
-sed -i '/refused us: .*; retrying$/d' "$TMP/late.err"
-stop_both late
-
 # ---- beyond loopback in clear: allowed when asked for (--insecure), with a warning ----
 ns=ebpfzmqx$$
 ip netns add $ns || fail "ip netns add"
