@@ -126,7 +126,7 @@ $(BUILD)/pic/%.o: %.c | $(BUILD)/.dir
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden $(WS_CFLAGS) -MMD -MP -c $< -o $@
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/san $(BUILD)/fuzz $(BUILD)/pic -name '*.d' -type f 2>/dev/null)
 
 # The skeletons are generated: objects that include one wait for it (the first build has no .d yet).
 $(EXTCAP_OBJS) $(call objs,obj,bench/kdrain.c bench/micro.c): | $(BUILD)/ebpfcap.skel.h $(BUILD)/tls.skel.h
