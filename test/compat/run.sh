@@ -27,7 +27,7 @@ TESTS=${COMPAT_TESTS:-unit_pcapng unit_process_info t_pcapio_tshark t_extcap_pro
 # What building and those tests need inside a chroot (the Makefile's DEB_PACKAGES, less docker & co.).
 PACKAGES="make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config libpcap-dev
 	libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev libwsutil-dev tshark iproute2 procps
-	libcap2-bin util-linux"
+	libcap2-bin util-linux libssl-dev"
 # Stratoshark is in sid only (0.9.9).
 PACKAGES_sid="stratoshark"
 # The Debian mirror apt uses here.
