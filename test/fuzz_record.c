@@ -15,7 +15,7 @@
 #include "utils/record.h"
 #include "fuzz.h"
 
-#define EACH_STRING(X) X(ev.comm) X(ev.parent_comm) X(exe) X(container_id) X(container_name) \
+#define EACH_STRING(X) X(ev.comm) X(ev.parent_comm) X(ev.thread_comm) X(ev.prev_comm) X(ev.acceptor_comm) X(exe) X(container_id) X(container_name) \
 	X(container_runtime) X(pod) X(pod_namespace) X(k8s_container) X(host) X(ifname) X(machine_id)
 
 static void canon(struct ebpf_record *r)
