@@ -676,6 +676,8 @@ static int open_sink(struct capture *c, const struct options *o, const struct ca
 static int open_tls(struct capture *c, const struct options *o, const struct kernel_filter *filter,
 		    struct kernel_events *ke)
 {
+	uint64_t caps;
+
 	if (o->tls_keylog) {
 		c->keylog_fd = open(o->tls_keylog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (c->keylog_fd < 0) {
@@ -683,7 +685,11 @@ static int open_tls(struct capture *c, const struct options *o, const struct ker
 			return -1;
 		}
 	}
+	/* The key log above is the user's path, opened with the user's rights; loading the probes is ours. */
+	caps = privileges_raise(USE_LOAD_BPF);
+
 	c->tls = tls_secrets_open(NULL, filter, ke, on_tls_keys, c);
+	privileges_lower(caps);
 	return c->tls ? 0 : -1;
 }
 

@@ -30,7 +30,7 @@ expect_released "--comm dig capture" "$objs"
 # "type comm thread.comm" of dig's query and answer.
 expect_eq "dig's events (type comm thread)" "6 dig isc-net-0000
 7 dig isc-net-0000" \
-	"$(tshark_fields "$TMP/dig.pcapng" -Y "ebpf.addr == \"$DNS\" && (ebpf.dstport == $DNS_PORT || ebpf.srcport == $DNS_PORT)" \
+	"$(tshark_fields "$TMP/dig.pcapng" -Y "ebpf.addr == $DNS && (ebpf.dstport == $DNS_PORT || ebpf.srcport == $DNS_PORT)" \
 		-e ebpf.type -e ebpf.comm -e ebpf.thread.comm | sort -u)"
 expect_eq "--comm dig: events of other processes" "" \
 	"$(tshark_fields "$TMP/dig.pcapng" -Y 'ebpf.comm != "dig"' -e ebpf.comm)"
