@@ -11,6 +11,7 @@
 #include "print.h"
 #include "privileges.h"
 #include "remote.h"
+#include "session.h"
 #include "utils/zmq_transport.h"
 
 /* The ebpfremote interface: the same filters, applied to records from elsewhere. */
@@ -83,6 +84,7 @@ static int local_run(struct options *o)
 int main(int argc, char **argv)
 {
 	struct options opts;
+	int status;
 
 	privileges_drop(); /* before anything opens a path or starts a thread */
 	if (options_parse(argc, argv, &opts) < 0)
@@ -97,8 +99,12 @@ int main(int argc, char **argv)
 		return extcap_print_config(opts.interface) < 0 ? 1 : 0;
 	case MODE_CAPTURE:
 		if (opts.interface && strcmp(opts.interface, IFACE_REMOTE) == 0)
-			return remote_run(&opts);
-		return local_run(&opts);
+			status = remote_run(&opts);
+		else
+			status = local_run(&opts);
+		if (status != 0 && opts.from_wireshark)
+			session_release_reader(opts.fifo);
+		return status;
 	case MODE_CHECK_FILTER:
 		return extcap_check_capture_filter(opts.interface, opts.capture_filter);
 	case MODE_GEN_KEYS:

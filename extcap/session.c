@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void stop_signals(sigset_t *set)
@@ -51,4 +52,24 @@ int session_stop_signals_fd(bool die_with_parent)
 			raise(SIGTERM); /* the parent died before prctl() */
 	}
 	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+/*
+ * dumpcap may already wait on Wireshark's fifo when a capture fails before
+ * opening it; a fifo that never had a writer never reports its end, so
+ * dumpcap (and tshark behind it) would wait forever. Opening it for writing
+ * and closing it at once gives the reader its end of file. Non-blocking: with
+ * no reader there is nothing to release. The path is the user's: opened with
+ * the user's rights, as everything the user names.
+ */
+void session_release_reader(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (!path || strcmp(path, "-") == 0 || stat(path, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return;
+	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
 }

@@ -18,4 +18,7 @@ int session_open_output(const char *path);
  */
 int session_stop_signals_fd(bool die_with_parent);
 
+/* A capture for Wireshark that failed: lets a reader already waiting on the fifo see its end. */
+void session_release_reader(const char *path);
+
 #endif
