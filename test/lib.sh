@@ -71,6 +71,17 @@ wait_attached() {
 	done
 }
 
+# stop_capture [NAME]: ends the capture $cap as Wireshark does (SIGTERM, once the last
+# exchange's packets have left the reorder window); expects exit status 0 and none of its
+# programs left.
+stop_capture() {
+	sleep 0.3
+	kill -TERM $cap
+	reap $cap
+	expect_eq "${1:+$1: }capture exit status" 0 "$status"
+	expect_no_programs
+}
+
 # Waits until none of the capture's programs is loaded (at most 5 s); fails otherwise.
 expect_no_programs() {
 	i=0

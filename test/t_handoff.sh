@@ -18,14 +18,6 @@ capture() {
 	wait_attached
 }
 
-stop_capture() {
-	sleep 0.3
-	kill -TERM $cap
-	reap $cap
-	expect_eq "$1: capture exit status" 0 "$status"
-	expect_no_programs
-}
-
 # records NAME PORT TYPE: "pid prev.pid acceptor.pid comm" of the server side's records of TYPE, sorted.
 records() {
 	tshark -r "$TMP/$1.pcapng" -Y "ebpf.type == \"$3\" && ebpf.srcport == $2" -T fields -E separator=' ' \

@@ -25,11 +25,7 @@ for i in $(seq $K); do
 		fail "client $i"
 done
 reap $server
-sleep 0.3
-kill -TERM $cap
-reap $cap
-expect_eq "capture exit status" 0 "$status"
-expect_no_programs
+stop_capture
 n() { tshark -r "$TMP/cap.pcapng" -Y "$1" 2>/dev/null | wc -l; }
 cgroups=$(tshark -r "$TMP/cap.pcapng" -Y "ebpf.type == \"TCP_Connect\"" -T fields -e ebpf.cgroup 2>/dev/null | sort -u | wc -l)
 expect_eq "clients' TCP_Connect records, each in its own new cgroup" "$K $K" "$(n 'ebpf.type == "TCP_Connect"') $cgroups"

@@ -38,14 +38,6 @@ capture() {
 	wait_attached
 }
 
-stop_capture() {
-	sleep 0.3
-	kill -TERM $cap
-	reap $cap
-	expect_eq "capture exit status" 0 "$status"
-	expect_no_programs
-}
-
 # exchange NAME SERVER_MODE CLIENT_MODE ADDR PORT N [CAPTURE OPTIONS]: the server (started
 # before the capture), a capture to $TMP/NAME.pcapng, the clients (their lines in $TMP/NAME.out).
 exchange() {

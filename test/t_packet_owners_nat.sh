@@ -41,11 +41,7 @@ wait_attached
 ip netns exec $C $TRAFFIC clients 10.204.9.1 8080 1 >"$TMP/client.out" || fail "client through the NAT"
 client_pid=$(field "$(cat "$TMP/client.out")" client_pid)
 reap $server
-sleep 0.3
-kill -TERM $cap
-reap $cap
-expect_eq "capture exit status" 0 "$status"
-expect_no_programs
+stop_capture
 
 # Per packet: sent by the client (to 8080) or the server (from 8080), payload length, owners.
 tshark -r "$TMP/nat.pcapng" -Y "tcp.port == 8080" -T fields -E 'separator=;' -e tcp.srcport -e tcp.len \
