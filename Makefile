@@ -34,7 +34,7 @@ BINDIR    ?= /usr/bin
 TMPFILESDIR ?= /usr/lib/tmpfiles.d
 
 # Debian 12 packages needed to build, run and test (installed by `make deps`); perl, cppcheck,
-# clang-tools (scan-build) and bzip2 run Wireshark's review tools (test/t_ws_review.sh).
+# clang-tools (scan-build) and bzip2 run Wireshark's review tools (test/e2e/t_ws_review.sh).
 DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	libpcap-dev libzmq3-dev libglib2.0-dev libwireshark-dev libwiretap-dev \
 	libwsutil-dev tshark iproute2 procps docker.io busybox-static valgrind \
@@ -48,16 +48,16 @@ DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib
 # $(BUILD)/<flavour>/ (header dependencies from -MMD), and the shared code is
 # one static library per flavour that every binary links. privileges.c is in
 # the library: utils/process.c raises CAP_SYS_PTRACE around its /proc reads.
-LIB_SRCS := $(wildcard utils/*.c pcapio/*.c) extcap/privileges.c
+LIB_SRCS := $(wildcard utils/*.c utils/*/*.c pcapio/*.c) extcap/privileges.c
 EXTCAP_SRCS := $(filter-out extcap/privileges.c,$(wildcard extcap/*.c))
 PLUGIN_SRCS := $(wildcard dissector/*.c)
-UNIT_TESTS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/unit_*.c))
+UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(wildcard test/unit/unit_*.c))
 # The same unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer.
-SAN_TESTS := $(patsubst test/unit_%.c,$(BUILD)/test/san_%,$(wildcard test/unit_*.c))
+SAN_TESTS := $(patsubst test/unit/unit_%.c,$(BUILD)/test/san_%,$(wildcard test/unit/unit_*.c))
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-# libFuzzer targets (test/fuzz_*.c): clang only; libclang-rt-14-dev has the runtime.
+# libFuzzer targets (test/fuzz/fuzz_*.c): clang only; libclang-rt-14-dev has the runtime.
 # Named fuzz_*, not unit_*, so test/run.sh does not run them as unit tests.
-FUZZ_TARGETS := $(patsubst test/%.c,$(BUILD)/test/%,$(wildcard test/fuzz_*.c))
+FUZZ_TARGETS := $(patsubst test/fuzz/%.c,$(BUILD)/test/%,$(wildcard test/fuzz/fuzz_*.c))
 FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -I. -I$(BUILD) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
@@ -96,7 +96,7 @@ $(BUILD)/vmlinux.h: | $(BUILD)/.dir
 	@test -r /sys/kernel/btf/vmlinux || { echo "ebpfcap: /sys/kernel/btf/vmlinux is not readable: the kernel needs CONFIG_DEBUG_INFO_BTF" >&2; exit 1; }
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/ebpfcap.bpf.o: bpf/ebpfcap.bpf.c bpf/ebpf_record.h bpf/task_filter.bpf.h $(BUILD)/vmlinux.h
+$(BUILD)/ebpfcap.bpf.o: bpf/ebpfcap.bpf.c bpf/ebpf_maps.h bpf/ebpf_record.h bpf/task_filter.bpf.h $(BUILD)/vmlinux.h
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -I. -c $< -o $@
 
 $(BUILD)/ebpfcap.skel.h: $(BUILD)/ebpfcap.bpf.o
@@ -143,13 +143,13 @@ $(BUILD)/ebpfcap: $(EXTCAP_OBJS) $(LIB)
 $(BUILD)/ebpfflow.so: $(call objs,pic,$(PLUGIN_SRCS))
 	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden $^ -o $@ $(WS_LIBS)
 
-$(BUILD)/test/unit_%: $(BUILD)/obj/test/unit_%.o $(LIB)
+$(BUILD)/test/unit_%: $(BUILD)/obj/test/unit/unit_%.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ -lpcap $(LIBS)
 
-$(BUILD)/test/san_%: $(BUILD)/san/test/unit_%.o $(SAN_LIB)
+$(BUILD)/test/san_%: $(BUILD)/san/test/unit/unit_%.o $(SAN_LIB)
 	$(CC) $(CFLAGS) $(SANITIZE) $^ -o $@ -lpcap $(LIBS)
 
-$(BUILD)/test/fuzz_%: $(BUILD)/fuzz/test/fuzz_%.o $(FUZZ_LIB)
+$(BUILD)/test/fuzz_%: $(BUILD)/fuzz/test/fuzz/fuzz_%.o $(FUZZ_LIB)
 	$(CLANG) $(FUZZ_LDFLAGS) $^ -o $@ $(LIBS) -lpcap
 
 # The reorder window and the TLS key log live in extcap/, outside the library.
@@ -159,24 +159,24 @@ $(BUILD)/test/unit_tls_keylog: $(BUILD)/obj/extcap/tls_keylog.o
 $(BUILD)/test/san_tls_keylog: $(BUILD)/san/extcap/tls_keylog.o
 $(BUILD)/test/unit_tls_keylog $(BUILD)/test/san_tls_keylog: LIBS += $(TLS_LIBS)
 
-$(BUILD)/test/traffic: test/traffic.c test/bounded_fork.h | $(BUILD)/.dir
+$(BUILD)/test/traffic: test/helpers/traffic.c test/helpers/bounded_fork.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $< -o $@
 
 # Test helper: synthetic exporters (and hostile ones) for the ZMQ collector.
-$(BUILD)/test/zmq_peer: $(BUILD)/obj/test/zmq_peer.o $(LIB)
+$(BUILD)/test/zmq_peer: $(BUILD)/obj/test/helpers/zmq_peer.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpcap
 
-$(BUILD)/test/gen_records: $(BUILD)/obj/test/gen_records.o $(LIB)
+$(BUILD)/test/gen_records: $(BUILD)/obj/test/helpers/gen_records.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpcap
 
 # Test helper: a tc program that drops packets (this kernel has no netem).
-$(BUILD)/test/lossy.bpf.o: test/lossy.bpf.c | $(BUILD)/.dir
+$(BUILD)/test/lossy.bpf.o: test/helpers/lossy.bpf.c | $(BUILD)/.dir
 	$(CLANG) -g -O2 -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
 
 # Captures without root, as dumpcap does it: the extcap is root:wireshark
 # 0750 with file capabilities, so members of group wireshark can capture.
 # The capability set lives in extcap/privileges.c; `ebpfcap --capabilities`
-# prints it (test/t_nonroot.sh uses the same). Only on the live system
+# prints it (test/e2e/t_nonroot.sh uses the same). Only on the live system
 # (empty DESTDIR): packagers run the groupadd/chgrp/setcap lines in postinst.
 # setcap comes last: chown/chgrp clear file capabilities.
 install: $(BUILD)/ebpfcap $(BUILD)/ebpfflow.so
@@ -209,7 +209,7 @@ IMAGE_TAG ?= ebpfcap-exporter:latest
 image: $(BUILD)/ebpfcap
 	sh docs/deploy/build-image.sh $(BUILD) $(IMAGE_TAG)
 
-# Debian's kubectl (kubernetes-client) for test/t_deploy_manifest.sh, unpacked here rather
+# Debian's kubectl (kubernetes-client) for test/e2e/t_deploy_manifest.sh, unpacked here rather
 # than installed: where another package owns /usr/bin/kubectl (the google-cloud-cli one
 # on these machines) dpkg refuses to install it.
 KUBECTL := $(BUILD)/tools/usr/bin/kubectl
@@ -243,7 +243,7 @@ check: deps
 BENCH_PACKAGES := bpftrace tcpdump gnuplot-nox ethtool
 BENCH_TOOLS := $(BUILD)/bench/loadgen $(BUILD)/bench/kdrain $(BUILD)/bench/micro
 
-$(BUILD)/bench/loadgen: bench/loadgen.c test/bounded_fork.h
+$(BUILD)/bench/loadgen: bench/loadgen.c test/helpers/bounded_fork.h
 	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $< -o $@
 
 # The kernel side alone: ebpfcap's programs attached, events drained and discarded.

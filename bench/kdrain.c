@@ -22,7 +22,7 @@
 #include <sys/signalfd.h>
 
 #include "extcap/kernel_events.h"
-#include "utils/record.h"
+#include "utils/record/record.h"
 
 struct counts {
 	unsigned long long events, load_events, load_packets;

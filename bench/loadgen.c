@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "test/bounded_fork.h"
+#include "test/helpers/bounded_fork.h"
 
 #define MSG 64
 #define CHUNK (64 * 1024)

@@ -22,7 +22,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include "bpf/ebpf_record.h"
+#include "bpf/ebpf_maps.h"
 
 #define AF_INET 2
 #define AF_INET6 10

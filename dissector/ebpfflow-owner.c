@@ -33,7 +33,7 @@
 
 #include <string.h>
 #include "packet-ebpfflow.h"
-#include "utils/v4_mapped.h"
+#include "utils/attrib/v4_mapped.h"
 
 #define AF_INET_ 2
 #define AF_INET6_ 10

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include "packet-ebpfflow.h"
 #include "bpf/ebpf_tlv.h"
-#include "utils/v4_mapped.h"
+#include "utils/attrib/v4_mapped.h"
 
 #define FIXED_LEN_1_0 EBPF_FIXED_LEN_1_0
 #define FIXED_LEN_1_1 ((int)sizeof(struct ebpf_event))
@@ -846,7 +846,7 @@ static int dissect_ebpfflow(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
 /*
  * Written out literally, one entry per field, so that Wireshark's review
- * scripts see each one (test/t_ws_review.sh proves they do). Descriptions
+ * scripts see each one (test/e2e/t_ws_review.sh proves they do). Descriptions
  * avoid , ; and = : tools/checkAPIs.pl does not match an entry with them.
  */
 void proto_register_ebpfflow(void)

@@ -32,11 +32,11 @@
 #include "udp_flows.h"
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
-#include "utils/containers.h"
-#include "utils/process.h"
-#include "utils/snapshot.h"
-#include "utils/record.h"
-#include "utils/zmq_transport.h"
+#include "utils/enrich/containers.h"
+#include "utils/enrich/process.h"
+#include "utils/enrich/snapshot.h"
+#include "utils/record/record.h"
+#include "utils/transport/zmq_transport.h"
 #include "utils/clock.h"
 
 #define STOP_COUNT_REACHED (-ECANCELED)

@@ -9,7 +9,7 @@
 #include "packets.h"
 #include "remote.h"
 #include "pcapio/pcapng.h"
-#include "utils/zmq_transport.h"
+#include "utils/transport/zmq_transport.h"
 
 #define HELP_URL "https://github.com/ebpfcap/ebpfcap"
 

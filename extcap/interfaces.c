@@ -11,7 +11,7 @@
 
 #include "kernel_events.h"
 #include "privileges.h"
-#include "utils/containers.h"
+#include "utils/enrich/containers.h"
 #include "utils/netlink.h"
 
 #define MAX_LINKS 512

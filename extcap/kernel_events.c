@@ -17,7 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "ebpfcap.skel.h"
-#include "utils/process.h"
+#include "utils/enrich/process.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 

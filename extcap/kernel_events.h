@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "bpf/ebpf_record.h"
+#include "bpf/ebpf_maps.h"
 
 struct kernel_events;
 

@@ -16,8 +16,8 @@
 
 #include "remote.h"
 #include "bpf/ebpf_record.h"
-#include "utils/record.h"
-#include "utils/zmq_transport.h"
+#include "utils/record/record.h"
+#include "utils/transport/zmq_transport.h"
 
 enum {
 	OPT_EXTCAP_INTERFACES = 1000,

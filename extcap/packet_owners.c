@@ -7,10 +7,10 @@
 #include <string.h>
 #include <netinet/in.h>
 
-#include "utils/conntrack.h"
-#include "utils/flow_table.h"
-#include "utils/packet_tuple.h"
-#include "utils/v4_mapped.h"
+#include "utils/attrib/conntrack.h"
+#include "utils/attrib/flow_table.h"
+#include "utils/attrib/packet_tuple.h"
+#include "utils/attrib/v4_mapped.h"
 
 /* Processes described so far, by pid: bounded, forgotten all at once when full (then described again). */
 #define MAX_PROCESSES 16384

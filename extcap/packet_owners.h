@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #include "pcapio/pcapng.h"
-#include "utils/flow_table.h"
-#include "utils/record.h"
+#include "utils/attrib/flow_table.h"
+#include "utils/record/record.h"
 
 /* Room for "src OWNER | dst OWNER". */
 #define PACKET_COMMENT_MAX (2 * FLOW_OWNER_TEXT + 16)

@@ -13,7 +13,7 @@
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
 #include "pcapio/pcapng_reader.h"
-#include "utils/packet_tuple.h"
+#include "utils/attrib/packet_tuple.h"
 
 #define USER_CACHE 64
 #define LINE_MAX_LEN 2048

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "utils/record.h"
+#include "utils/record/record.h"
 
 struct print_style {
 	bool json;    /* --json: one object per line, every field of the record */

@@ -12,7 +12,7 @@
 
 /*
  * Found by trying each one away, as an unprivileged user on Linux 6.18
- * (see test/t_nonroot.sh). Not here, on purpose:
+ * (see test/e2e/t_nonroot.sh). Not here, on purpose:
  * - CAP_SYS_ADMIN: only mounting tracefs needs it, and it is close to all
  *   of root; an administrator mounts tracefs once (systemd does at boot).
  * - CAP_NET_ADMIN: we never set promiscuous or monitor mode.

@@ -22,8 +22,8 @@
 
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
-#include "utils/record.h"
-#include "utils/zmq_transport.h"
+#include "utils/record/record.h"
+#include "utils/transport/zmq_transport.h"
 #include "utils/clock.h"
 
 #define STOP_COUNT_REACHED (-ECANCELED)
@@ -274,7 +274,7 @@ static int set_int(void *sock, int option, int value)
  * Not when binding: there the exporters reconnect, and libzmq 4.3.4 aborts
  * (assert !_io_error in stream_engine_base.cpp out_event) when a heartbeat
  * falls due on a connection that is gone while its queue is full, which
- * any local peer could cause against a stalled reader (test/t_security.sh).
+ * any local peer could cause against a stalled reader (test/e2e/t_security.sh).
  */
 static int set_sub_options(void *sub, bool bind)
 {

@@ -14,7 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "tls.skel.h"
-#include "utils/packet_tuple.h"
+#include "utils/attrib/packet_tuple.h"
 
 /* Where Debian, Fedora and others keep the shared OpenSSL 3 library. */
 static const char *const libssl_paths[] = {

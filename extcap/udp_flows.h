@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "bpf/ebpf_record.h"
+#include "bpf/ebpf_maps.h"
 
 struct udp_flows;
 

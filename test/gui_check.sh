@@ -20,8 +20,8 @@
 # the text looks right on screen is for a human to judge from the PNGs.
 #
 # Usage: sh test/gui_check.sh BUILD_DIR (make gui-check); needs GUI_PACKAGES.
-. test/lib.sh
-. test/docker.sh
+. test/helpers/lib.sh
+. test/helpers/docker.sh
 for t in Xvfb wireshark xdotool import convert compare; do
 	command -v $t >/dev/null || fail "$t is missing (make gui-check installs GUI_PACKAGES)"
 done

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every test: compiled unit tests (build/test/unit_*, and san_* the
 # same under ASan+UBSan) and shell tests
-# (test/t_*.sh). A test passes by exiting 0 and fails otherwise; its output
+# (test/e2e/t_*.sh, and test/fuzz/t_*.sh which run the fuzzers briefly). A test passes by exiting 0 and fails otherwise; its output
 # is kept in build/test/logs and shown when it fails.
 # Usage: test/run.sh BUILD_DIR [NAME_PATTERN]
 # TESTS="name ..." runs only the tests of those exact names (make compat).
@@ -30,7 +30,7 @@ run_one() {
 for t in "$build"/test/unit_* "$build"/test/san_*; do
 	[ -x "$t" ] && run_one "$(basename "$t")" "$t"
 done
-for t in test/t_*.sh; do
+for t in test/e2e/t_*.sh test/fuzz/t_*.sh; do
 	[ -f "$t" ] && run_one "$(basename "$t" .sh)" sh "$t" "$build"
 done
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "netlink.h"
+#include "utils/netlink.h"
 
 #include <errno.h>
 #include <linux/if_link.h>

@@ -1,7 +1,7 @@
 #!/bin/sh
 # build-image.sh BUILD [TAG]: the exporter's image from BUILD/ebpfcap, built by
 # the local Docker Engine from BUILD/image/ (see Dockerfile; no registry).
-# `make image` runs it; so does test/t_exporter_image.sh.
+# `make image` runs it; so does test/e2e/t_exporter_image.sh.
 set -eu
 BUILD=${1:?usage: build-image.sh BUILD [TAG]}
 TAG=${2:-ebpfcap-exporter:latest}

@@ -23,7 +23,7 @@ test)
 	echo "$out" | sed '$d'
 	set -- $(echo "$out" | sed -n '$s/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
 	passed=${1:-0} failed=${2:-1}
-	# Stratoshark where the suite has it (sid): not a test/t_*.sh, make check has no strato.
+	# Stratoshark where the suite has it (sid): not a test/e2e/t_*.sh, make check has no strato.
 	if command -v strato >/dev/null; then
 		if sh test/compat/t_stratoshark.sh build >build/test/logs/t_stratoshark.log 2>&1; then
 			passed=$((passed + 1)); echo "PASS t_stratoshark"

@@ -6,7 +6,7 @@
 # built without capture ("not built with support for capturing events"), so
 # a live capture is made by ebpfcap itself and read with strato; if a strato
 # can capture, it captures through ebpfcap here.
-. test/lib.sh
+. test/helpers/lib.sh
 command -v strato >/dev/null || fail "no strato (make compat installs stratoshark in sid)"
 strato -G plugins 2>/dev/null >"$TMP/plugins"
 grep -q '^ebpfflow.so.*/epan/ebpfflow.so$' "$TMP/plugins" || fail "strato does not load the plugin: $(cat "$TMP/plugins")"
