@@ -143,16 +143,19 @@ $(BUILD)/ebpfcap: $(EXTCAP_OBJS) $(LIB)
 $(BUILD)/ebpfflow.so: $(call objs,pic,$(PLUGIN_SRCS))
 	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden $^ -o $@ $(WS_LIBS)
 
+# The library last: an extcap object a test adds (below) may need it.
 $(BUILD)/test/unit_%: $(BUILD)/obj/test/unit/unit_%.o $(LIB)
-	$(CC) $(CFLAGS) $^ -o $@ -lpcap $(LIBS)
+	$(CC) $(CFLAGS) $(filter-out %.a,$^) $(filter %.a,$^) -o $@ -lpcap $(LIBS)
 
 $(BUILD)/test/san_%: $(BUILD)/san/test/unit/unit_%.o $(SAN_LIB)
-	$(CC) $(CFLAGS) $(SANITIZE) $^ -o $@ -lpcap $(LIBS)
+	$(CC) $(CFLAGS) $(SANITIZE) $(filter-out %.a,$^) $(filter %.a,$^) -o $@ -lpcap $(LIBS)
 
 $(BUILD)/test/fuzz_%: $(BUILD)/fuzz/test/fuzz/fuzz_%.o $(FUZZ_LIB)
 	$(CLANG) $(FUZZ_LDFLAGS) $^ -o $@ $(LIBS) -lpcap
 
 # The reorder window and the TLS key log live in extcap/, outside the library.
+$(BUILD)/test/unit_options: $(BUILD)/obj/extcap/options.o
+$(BUILD)/test/san_options: $(BUILD)/san/extcap/options.o
 $(BUILD)/test/unit_reorder: $(BUILD)/obj/extcap/reorder.o
 $(BUILD)/test/san_reorder: $(BUILD)/san/extcap/reorder.o
 $(BUILD)/test/unit_tls_keylog: $(BUILD)/obj/extcap/tls_keylog.o

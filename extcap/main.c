@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 		privileges_print_setcap(stdout);
 		return 0;
 	case MODE_HELP:
-		options_usage();
+		options_usage(stdout);
 		return 0;
 	case MODE_NONE:
 		break; /* options_parse() makes it a capture */
