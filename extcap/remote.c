@@ -23,7 +23,12 @@
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
 #include "utils/record/record.h"
-#include "utils/transport/zmq_transport.h"
+#include "utils/transport/curve_keys.h"
+#include "utils/transport/exporter.h"
+#include "utils/transport/peer_limits.h"
+#include "utils/transport/sock_events.h"
+#include "utils/transport/zap.h"
+#include "utils/transport/zmq_msg.h"
 #include "utils/clock.h"
 
 #define STOP_COUNT_REACHED (-ECANCELED)

@@ -20,7 +20,7 @@
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
 #include "utils/record/record.h"
-#include "utils/transport/zmq_transport.h"
+#include "utils/transport/zmq_msg.h"
 
 #define T0 1700000000000000000ull
 #define MAX_PKT (64 + EBPF_RECORD_MAX_WIRE + 8192) /* room for over-long TLVs */

@@ -44,7 +44,8 @@
 #include "pcapio/pcapng.h"
 #include "pcapio/pcapng_reader.h"
 #include "utils/record/record.h"
-#include "utils/transport/zmq_transport.h"
+#include "utils/transport/exporter.h"
+#include "utils/transport/zmq_msg.h"
 
 struct peer {
 	struct zmq_export_options ex;

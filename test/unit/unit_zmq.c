@@ -21,7 +21,9 @@
 #include <zmq.h>
 
 #include "utils/record/record.h"
-#include "utils/transport/zmq_transport.h"
+#include "utils/transport/curve_keys.h"
+#include "utils/transport/exporter.h"
+#include "utils/transport/zmq_msg.h"
 
 static int failures;
 
