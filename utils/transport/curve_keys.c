@@ -189,6 +189,17 @@ int zmq_load_public_key(const char *arg, char public_key[41])
 	return rc > 0 ? 0 : -1;
 }
 
+int zmq_curve_client(void *sock, const char *secret_key)
+{
+	char secret[41], public_key[41];
+
+	if (secret_key ? zmq_load_secret_key(secret_key, secret, public_key) < 0
+		       : zmq_curve_keypair(public_key, secret) != 0)
+		return -1;
+	return zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, public_key, 40) ||
+	       zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret, 40) ? -1 : 0;
+}
+
 /* An allow-list being read. */
 struct key_list {
 	const char *path;

@@ -24,6 +24,13 @@ int zmq_load_secret_key(const char *path, char secret[41], char public_key[41]);
 /* A peer's public key: 40 Z85 characters, or a file with a "public-key=" line. */
 int zmq_load_public_key(const char *arg, char public_key[41]);
 /*
+ * The connecting side of CURVE: our key pair on sock, from the secret_key
+ * file, or without one an ephemeral pair (fine unless the other side checks
+ * keys). The server's key is the caller's: it may differ by endpoint.
+ * 0, or -1 (after one line if the key file is refused).
+ */
+int zmq_curve_client(void *sock, const char *secret_key);
+/*
  * An allow-list: the public keys in the file (one a line, bare or
  * "public-key=", '#' comments), decoded to 32 bytes each in *keys (the
  * caller frees it). -1 after one line on stderr, also for a secret key in

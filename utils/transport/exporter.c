@@ -343,7 +343,7 @@ static int set_common_options(void *sock, int sndhwm)
 
 static int setup_curve(struct zmq_exporter *ex, const struct zmq_export_options *o)
 {
-	char secret[41], public_key[41], server[41];
+	char server[41];
 
 	if (o->connect) {
 		if (o->allowed_keys) {
@@ -356,15 +356,8 @@ static int setup_curve(struct zmq_exporter *ex, const struct zmq_export_options 
 			fprintf(stderr, "ebpfcap: connecting with --secret-key needs --server-key (the collector's public key)\n");
 			return -1;
 		}
-		if (zmq_load_public_key(o->server_key, server) < 0)
-			return -1;
-		/* Without our own key pair, an ephemeral one: fine unless the collector checks keys. */
-		if (o->secret_key ? zmq_load_secret_key(o->secret_key, secret, public_key) < 0
-				  : zmq_curve_keypair(public_key, secret) != 0)
-			return -1;
-		return zmq_setsockopt(ex->sock, ZMQ_CURVE_SERVERKEY, server, 40) ||
-		       zmq_setsockopt(ex->sock, ZMQ_CURVE_PUBLICKEY, public_key, 40) ||
-		       zmq_setsockopt(ex->sock, ZMQ_CURVE_SECRETKEY, secret, 40) ? -1 : 0;
+		return zmq_load_public_key(o->server_key, server) < 0 || zmq_curve_client(ex->sock, o->secret_key) < 0 ||
+		       zmq_setsockopt(ex->sock, ZMQ_CURVE_SERVERKEY, server, 40) ? -1 : 0;
 	}
 	if (o->server_key) {
 		fprintf(stderr, "ebpfcap: --server-key is for connecting: a binding exporter is the CURVE server (give --secret-key)\n");
