@@ -21,6 +21,7 @@
 #include <zmq.h>
 
 #include "utils/record/record.h"
+#include "utils/byteorder.h"
 #include "utils/transport/curve_keys.h"
 #include "utils/transport/exporter.h"
 #include "utils/transport/zmq_msg.h"
@@ -160,9 +161,6 @@ static void test_roundtrip(void)
 	CHECK(rc == -EPIPE && s.records == 2, "callback error: rc=%d records=%u", rc, s.records);
 	free(m);
 }
-
-static void put_le16(uint8_t *p, uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
-static void put_le32(uint8_t *p, uint32_t v) { put_le16(p, v & 0xffff); put_le16(p + 2, v >> 16); }
 
 /* expect_malformed: the mutated copy of a valid message is refused with this reason. */
 static void expect_malformed(const char *name, const uint8_t *m, size_t len, const char *reason)

@@ -1,36 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The ebpfcap message: building one, checking one, and a stream's tally (zmq_msg.h). */
 #include "utils/transport/zmq_msg.h"
+#include "utils/byteorder.h"
 
 #include <errno.h>
 #include <string.h>
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return get_le16(p) | (uint32_t)get_le16(p + 2) << 16;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
 
 void ebpf_msg_begin(struct ebpf_msg_builder *b, uint64_t stream, uint64_t seq)
 {
