@@ -36,7 +36,8 @@
 #include "utils/enrich/process.h"
 #include "utils/enrich/snapshot.h"
 #include "utils/record/record.h"
-#include "utils/transport/zmq_transport.h"
+#include "utils/transport/exporter.h"
+#include "utils/transport/machine_id.h"
 #include "utils/clock.h"
 
 #define STOP_COUNT_REACHED (-ECANCELED)
@@ -630,7 +631,7 @@ static int open_exporter(struct capture *c, const struct options *o)
 		.insecure = o->insecure,
 	};
 
-	zmq_read_machine_id(c->machine_id, sizeof(c->machine_id));
+	machine_id_read(c->machine_id, sizeof(c->machine_id));
 	c->zx = zmq_exporter_open(&zo);
 	if (!c->zx)
 		return -1;

@@ -12,7 +12,7 @@
 #include "privileges.h"
 #include "remote.h"
 #include "session.h"
-#include "utils/transport/zmq_transport.h"
+#include "utils/transport/curve_keys.h"
 
 /* The ebpfremote interface: the same filters, applied to records from elsewhere. */
 static int remote_run(const struct options *o)

@@ -23,7 +23,7 @@
 #include "remote.h"
 #include "bpf/ebpf_record.h"
 #include "utils/record/record.h"
-#include "utils/transport/zmq_transport.h"
+#include "utils/transport/exporter.h"
 
 #define STR(x) STR_(x)
 #define STR_(x) #x

@@ -23,7 +23,12 @@
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
 #include "utils/record/record.h"
-#include "utils/transport/zmq_transport.h"
+#include "utils/transport/curve_keys.h"
+#include "utils/transport/exporter.h"
+#include "utils/transport/peer_limits.h"
+#include "utils/transport/sock_events.h"
+#include "utils/transport/zap.h"
+#include "utils/transport/zmq_msg.h"
 #include "utils/clock.h"
 
 #define STOP_COUNT_REACHED (-ECANCELED)
@@ -340,7 +345,6 @@ static int setup_bind_security(struct collector *c, const char **key_arg)
 static int setup_connect_security(struct collector *c, const char **key_arg)
 {
 	const struct remote_options *o = c->opts;
-	char secret[41], public_key[41];
 	bool curve = o->server_key != NULL;
 
 	for (int i = 0; i < c->n_ep; i++)
@@ -368,11 +372,7 @@ static int setup_connect_security(struct collector *c, const char **key_arg)
 		if (zmq_load_public_key(arg, c->ep[i].server_key) < 0)
 			return -1;
 	}
-	if (o->secret_key ? zmq_load_secret_key(o->secret_key, secret, public_key) < 0
-			  : zmq_curve_keypair(public_key, secret) != 0)
-		return -1;
-	return zmq_setsockopt(c->sub, ZMQ_CURVE_PUBLICKEY, public_key, 40) ||
-	       zmq_setsockopt(c->sub, ZMQ_CURVE_SECRETKEY, secret, 40) ? -1 : 0;
+	return zmq_curve_client(c->sub, o->secret_key);
 }
 
 /* Socket options are taken at connect time: each endpoint keeps its own server key. */

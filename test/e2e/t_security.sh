@@ -12,7 +12,7 @@ PEER=$BUILD/test/zmq_peer
 FLOOD="python3 test/helpers/zmtp_flood.py"
 [ -x "$PEER" ] || fail "$PEER is missing (make all)"
 
-# Memory bounds (VmRSS, kB), from the ZMQ limits (utils/zmq_transport.c):
+# Memory bounds (VmRSS, kB), from the ZMQ limits (utils/transport/exporter.c, extcap/remote.c):
 # the exporter cuts a peer at a 4 KiB frame; the collector holds at most 16
 # messages of 64 KiB per connection (60 connections: 60 MiB at worst).
 EXPORTER_MAX_GROWTH_KB=65536

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer target: ebpf_msg_parse() (utils/zmq_transport.c), which the
+ * libFuzzer target: ebpf_msg_parse() (utils/transport/zmq_msg.c), which the
  * collector (extcap/remote.c) runs on every message a peer sends. Beyond
  * "no crash, no read outside the message":
  *  - a refused message has a reason and handed out no record;
@@ -11,7 +11,7 @@
  *    error stops the walk at once.
  */
 #include <errno.h>
-#include "utils/transport/zmq_transport.h"
+#include "utils/transport/zmq_msg.h"
 #include "fuzz.h"
 
 #define STOP (-12345)

@@ -20,7 +20,8 @@
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
 #include "utils/record/record.h"
-#include "utils/transport/zmq_transport.h"
+#include "utils/byteorder.h"
+#include "utils/transport/zmq_msg.h"
 
 #define T0 1700000000000000000ull
 #define MAX_PKT (64 + EBPF_RECORD_MAX_WIRE + 8192) /* room for over-long TLVs */
@@ -235,9 +236,6 @@ static size_t good(uint8_t *b)
 	return ebpf_record_encode(&r, b, EBPF_RECORD_MAX_WIRE);
 }
 
-static void set_le16(uint8_t *p, uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
-static void set_le32(uint8_t *p, uint32_t v) { set_le16(p, v & 0xffff); set_le16(p + 2, v >> 16); }
-
 #define FIXED_END (EBPF_RECORD_HEADER_LEN + (int)sizeof(struct ebpf_event)) /* 248: the first TLV */
 #define FIXED_END_1_0 (EBPF_RECORD_HEADER_LEN + EBPF_FIXED_LEN_1_0)
 #define AT(field) (EBPF_RECORD_HEADER_LEN + offsetof(struct ebpf_event, field))
@@ -251,8 +249,8 @@ static void older_minor(void)
 	memcpy(ob, b, FIXED_END_1_0);
 	memcpy(ob + FIXED_END_1_0, b + FIXED_END, n - FIXED_END);
 	ob[1] = 0;
-	set_le16(ob + 2, EBPF_FIXED_LEN_1_0);
-	set_le32(ob + 4, (uint32_t)m);
+	put_le16(ob + 2, EBPF_FIXED_LEN_1_0);
+	put_le32(ob + 4, (uint32_t)m);
 	put(ob, m, T0, "older-minor");
 }
 
@@ -266,11 +264,11 @@ static void newer_minor(void)
 	memset(nb + FIXED_END, 0xab, 8);
 	memcpy(nb + FIXED_END + 8, b + FIXED_END, n - FIXED_END);
 	m = n + 8;
-	set_le16(nb + m, 0x77); set_le16(nb + m + 2, 4); memcpy(nb + m + 4, "new", 4);
+	put_le16(nb + m, 0x77); put_le16(nb + m + 2, 4); memcpy(nb + m + 4, "new", 4);
 	m += 8;
 	nb[1] = 3;
-	set_le16(nb + 2, FIXED_END - EBPF_RECORD_HEADER_LEN + 8);
-	set_le32(nb + 4, (uint32_t)m);
+	put_le16(nb + 2, FIXED_END - EBPF_RECORD_HEADER_LEN + 8);
+	put_le32(nb + 4, (uint32_t)m);
 	put(nb, m, T0, "newer-minor");
 }
 
@@ -282,24 +280,24 @@ static void gen_malformed(void)
 
 	n = good(b); put(b, 5, T0, "short-header");
 	n = good(b); b[0] = 7; put(b, n, T0, "bad-major");
-	n = good(b); set_le16(b + 2, 100); put(b, n, T0, "short-fixed");
-	n = good(b); set_le32(b + 4, 0xfffffff0u); put(b, n, T0, "huge-length");
-	n = good(b); set_le32(b + 4, 20); put(b, n, T0, "length-below-fixed");
+	n = good(b); put_le16(b + 2, 100); put(b, n, T0, "short-fixed");
+	n = good(b); put_le32(b + 4, 0xfffffff0u); put(b, n, T0, "huge-length");
+	n = good(b); put_le32(b + 4, 20); put(b, n, T0, "length-below-fixed");
 	n = good(b); put(b, 100, T0, "truncated-fixed");
 	n = good(b); put_snapped(b, n - 10, n, T0, "snapped");
 	n = good(b); memset(b + AT(comm), 'A', 16); put(b, n, T0, "comm-unterminated");
 	n = good(b); memset(b + AT(parent_comm), 'B', 16); put(b, n, T0, "parent-unterminated");
 	n = good(b); memset(b + AT(thread_comm), 'C', 16); put(b, n, T0, "thread-unterminated");
-	n = good(b); set_le16(b + FIXED_END + 2, 4000); put(b, n, T0, "tlv-past-end");
+	n = good(b); put_le16(b + FIXED_END + 2, 4000); put(b, n, T0, "tlv-past-end");
 	/* The first TLV is exe, "/usr/bin/curl": 13 characters, then its NUL. */
 	n = good(b); b[FIXED_END + 4 + 13] = 'X'; put(b, n, T0, "tlv-unterminated");
 	/* exe as an empty value, and nothing after it. */
-	n = good(b); set_le16(b + FIXED_END + 2, 0); set_le32(b + 4, FIXED_END + 4); put(b, FIXED_END + 4, T0, "tlv-empty-string");
-	n = good(b); set_le32(b + 4, FIXED_END + 2); put(b, n, T0, "tlv-header-truncated");
+	n = good(b); put_le16(b + FIXED_END + 2, 0); put_le32(b + 4, FIXED_END + 4); put(b, FIXED_END + 4, T0, "tlv-empty-string");
+	n = good(b); put_le32(b + 4, FIXED_END + 2); put(b, n, T0, "tlv-header-truncated");
 	/* Odd but valid: decoded, never malformed. */
 	newer_minor();
 	older_minor();
-	n = good(b); set_le16(b + AT(type), 42); set_le16(b + AT(family), 7); put(b, n, T0, "unknown-type-family");
+	n = good(b); put_le16(b + AT(type), 42); put_le16(b + AT(family), 7); put(b, n, T0, "unknown-type-family");
 	n = good(b); memcpy(b + n, "\x01\x02\x03", 3); put(b, n + 3, T0, "trailing-bytes");
 }
 
@@ -310,12 +308,12 @@ static void put_ifname(size_t len, const char *comment)
 	size_t n = FIXED_END;
 
 	good(b);
-	set_le16(b + n, EBPF_TLV_IFNAME);
-	set_le16(b + n + 2, (uint16_t)len);
+	put_le16(b + n, EBPF_TLV_IFNAME);
+	put_le16(b + n + 2, (uint16_t)len);
 	memset(b + n + 4, 'i', len - 1);
 	b[n + 4 + len - 1] = '\0';
 	n += 4 + len;
-	set_le32(b + 4, (uint32_t)n);
+	put_le32(b + 4, (uint32_t)n);
 	put(b, n, T0, comment);
 }
 
@@ -363,13 +361,13 @@ static void mutate(uint8_t *b, size_t *n)
 			b[next() % *n] ^= (uint8_t)(1u << (next() % 8));
 		break;
 	case 2: /* lying lengths in the header */
-		set_le16(b + 2, (uint16_t)next());
+		put_le16(b + 2, (uint16_t)next());
 		if (next() & 1)
-			set_le32(b + 4, next());
+			put_le32(b + 4, next());
 		break;
 	case 3: /* a lying TLV length somewhere in the TLV area */
 		if (*n > FIXED_END + 4)
-			set_le16(b + FIXED_END + 2 + next() % (*n - FIXED_END - 3), (uint16_t)next());
+			put_le16(b + FIXED_END + 2 + next() % (*n - FIXED_END - 3), (uint16_t)next());
 		break;
 	case 4: /* bytes flipped in the TLV area only, where the strings are */
 		if (*n > FIXED_END)
@@ -378,7 +376,7 @@ static void mutate(uint8_t *b, size_t *n)
 		break;
 	default: /* a TLV header with random tag and length */
 		if (*n >= FIXED_END + 32)
-			set_le32(b + FIXED_END + 4 * (next() % 8), next());
+			put_le32(b + FIXED_END + 4 * (next() % 8), next());
 		break;
 	}
 }

@@ -44,7 +44,9 @@
 #include "pcapio/pcapng.h"
 #include "pcapio/pcapng_reader.h"
 #include "utils/record/record.h"
-#include "utils/transport/zmq_transport.h"
+#include "utils/byteorder.h"
+#include "utils/transport/exporter.h"
+#include "utils/transport/zmq_msg.h"
 
 struct peer {
 	struct zmq_export_options ex;
@@ -141,9 +143,6 @@ static int do_send(struct peer *p, uint64_t count)
 	fflush(stdout);
 	return zmq_exporter_close(ex) < 0 ? 1 : 0;
 }
-
-static void put_le16(uint8_t *p, uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
-static void put_le32(uint8_t *p, uint32_t v) { put_le16(p, v & 0xffff); put_le16(p + 2, v >> 16); }
 
 /* Sends one frame without waiting forever: a test must end by itself. */
 static int send_frame(void *sock, const void *buf, size_t len, int flags)

@@ -9,6 +9,7 @@
  *    block of its exact size: its san_ build, under ASan, catches a read
  *    one byte past it);
  *  - key files: generated, loaded, refused when readable by others;
+ *    allow-lists read, refused with a secret key or without keys;
  *  - the exporter over ipc:// never blocks, and what a slow subscriber
  *    misses comes back as Capture_Drops: received + reported == sent.
  */
@@ -21,7 +22,10 @@
 #include <zmq.h>
 
 #include "utils/record/record.h"
-#include "utils/transport/zmq_transport.h"
+#include "utils/byteorder.h"
+#include "utils/transport/curve_keys.h"
+#include "utils/transport/exporter.h"
+#include "utils/transport/zmq_msg.h"
 
 static int failures;
 
@@ -158,9 +162,6 @@ static void test_roundtrip(void)
 	CHECK(rc == -EPIPE && s.records == 2, "callback error: rc=%d records=%u", rc, s.records);
 	free(m);
 }
-
-static void put_le16(uint8_t *p, uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
-static void put_le32(uint8_t *p, uint32_t v) { put_le16(p, v & 0xffff); put_le16(p + 2, v >> 16); }
 
 /* expect_malformed: the mutated copy of a valid message is refused with this reason. */
 static void expect_malformed(const char *name, const uint8_t *m, size_t len, const char *reason)
@@ -398,6 +399,35 @@ static void test_keys(void)
 	CHECK(zmq_load_secret_key(other, secret, pub2) < 0, "junk refused");
 }
 
+/* An allow-list: bare and "public-key=" lines, decoded; a secret key or no key at all refused. */
+static void test_allowed_keys(void)
+{
+	char path[256], text[512], secret[41], pub[41], other[41];
+	uint8_t (*keys)[32] = NULL, bin[32];
+	size_t n = 0;
+
+	CHECK(zmq_curve_keypair(pub, secret) == 0 && zmq_curve_keypair(other, secret) == 0, "two key pairs");
+	snprintf(path, sizeof(path), "%s/allowed", tmpdir);
+	snprintf(text, sizeof(text), "# collectors\n%s\n\n  public-key=%s\n", pub, other);
+	write_file(path, text, 0644);
+	CHECK(zmq_load_allowed_keys(path, &keys, &n) == 0 && n == 2, "two keys allowed: n=%zu", n);
+	if (keys && n == 2) {
+		zmq_z85_decode(bin, pub);
+		CHECK(memcmp(keys[0], bin, 32) == 0, "bare key decoded");
+		zmq_z85_decode(bin, other);
+		CHECK(memcmp(keys[1], bin, 32) == 0, "public-key= line decoded");
+	}
+	free(keys);
+
+	snprintf(text, sizeof(text), "%s\nsecret-key=%s\n", pub, secret);
+	write_file(path, text, 0600);
+	printf("(one 'secret key in an allow-list' line expected)\n");
+	CHECK(zmq_load_allowed_keys(path, &keys, &n) < 0, "a secret key in an allow-list refused");
+	write_file(path, "# nobody yet\n", 0644);
+	printf("(one 'no public key' line expected)\n");
+	CHECK(zmq_load_allowed_keys(path, &keys, &n) < 0, "an allow-list without keys refused");
+}
+
 /* A subscriber over ipc:// that reads; counts records and, from the seq gaps, the ones it missed. */
 struct counts {
 	uint64_t records, reported;
@@ -525,6 +555,7 @@ int main(void)
 	test_mutations();
 	test_random();
 	test_keys();
+	test_allowed_keys();
 	test_exporter();
 	char cmd[300];
 

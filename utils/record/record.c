@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "utils/record/record.h"
+#include "utils/byteorder.h"
 
 #include <string.h>
 
@@ -86,28 +87,6 @@ void ebpf_copy_string(char *dst, size_t dst_size, const char *src)
 
 	memcpy(dst, src, n);
 	dst[n] = '\0';
-}
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	put_le16(p, v & 0xffff);
-	put_le16(p + 2, v >> 16);
-}
-
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return get_le16(p) | (uint32_t)get_le16(p + 2) << 16;
 }
 
 size_t ebpf_record_encode(const struct ebpf_record *rec, uint8_t *buf, size_t cap)
