@@ -25,7 +25,7 @@ start_sink() {
 	$TRAFFIC sink 127.0.0.1 $1 >"$TMP/sink$1.out" &
 	sink=$!
 	at_exit "kill $sink"
-	i=0; until grep -q listening "$TMP/sink$1.out"; do i=$((i + 1)); [ $i -gt 50 ] && fail "sink not listening"; sleep 0.1; done
+	wait_for -p $sink 5 "the sink on port $1 to listen" grep -q listening "$TMP/sink$1.out"
 }
 
 # count FILE REGEX: lines matching (grep -E)

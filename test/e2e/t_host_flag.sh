@@ -16,7 +16,7 @@ wait_attached
 $TRAFFIC serve 127.0.0.1 $PORT $K >"$TMP/serve.out" &
 server=$!
 at_exit "kill $server"
-for i in $(seq 50); do grep -q listening "$TMP/serve.out" 2>/dev/null && break; sleep 0.1; done
+wait_for -p $server 5 "the server to listen" grep -q listening "$TMP/serve.out"
 for i in $(seq $K); do
 	cg=$root/ebpfcap-hostflag-$$-$i
 	mkdir "$cg" || fail "mkdir $cg"

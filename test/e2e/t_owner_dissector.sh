@@ -53,7 +53,7 @@ kill -TERM $ev; wait $ev
 expect_no_programs
 # A flow after the event capture: its packets are captured, no record names it.
 TRAFFIC_PORT=$PNONE $TRAFFIC tcp 1 >/dev/null || fail "traffic after the event capture"
-for i in $(seq 30); do seen "$TMP/pk.pcapng" "tcp.port == $PNONE" && break; sleep 0.2; done
+wait_for -p $pk -l "$TMP/pk.err" 6 "dumpcap to write the flow on port $PNONE" seen "$TMP/pk.pcapng" "tcp.port == $PNONE"
 kill -TERM $pk; wait $pk # it drops what it has not read yet: hence the wait above
 mergecap -w "$TMP/m.pcapng" "$TMP/ev.pcapng" "$TMP/pk.pcapng" || fail "mergecap"
 

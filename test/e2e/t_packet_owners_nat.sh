@@ -30,7 +30,7 @@ done
 ip netns exec $S $TRAFFIC serve 10.204.8.2 80 1 >"$TMP/serve.out" &
 server=$!
 at_exit "kill $server"
-for i in $(seq 50); do grep -q listening "$TMP/serve.out" 2>/dev/null && break; sleep 0.1; done
+wait_for -p $server 5 "the server to listen" grep -q listening "$TMP/serve.out"
 server_pid=$(field "$(cat "$TMP/serve.out")" server_pid)
 [ -n "$server_pid" ] || fail "server did not start"
 

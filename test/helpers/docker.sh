@@ -8,11 +8,7 @@ docker_up() {
 	dockerd --iptables=false --ip6tables=false >"$TMP/dockerd.log" 2>&1 &
 	DOCKERD_PID=$!
 	at_exit "kill $DOCKERD_PID; sleep 1"
-	i=0
-	until "$DOCKER" info >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 60 ] && fail "dockerd did not start: $(tail -3 "$TMP/dockerd.log")"
-		sleep 0.5
-	done
+	wait_for -p $DOCKERD_PID -l "$TMP/dockerd.log" 30 "dockerd to start" "$DOCKER" info
 }
 
 image_up() {
