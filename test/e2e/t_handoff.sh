@@ -11,12 +11,7 @@ N=4
 SERVER=test/helpers/handoff_server.py
 
 # capture NAME PORT: events and packets of PORT on lo, to $TMP/NAME.pcapng; sets $cap.
-capture() {
-	$EBPFCAP -i lo -w "$TMP/$1.pcapng" --port "$2" tcp port "$2" 2>"$TMP/$1.err" &
-	cap=$!
-	at_exit "kill $cap"
-	wait_attached
-}
+capture() { start_ebpfcap "$TMP/$1.err" -i lo -w "$TMP/$1.pcapng" --port "$2" tcp port "$2"; }
 
 # records NAME PORT TYPE: "pid prev.pid acceptor.pid comm" of the server side's records of TYPE, sorted.
 records() {

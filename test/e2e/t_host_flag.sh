@@ -9,10 +9,7 @@ root=/sys/fs/cgroup/memory
 [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && root=/sys/fs/cgroup
 [ -w "$root/cgroup.procs" ] || fail "no writable cgroup hierarchy at $root"
 
-$EBPFCAP --port $PORT -w "$TMP/cap.pcapng" 2>"$TMP/cap.err" &
-cap=$!
-at_exit "kill $cap"
-wait_attached
+start_ebpfcap "$TMP/cap.err" --port $PORT -w "$TMP/cap.pcapng"
 $TRAFFIC serve 127.0.0.1 $PORT $K >"$TMP/serve.out" &
 server=$!
 at_exit "kill $server"

@@ -18,10 +18,8 @@ SEPARATE=25 REUSED=30
 dumpcap -q -i lo -f "portrange $B-$PPROBE" -w "$TMP/pk.pcapng" 2>"$TMP/pk.err" &
 pk=$!
 at_exit "kill $pk"
-$EBPFCAP -i ebpfevents -w "$TMP/ev.pcapng" 2>"$TMP/ev.err" &
-ev=$!
-at_exit "kill $ev"
-wait_attached
+start_ebpfcap "$TMP/ev.err" -i ebpfevents -w "$TMP/ev.pcapng"
+ev=$cap
 
 # Both are ready once a probe connection is in both files: dumpcap says
 # "Capturing on" before it opens the interface, and ebpfcap writes records

@@ -32,10 +32,7 @@ start_server() {
 # capture FILE [OPTIONS]: ebpfcap on the host side of the veth pair; sets $cap.
 capture() {
 	out=$1; shift
-	$EBPFCAP -i ebpf_$HOSTIF -w "$out" "$@" 2>"$out.err" &
-	cap=$!
-	at_exit "kill $cap"
-	wait_attached
+	start_ebpfcap "$out.err" -i ebpf_$HOSTIF -w "$out" "$@"
 }
 
 # exchange NAME SERVER_MODE CLIENT_MODE ADDR PORT N [CAPTURE OPTIONS]: the server (started

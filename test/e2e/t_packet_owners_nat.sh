@@ -34,10 +34,7 @@ wait_for -p $server 5 "the server to listen" grep -q listening "$TMP/serve.out"
 server_pid=$(field "$(cat "$TMP/serve.out")" server_pid)
 [ -n "$server_pid" ] || fail "server did not start"
 
-$EBPFCAP -i ebpf_${CIF}h -w "$TMP/nat.pcapng" 2>"$TMP/err" &
-cap=$!
-at_exit "kill $cap"
-wait_attached
+start_ebpfcap "$TMP/err" -i ebpf_${CIF}h -w "$TMP/nat.pcapng"
 ip netns exec $C $TRAFFIC clients 10.204.9.1 8080 1 >"$TMP/client.out" || fail "client through the NAT"
 client_pid=$(field "$(cat "$TMP/client.out")" client_pid)
 reap $server

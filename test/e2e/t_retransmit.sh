@@ -22,10 +22,7 @@ sink=$!
 at_exit "kill $sink"
 wait_for -p $sink 5 "the sink to listen" grep -q listening "$TMP/sink.out"
 
-$EBPFCAP -w "$TMP/rtx.pcapng" 2>"$TMP/err" &
-cap=$!
-at_exit "kill $cap"
-wait_attached
+start_ebpfcap "$TMP/err" -w "$TMP/rtx.pcapng"
 timeout 60 $TRAFFIC bulk $PEER $PORT 512 >"$TMP/bulk.out" || fail "bulk transfer failed"
 client=$(field "$(cat "$TMP/bulk.out")" client_pid)
 wait $sink

@@ -112,6 +112,16 @@ ours_attached() {
 	[ -n "$OURS" ] && [ -z "$unlinked" ]
 }
 
+# start_ebpfcap ERRFILE ARGS...: ebpfcap ARGS in the background, its stderr to ERRFILE,
+# ended (SIGTERM) at exit; sets $cap and returns once its programs are attached.
+start_ebpfcap() {
+	err=$1; shift
+	$EBPFCAP "$@" 2>"$err" &
+	cap=$!
+	at_exit "kill $cap"
+	wait_attached $cap "$err"
+}
+
 # stop_capture [NAME]: ends the capture $cap as Wireshark does (SIGTERM, once the last
 # exchange's packets have left the reorder window); expects exit status 0 and none of its
 # programs left.
