@@ -189,10 +189,8 @@ expect_eq "-i lo: the connects of both" 2 "$(count "$TMP/lo.txt" "TCP_Connect +t
 
 # ---- -i by a pod's or a container's name: their veth (the filter's error names the interface) ----
 . test/helpers/docker.sh
-docker_up
-image_up
 POD=ebpfcap-cli-pod$$ NAMED=ebpfcap-cli-named$$
-at_exit "$DOCKER rm -f $POD $NAMED"
+containers_up $POD $NAMED
 "$DOCKER" run -d --name $POD --label io.kubernetes.pod.name=web-cli$$ --label io.kubernetes.pod.namespace=shop \
 	$IMAGE sleep 60 >/dev/null || fail "docker run"
 "$DOCKER" run -d --name $NAMED $IMAGE sleep 60 >/dev/null || fail "docker run"

@@ -18,3 +18,12 @@ image_up() {
 	for a in sh nc sleep echo cat; do ln -s busybox "$root/bin/$a"; done
 	tar -C "$root" -c . | "$DOCKER" import - $IMAGE >/dev/null || fail "docker import"
 }
+
+# containers_up NAME...: the engine and the image up, no container by these names left
+# from an earlier run, and the test's own removed at exit.
+containers_up() {
+	docker_up
+	image_up
+	"$DOCKER" rm -f "$@" >/dev/null 2>&1
+	at_exit "$DOCKER rm -f $*"
+}
