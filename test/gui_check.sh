@@ -75,11 +75,7 @@ mkdir -m 700 "$XDG_RUNTIME_DIR" && mkdir "$TMPDIR"
 Xvfb -displayfd 3 -screen 0 1600x1200x24 -nolisten tcp 3>"$TMP/display" >"$TMP/xvfb.log" 2>&1 &
 xvfb=$!
 at_exit "kill $xvfb; wait $xvfb" # reaped here: no "Terminated" on the output
-i=0
-until [ -s "$TMP/display" ]; do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "Xvfb did not start: $(tail -2 "$TMP/xvfb.log")"
-	sleep 0.1
-done
+wait_for -p $xvfb -l "$TMP/xvfb.log" 10 "Xvfb to start" test -s "$TMP/display"
 export DISPLAY=:$(cat "$TMP/display")
 
 # Its own process group, so that its helpers (dumpcap, extcaps) end with it.
@@ -88,25 +84,17 @@ ws=$!
 at_exit "kill -TERM -$ws"
 at_exit "import -window root $BUILD/gui/last-screen.png" # to see why, if it failed
 
-# wait_for SECONDS WHAT COMMAND...: until COMMAND succeeds.
-wait_for() {
-	n=$(($1 * 10)) what=$2; shift 2
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt $n ] && fail "$what within $((n / 10)) s ($(tail -3 "$TMP/wireshark.log" | tr '\n' ' '))"
-		sleep 0.1
-	done
-}
 window() { xdotool search --name "$1" 2>/dev/null | head -1; }
 has_window() { [ -n "$(window "$1")" ]; }
+no_window() { ! has_window "$1"; }
 main_listed() { grep -q -- '--extcap-dlts --extcap-interface ebpfevents' "$CALLS"; }
 
-wait_for 60 "no Wireshark main window" has_window '^The Wireshark Network Analyzer$'
+wait_for -l "$TMP/wireshark.log" 60 "the Wireshark main window" has_window '^The Wireshark Network Analyzer$'
 MAIN=$(window '^The Wireshark Network Analyzer$')
 # Wide enough that the list needs no horizontal scrolling (which may hide
 # the selection), tall enough that it needs no vertical one.
 xdotool windowmove "$MAIN" 0 0 windowsize "$MAIN" 1300 960
-wait_for 60 "Wireshark did not ask ebpfcap for its interfaces and their link types" main_listed
+wait_for -l "$TMP/wireshark.log" 60 "Wireshark to ask ebpfcap for its interfaces and their link types" main_listed
 for want in 'eBPF Events' 'Remote eBPF Events (ZMQ)' 'Pod checkout-7d9f4c8b6-x2lqp, Namespace shop (veth' \
 	'Pod coredns-5d78c9869d-7xk2p, Namespace kube-system (veth' 'Container ebpfcap-gui-web (veth'; do
 	grep -qF "{display=$want" "$TMP/interfaces.txt" || fail "ebpfcap did not offer '$want' to Wireshark"
@@ -196,11 +184,7 @@ no_invalid_fields() {
 }
 close_dialog() {
 	xdotool windowfocus "$DIALOG" key Escape
-	i=0
-	while has_window 'Interface Options: '; do
-		i=$((i + 1)); [ $i -gt 50 ] && fail "the options dialog did not close"
-		sleep 0.1
-	done
+	wait_for 5 "the options dialog to close" no_window 'Interface Options: '
 }
 
 # The interface list, with eBPF Events selected.
@@ -239,7 +223,7 @@ close_dialog
 capturing() { xdotool getwindowname "$MAIN" | grep -q '^Capturing from'; }
 stop_capture() {
 	xdotool mousemove --window "$MAIN" 500 300 click 1 $AWAY key ctrl+e
-	wait_for 20 "the capture did not stop (Capture > Stop)" sh -c "! xdotool getwindowname $MAIN | grep -q '^Capturing from'"
+	wait_for -l "$TMP/wireshark.log" 20 "the capture to stop (Capture > Stop)" sh -c "! xdotool getwindowname $MAIN | grep -q '^Capturing from'"
 }
 # A capture starts at once (Wireshark runs ebpfcap --capture, or dumpcap
 # for a host interface); the title says so once ebpfcap has loaded its
@@ -258,7 +242,7 @@ for try in 1 2 3 4; do
 		echo "no capture started (the list was redrawn?), again"
 		continue
 	fi
-	wait_for 30 "Wireshark's title does not say it captures" capturing
+	wait_for -l "$TMP/wireshark.log" 30 "Wireshark's title to say it captures" capturing
 	case "$(xdotool getwindowname "$MAIN")" in
 	'Capturing from eBPF Events'*) break ;;
 	*) echo "another capture started ($(xdotool getwindowname "$MAIN")), again"; stop_capture ;;
@@ -271,11 +255,7 @@ ok "the saved Pod option reached ebpfcap: --pod checkout-7d9f4c8b6-x2lqp"
 wait_attached
 # Three connections; nc in the pod listens again a moment after each.
 for c in 1 2 3; do
-	i=0
-	until $TRAFFIC bulk "$POD_IP" 8080 4 >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 50 ] && fail "no connection to the checkout pod in 10 s"
-		sleep 0.2
-	done
+	wait_for 10 "a connection to the checkout pod" $TRAFFIC bulk "$POD_IP" 8080 4
 done
 sleep 1
 stop_capture
@@ -301,5 +281,5 @@ kill -TERM -$ws
 reap $ws 2>/dev/null # no "Terminated" from the shell
 # No capture was started, and nothing of the process group is left that
 # could hold a BPF program (bpftool would also show other helpers' captures).
-wait_for 10 "Wireshark's helpers (dumpcap, extcaps) still run" sh -c "! kill -0 -$ws"
+wait_for -l "$TMP/wireshark.log" 10 "Wireshark's helpers (dumpcap, extcaps) to end" sh -c "! kill -0 -$ws"
 ok "Wireshark and its helpers (dumpcap, extcaps) ended"

@@ -21,11 +21,7 @@ start_capture() {
 # follow_capture PIDFILE: a capture a wrapper shell started, by the pid it wrote there (at most
 # 10 s); sets $cap_pid and $objs.
 follow_capture() {
-	i=0
-	until [ -s "$1" ]; do
-		i=$((i + 1)); [ $i -gt 100 ] && fail "no capture pid in $1 within 10 s"
-		sleep 0.1
-	done
+	wait_for 10 "a capture pid in $1" test -s "$1"
 	cap_pid=$(cat "$1")
 	at_exit "kill -9 $cap_pid"
 	objs=$(attached_objects $cap_pid) || exit 1
@@ -40,11 +36,7 @@ expect_connect() {
 
 # A process that is not our child: gone (or a zombie) within 5 s.
 expect_gone() {
-	i=0
-	while [ -d /proc/$2 ] && [ "$(awk '{print $3}' /proc/$2/stat 2>/dev/null)" != Z ]; do
-		i=$((i + 1)); [ $i -gt 50 ] && fail "$1: process $2 still runs"
-		sleep 0.1
-	done
+	wait_for 5 "$1: process $2 to end" ended $2
 	ok "$1: the capture ended"
 }
 
@@ -74,11 +66,8 @@ expect_released "after SIGPIPE" "$objs"
 # the file holds whatever was flushed, whole blocks only (killed once the connect is in).
 start_capture "$TMP/kill9.pcapng"
 open_gate
-i=0
-until $EBPFCAP -r "$TMP/kill9.pcapng" 2>/dev/null | grep -q "TCP_Connect .*\[$client\]"; do
-	i=$((i + 1)); [ $i -gt 50 ] && fail "kill -9: the connect was not written within 5 s"
-	sleep 0.1
-done
+connect_written() { $EBPFCAP -r "$TMP/kill9.pcapng" 2>/dev/null | grep -q "TCP_Connect .*\[$client\]"; }
+wait_for -p $cap_pid 5 "kill -9: the connect to be written" connect_written
 kill -9 $cap_pid
 reap $cap_pid
 expect_released "kill -9" "$objs"

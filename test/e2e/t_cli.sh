@@ -25,7 +25,7 @@ start_sink() {
 	$TRAFFIC sink 127.0.0.1 $1 >"$TMP/sink$1.out" &
 	sink=$!
 	at_exit "kill $sink"
-	i=0; until grep -q listening "$TMP/sink$1.out"; do i=$((i + 1)); [ $i -gt 50 ] && fail "sink not listening"; sleep 0.1; done
+	wait_for -p $sink 5 "the sink on port $1 to listen" grep -q listening "$TMP/sink$1.out"
 }
 
 # count FILE REGEX: lines matching (grep -E)
@@ -182,10 +182,8 @@ expect_eq "-i lo: the connects of both" 2 "$(count "$TMP/lo.txt" "TCP_Connect +t
 
 # ---- -i by a pod's or a container's name: their veth (the filter's error names the interface) ----
 . test/helpers/docker.sh
-docker_up
-image_up
 POD=ebpfcap-cli-pod$$ NAMED=ebpfcap-cli-named$$
-at_exit "$DOCKER rm -f $POD $NAMED"
+containers_up $POD $NAMED
 "$DOCKER" run -d --name $POD --label io.kubernetes.pod.name=web-cli$$ --label io.kubernetes.pod.namespace=shop \
 	$IMAGE sleep 60 >/dev/null || fail "docker run"
 "$DOCKER" run -d --name $NAMED $IMAGE sleep 60 >/dev/null || fail "docker run"

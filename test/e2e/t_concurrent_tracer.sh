@@ -18,12 +18,7 @@ bpftrace -e 'tracepoint:sock:inet_sock_set_state { @state[args->newstate] = coun
 	>"$TMP/bpftrace.out" 2>&1 &
 bt=$!
 at_exit "kill -9 $bt"
-i=0
-until grep -q '^Attaching' "$TMP/bpftrace.out"; do
-	i=$((i + 1)); [ $i -gt 300 ] && fail "bpftrace did not attach: $(cat "$TMP/bpftrace.out")"
-	kill -0 $bt 2>/dev/null || fail "bpftrace ended: $(cat "$TMP/bpftrace.out")"
-	sleep 0.1
-done
+wait_for -p $bt -l "$TMP/bpftrace.out" 30 "bpftrace to attach" grep -q '^Attaching' "$TMP/bpftrace.out"
 
 start_capture() { # NAME: a capture of the storm's port, its pid in $cap, its objects in $objs
 	$EBPFCAP -w "$TMP/$1.pcapng" --port $PORT --ringbuf-size 65536 --debug \

@@ -3,11 +3,8 @@
 # during it, and dockerd stopped mid-capture without stopping the capture.
 . test/helpers/lib.sh
 . test/helpers/docker.sh
-docker_up
-image_up
 POD=ebpfcap-test-pod LATE=ebpfcap-test-late
-"$DOCKER" rm -f $POD $LATE >/dev/null 2>&1
-at_exit "$DOCKER rm -f $POD $LATE"
+containers_up $POD $LATE
 "$DOCKER" run -d --name $POD --label io.kubernetes.pod.name=web-7f9c \
 	--label io.kubernetes.pod.namespace=shop --label io.kubernetes.container.name=web \
 	$IMAGE sleep 120 >/dev/null || fail "docker run"

@@ -7,12 +7,12 @@ PORT=7471
 $TRAFFIC serve 127.0.0.1 $PORT 1 >"$TMP/serve.out" &
 server=$!
 at_exit "kill $server"
-for i in $(seq 50); do grep -q listening "$TMP/serve.out" 2>/dev/null && break; sleep 0.1; done
+wait_for -p $server 5 "the server to listen" grep -q listening "$TMP/serve.out"
 ( $EBPFCAP --port $PORT --event-types TCP_Connect -c 1; echo "exited $?" >&2 ) 2>"$TMP/cap.err" |
 	while IFS= read -r l; do echo "line $l"; done >"$TMP/reader.out" &
 pipeline=$!
-cap=$(for i in $(seq 100); do p=$(pgrep -f "ebpfcap --port $PORT --event-types" | head -1); [ -n "$p" ] && echo $p && break; sleep 0.1; done)
-[ -n "$cap" ] || fail "capture did not start"
+capture_pid() { cap=$(pgrep -f "ebpfcap --port $PORT --event-types" | head -1) && [ -n "$cap" ]; }
+wait_for -p $pipeline 10 "the capture to start" capture_pid
 wait_attached "$cap"
 $TRAFFIC clients 127.0.0.1 $PORT 1 >"$TMP/clients.out" || fail "client"
 reap $pipeline 20

@@ -28,11 +28,7 @@ api=$!
 at_exit "kill $api"
 export HOME="$TMP" # no kubeconfig, no cache of anyone else's
 kubectl() { "$KUBECTL" --server "http://127.0.0.1:$port" --cache-dir "$TMP/cache" "$@"; }
-i=0
-until kubectl get --raw /api >/dev/null 2>&1; do
-	i=$((i + 1)); [ $i -gt 50 ] && fail "kube_api.py did not answer: $(cat "$TMP/api.log")"
-	sleep 0.1
-done
+wait_for -p $api -l "$TMP/api.log" 5 "kube_api.py to answer" kubectl get --raw /api
 ok "kubectl $("$KUBECTL" version --client --short | sed 's/.*: //') against kube_api.py on port $port"
 
 kubectl apply --dry-run=client --validate=false -f $MANIFEST >"$TMP/apply.out" 2>&1 || fail "kubectl apply: $(cat "$TMP/apply.out")"

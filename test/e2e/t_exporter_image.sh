@@ -42,17 +42,20 @@ MOUNTS="/sys/kernel/btf:/sys/kernel/btf /sys/fs/cgroup:/sys/fs/cgroup /sys/kerne
 
 # Until the exporter (host pid $1) has its programs attached and a collector subscribed (log $2).
 wait_ready() {
-	i=0 last=0 same=0
-	while [ $same -lt 3 ] || ! grep -q "subscribed" "$2"; do
-		n=$(bpf_objects_of $1 | grep -c '^prog ')
-		[ "$n" -gt 0 ] && [ "$n" -eq "$last" ] && same=$((same + 1)) || same=0
-		last=$n
-		i=$((i + 1)); [ $i -gt 150 ] && fail "exporter not ready within 15 s: $(cat "$2")"
-		sleep 0.1
-		[ -n "${LOGCMD:-}" ] && eval "$LOGCMD" >"$2" 2>&1
-	done
+	last=0 same=0
+	wait_for -l "$2" 15 "the exporter to be ready" exporter_ready $1 "$2"
 	exp_objs=$(bpf_objects_of $1)
 	ok "exporter pid $1: $(printf '%s\n' "$exp_objs" | grep -c '^prog ') BPF programs attached, a collector subscribed"
+}
+
+# exporter_ready PID LOG: its count of programs the same 3 checks in a row, and a collector
+# subscribed; each check refreshes LOG with $LOGCMD, if set.
+exporter_ready() {
+	n=$(bpf_objects_of $1 | grep -c '^prog ')
+	[ "$n" -gt 0 ] && [ "$n" -eq "$last" ] && same=$((same + 1)) || same=0
+	last=$n
+	[ -n "${LOGCMD:-}" ] && eval "$LOGCMD" >"$2" 2>&1
+	[ $same -ge 3 ] && grep -q "subscribed" "$2"
 }
 
 # start_collector NAME ARGS...: sets $col; the capture in $TMP/NAME.pcapng
@@ -77,11 +80,7 @@ count() { $PEER dump "$1" 2>/dev/null | grep -cE "$2" || true; }
 host_traffic_seen() {
 	out=$($TRAFFIC tcp 3) || fail "traffic failed"
 	pid=$(field "$out" client_pid)
-	i=0
-	while [ "$(count "$TMP/$1.pcapng" "type=TCP_Connect pid=$pid ")" -lt 3 ]; do
-		i=$((i + 1)); [ $i -gt 100 ] && fail "$1: the 3 connects of pid $pid did not arrive"
-		sleep 0.1
-	done
+	wait_for 10 "$1: the 3 connects of pid $pid" at_least 3 count "$TMP/$1.pcapng" "type=TCP_Connect pid=$pid "
 	expect_eq "$1: connects of pid $pid from $host (machine ${machine:--})" 3 \
 		"$(count "$TMP/$1.pcapng" "^host=$host machine=${machine:--} type=TCP_Connect pid=$pid ")"
 	expect_eq "$1: their comm" 3 "$($EBPFCAP -r "$TMP/$1.pcapng" | grep -c "TCP_Connect  *tcp_client\[$pid\] ")"
@@ -107,11 +106,8 @@ host_traffic_seen col-docker
 # The container's connect carries its id: the exporter found it under the mounted /sys/fs/cgroup.
 "$DOCKER" exec $cid sh -c 'nc -l -p 9000 >/dev/null & sleep 0.3; echo hi | nc 127.0.0.1 9000; wait' \
 	|| fail "traffic in the busybox container"
-i=0
-until tshark -r "$TMP/col-docker.pcapng" -Y "ebpf.container.id == \"$cid\" && ebpf.type == \"TCP_Connect\"" 2>/dev/null | grep -q .; do
-	i=$((i + 1)); [ $i -gt 50 ] && fail "docker: no TCP_Connect with container id $cid"
-	sleep 0.1
-done
+container_connect() { tshark -r "$TMP/col-docker.pcapng" -Y "ebpf.container.id == \"$cid\" && ebpf.type == \"TCP_Connect\"" 2>/dev/null | grep -q .; }
+wait_for 5 "docker: a TCP_Connect with container id $cid" container_connect
 ok "docker: the busybox container's connect carries its id ${cid%${cid#????????????}}"
 
 "$DOCKER" stop -t 10 $NAME >/dev/null || fail "docker stop"
@@ -139,11 +135,8 @@ $CTR run --rm --net-host --with-ns pid:/proc/$$/ns/pid --seccomp --read-only $dr
 	--secret-key /etc/ebpfcap/keys/exporter.key >"$TMP/ctr.log" 2>&1 &
 ctr_run=$!
 at_exit "$CTR tasks kill -s KILL $NAME; $CTR containers rm $NAME"
-i=0
-until exp=$($CTR tasks ls 2>/dev/null | awk -v n=$NAME '$1 == n && $3 == "RUNNING" { print $2 }') && [ -n "$exp" ]; do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "ctr: the exporter did not start: $(cat "$TMP/ctr.log")"
-	sleep 0.1
-done
+exporter_task() { exp=$($CTR tasks ls 2>/dev/null | awk -v n=$NAME '$1 == n && $3 == "RUNNING" { print $2 }') && [ -n "$exp" ]; }
+wait_for -p $ctr_run -l "$TMP/ctr.log" 10 "ctr: the exporter to start" exporter_task
 start_collector col-ctr --remote-endpoints tcp://127.0.0.1:$((port + 1)) --server-key "$pub"
 wait_ready $exp "$TMP/ctr.log"
 # What the DaemonSet asks for: exactly these capabilities, no_new_privs

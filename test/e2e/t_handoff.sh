@@ -11,12 +11,7 @@ N=4
 SERVER=test/helpers/handoff_server.py
 
 # capture NAME PORT: events and packets of PORT on lo, to $TMP/NAME.pcapng; sets $cap.
-capture() {
-	$EBPFCAP -i lo -w "$TMP/$1.pcapng" --port "$2" tcp port "$2" 2>"$TMP/$1.err" &
-	cap=$!
-	at_exit "kill $cap"
-	wait_attached
-}
+capture() { start_ebpfcap "$TMP/$1.err" -i lo -w "$TMP/$1.pcapng" --port "$2" tcp port "$2"; }
 
 # records NAME PORT TYPE: "pid prev.pid acceptor.pid comm" of the server side's records of TYPE, sorted.
 records() {
@@ -73,7 +68,7 @@ own() {
 	python3 $SERVER $1 $2 $N >"$TMP/$1.log" &
 	server=$!
 	at_exit "kill $server"
-	for i in $(seq 50); do grep -q listening "$TMP/$1.log" && break; sleep 0.1; done
+	wait_for -p $server 5 "$1: the server to listen" grep -q listening "$TMP/$1.log"
 	python3 $SERVER client $2 $N >"$TMP/$1.clients" || fail "$1: clients"
 	reap $server
 	stop_capture $1
@@ -95,7 +90,7 @@ capture socat 7434
 socat -d -d TCP-LISTEN:7434,bind=127.0.0.1,reuseaddr,fork PIPE 2>"$TMP/socat.log" &
 socat=$!
 at_exit "kill $socat"
-for i in $(seq 50); do grep -q listening "$TMP/socat.log" && break; sleep 0.1; done
+wait_for -p $socat 5 "socat to listen" grep -q listening "$TMP/socat.log"
 python3 $SERVER client 7434 $N >"$TMP/socat.clients" || fail "socat: clients"
 sleep 0.3
 kill $socat
@@ -139,9 +134,10 @@ cp "$TMP/ssh/user.pub" "$TMP/ssh/authorized_keys"
 	2>"$TMP/sshd.log" &
 sshd=$!
 at_exit "kill $sshd"
-for i in $(seq 50); do ss -Hltn "( sport = :$SSHPORT )" | grep -q . && break; sleep 0.1; done
-kill -0 $sshd 2>/dev/null || fail "sshd did not start: $(cat "$TMP/sshd.log")"
+ssh_listens() { ss -Hltn "( sport = :$SSHPORT )" | grep -q .; }
+wait_for -p $sshd -l "$TMP/sshd.log" 5 "sshd to listen" ssh_listens
 capture ssh $SSHPORT
+ssh_idle() { ! ss -Htn state established "( sport = :$SSHPORT )" | grep -q .; }
 # While each session runs, ss says which process holds the server's end.
 for i in 1 2; do
 	timeout 20 ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -i "$TMP/ssh/user" \
@@ -152,7 +148,7 @@ for i in 1 2; do
 	reap $client 25
 	expect_eq "ssh session $i exit status" 0 "$status" >&2
 	# The next session's ss must show only its own connection: this one gone from the server too.
-	for j in $(seq 50); do ss -Htn state established "( sport = :$SSHPORT )" | grep -q . || break; sleep 0.1; done
+	wait_for 5 "ssh session $i to be gone from the server" ssh_idle
 done >"$TMP/ssh.holders"
 stop_capture ssh
 expect_eq "ssh: sessions whose holder ss showed" 2 "$(grep -c . "$TMP/ssh.holders")"

@@ -9,14 +9,11 @@ root=/sys/fs/cgroup/memory
 [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && root=/sys/fs/cgroup
 [ -w "$root/cgroup.procs" ] || fail "no writable cgroup hierarchy at $root"
 
-$EBPFCAP --port $PORT -w "$TMP/cap.pcapng" 2>"$TMP/cap.err" &
-cap=$!
-at_exit "kill $cap"
-wait_attached
+start_ebpfcap "$TMP/cap.err" --port $PORT -w "$TMP/cap.pcapng"
 $TRAFFIC serve 127.0.0.1 $PORT $K >"$TMP/serve.out" &
 server=$!
 at_exit "kill $server"
-for i in $(seq 50); do grep -q listening "$TMP/serve.out" 2>/dev/null && break; sleep 0.1; done
+wait_for -p $server 5 "the server to listen" grep -q listening "$TMP/serve.out"
 for i in $(seq $K); do
 	cg=$root/ebpfcap-hostflag-$$-$i
 	mkdir "$cg" || fail "mkdir $cg"

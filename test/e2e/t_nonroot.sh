@@ -50,7 +50,7 @@ $AS_USER tshark -i ebpfevents -o extcap.ebpfevents.pid:$gen -c 5 -a duration:50 
 	-w "$home/tshark.pcapng" >/dev/null 2>"$TMP/tshark.err" &
 ts=$!
 at_exit "kill -9 $ts"
-cap=$(extcap_of $ts "$TMP/tshark.err")
+cap=$(extcap_of $ts "$TMP/tshark.err") || exit 1
 objs=$(attached_objects $cap) || exit 1
 expect_eq "the extcap runs as" $user "$(ps -o user= -p $cap)"
 ok "with capabilities $(getpcaps $cap 2>&1 | sed 's/.*: //')"
@@ -70,8 +70,7 @@ expect_eq "listens" 1 "$(tshark_fields "$home/tshark.pcapng" -Y 'ebpf.type == "T
 $TRAFFIC hold 20000 >"$TMP/hold.out" &
 hold=$!
 at_exit "kill -9 $hold"
-i=0
-until grep -q 'client_pid=' "$TMP/hold.out"; do i=$((i + 1)); [ $i -gt 100 ] && fail "hold did not connect"; sleep 0.1; done
+wait_for -p $hold 10 "hold to connect" grep -q 'client_pid=' "$TMP/hold.out"
 hold_line=$(cat "$TMP/hold.out")
 $AS_USER $EXT -w "$home/cli.pcapng" --port "$(field "$hold_line" port)" 2>"$TMP/cli.err" &
 cap=$!

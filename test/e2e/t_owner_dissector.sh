@@ -18,10 +18,8 @@ SEPARATE=25 REUSED=30
 dumpcap -q -i lo -f "portrange $B-$PPROBE" -w "$TMP/pk.pcapng" 2>"$TMP/pk.err" &
 pk=$!
 at_exit "kill $pk"
-$EBPFCAP -i ebpfevents -w "$TMP/ev.pcapng" 2>"$TMP/ev.err" &
-ev=$!
-at_exit "kill $ev"
-wait_attached
+start_ebpfcap "$TMP/ev.err" -i ebpfevents -w "$TMP/ev.pcapng"
+ev=$cap
 
 # Both are ready once a probe connection is in both files: dumpcap says
 # "Capturing on" before it opens the interface, and ebpfcap writes records
@@ -53,7 +51,7 @@ kill -TERM $ev; wait $ev
 expect_no_programs
 # A flow after the event capture: its packets are captured, no record names it.
 TRAFFIC_PORT=$PNONE $TRAFFIC tcp 1 >/dev/null || fail "traffic after the event capture"
-for i in $(seq 30); do seen "$TMP/pk.pcapng" "tcp.port == $PNONE" && break; sleep 0.2; done
+wait_for -p $pk -l "$TMP/pk.err" 6 "dumpcap to write the flow on port $PNONE" seen "$TMP/pk.pcapng" "tcp.port == $PNONE"
 kill -TERM $pk; wait $pk # it drops what it has not read yet: hence the wait above
 mergecap -w "$TMP/m.pcapng" "$TMP/ev.pcapng" "$TMP/pk.pcapng" || fail "mergecap"
 

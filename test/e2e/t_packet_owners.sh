@@ -24,7 +24,7 @@ start_server() {
 	ip netns exec $NS $TRAFFIC "$1" "$2" "$3" "$4" >"$TMP/serve$3.out" &
 	server=$!
 	at_exit "kill $server"
-	for i in $(seq 50); do grep -q listening "$TMP/serve$3.out" 2>/dev/null && break; sleep 0.1; done
+	wait_for -p $server 5 "the server on $2 port $3 to listen" grep -q listening "$TMP/serve$3.out"
 	server_pid=$(field "$(cat "$TMP/serve$3.out")" server_pid)
 	[ -n "$server_pid" ] || fail "server on $2 port $3 did not start"
 }
@@ -32,10 +32,7 @@ start_server() {
 # capture FILE [OPTIONS]: ebpfcap on the host side of the veth pair; sets $cap.
 capture() {
 	out=$1; shift
-	$EBPFCAP -i ebpf_$HOSTIF -w "$out" "$@" 2>"$out.err" &
-	cap=$!
-	at_exit "kill $cap"
-	wait_attached
+	start_ebpfcap "$out.err" -i ebpf_$HOSTIF -w "$out" "$@"
 }
 
 # exchange NAME SERVER_MODE CLIENT_MODE ADDR PORT N [CAPTURE OPTIONS]: the server (started

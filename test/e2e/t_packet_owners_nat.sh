@@ -30,14 +30,11 @@ done
 ip netns exec $S $TRAFFIC serve 10.204.8.2 80 1 >"$TMP/serve.out" &
 server=$!
 at_exit "kill $server"
-for i in $(seq 50); do grep -q listening "$TMP/serve.out" 2>/dev/null && break; sleep 0.1; done
+wait_for -p $server 5 "the server to listen" grep -q listening "$TMP/serve.out"
 server_pid=$(field "$(cat "$TMP/serve.out")" server_pid)
 [ -n "$server_pid" ] || fail "server did not start"
 
-$EBPFCAP -i ebpf_${CIF}h -w "$TMP/nat.pcapng" 2>"$TMP/err" &
-cap=$!
-at_exit "kill $cap"
-wait_attached
+start_ebpfcap "$TMP/err" -i ebpf_${CIF}h -w "$TMP/nat.pcapng"
 ip netns exec $C $TRAFFIC clients 10.204.9.1 8080 1 >"$TMP/client.out" || fail "client through the NAT"
 client_pid=$(field "$(cat "$TMP/client.out")" client_pid)
 reap $server

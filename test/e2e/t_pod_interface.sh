@@ -3,11 +3,8 @@
 # its processes only, in one pcapng.
 . test/helpers/lib.sh
 . test/helpers/docker.sh
-docker_up
-image_up
 POD=ebpfcap-test-dns NAMED=ebpfcap-test-named
-"$DOCKER" rm -f $POD $NAMED >/dev/null 2>&1
-at_exit "$DOCKER rm -f $POD $NAMED"
+containers_up $POD $NAMED
 "$DOCKER" run -d --name $POD --label io.kubernetes.pod.name=kube-dns-6bfbdd666c-5jbmx \
 	--label io.kubernetes.pod.namespace=kube-system --label io.kubernetes.container.name=kubedns \
 	$IMAGE sh -c 'while true; do nc -l -p 7000 >/dev/null; done' >/dev/null || fail "docker run"

@@ -20,12 +20,9 @@ ip netns exec $NS tc qdisc add dev ebpfrtx1 clsact &&
 ip netns exec $NS $TRAFFIC sink $PEER $PORT >"$TMP/sink.out" &
 sink=$!
 at_exit "kill $sink"
-for i in $(seq 50); do grep -q listening "$TMP/sink.out" 2>/dev/null && break; sleep 0.1; done
+wait_for -p $sink 5 "the sink to listen" grep -q listening "$TMP/sink.out"
 
-$EBPFCAP -w "$TMP/rtx.pcapng" 2>"$TMP/err" &
-cap=$!
-at_exit "kill $cap"
-wait_attached
+start_ebpfcap "$TMP/err" -w "$TMP/rtx.pcapng"
 timeout 60 $TRAFFIC bulk $PEER $PORT 512 >"$TMP/bulk.out" || fail "bulk transfer failed"
 client=$(field "$(cat "$TMP/bulk.out")" client_pid)
 wait $sink

@@ -102,11 +102,8 @@ for t in /proc/$mcap/task/*; do
 done
 [ "$(awk '/^CapPrm:/ { print $2 }' /proc/$mcap/status)" != 0000000000000000 ] || fail "the capture holds no permitted capabilities"
 out=$($TRAFFIC tcp 3) || fail "traffic"
-i=0
-until [ "$($EBPFCAP -r "$home/out/member.pcapng" 2>/dev/null | grep -c "TCP_Connect .*tcp_client\[$(field "$out" client_pid)\]")" -ge 3 ]; do
-	i=$((i + 1)); [ $i -gt 50 ] && fail "the member's capture lacks the 3 connects: $(cat "$TMP/mcap.err")"
-	sleep 0.2
-done
+member_connects() { $EBPFCAP -r "$home/out/member.pcapng" 2>/dev/null | grep -c "TCP_Connect .*tcp_client\[$(field "$out" client_pid)\]"; }
+wait_for -p $mcap -l "$TMP/mcap.err" 10 "the member's capture to hold the 3 connects" at_least 3 member_connects
 kill -INT $mcap
 reap $mcap 15
 expect_eq "member's capture: exit status" 0 "$status"

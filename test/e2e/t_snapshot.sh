@@ -4,7 +4,7 @@
 $TRAFFIC hold 2500 >"$TMP/hold.out" &
 tpid=$!
 at_exit "kill $tpid"
-for i in $(seq 50); do grep -q client_pid "$TMP/hold.out" && break; sleep 0.1; done
+wait_for -p $tpid 5 "the held connection to start" grep -q client_pid "$TMP/hold.out"
 line=$(cat "$TMP/hold.out")
 client=$(field "$line" client_pid); server=$(field "$line" server_pid); port=$(field "$line" port)
 [ -n "$client" ] || fail "the held connection did not start"

@@ -13,7 +13,7 @@ dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --bind
 	--pid-file="$TMP/dnsmasq.pid" 2>"$TMP/dnsmasq.err" &
 dns=$!
 at_exit "kill $dns"
-for i in $(seq 50); do [ -s "$TMP/dnsmasq.pid" ] && break; sleep 0.1; done
+wait_for -p $dns -l "$TMP/dnsmasq.err" 5 "dnsmasq to start" test -s "$TMP/dnsmasq.pid"
 kill -0 $dns 2>/dev/null || fail "dnsmasq did not start: $(cat "$TMP/dnsmasq.err")"
 
 # --- dig, found by its own name ---
@@ -41,7 +41,7 @@ s.bind(("127.0.0.1", '$TCP_PORT')); s.listen(8); print("listening", flush=True)
 c, _ = s.accept(); c.recv(16); c.close()' >"$TMP/listener.out" &
 listener=$!
 at_exit "kill $listener"
-for i in $(seq 50); do grep -q listening "$TMP/listener.out" && break; sleep 0.1; done
+wait_for -p $listener 5 "the listener to listen" grep -q listening "$TMP/listener.out"
 $EBPFCAP -w "$TMP/threads.pcapng" --comm namedproc --event-types TCP_Connect,TCP_Close 2>"$TMP/threads.err" &
 cap=$!
 at_exit "kill -9 $cap"

@@ -44,9 +44,9 @@ EOF
 	nginx -c "$dir/nginx.conf" -p "$dir" 2>"$dir/start.err" || fail "nginx did not start: $(cat "$dir/start.err")"
 	at_exit "kill \$(cat $dir/nginx.pid)"
 	master=$(cat "$dir/nginx.pid")
-	for i in $(seq 50); do worker=$(ps -o pid= --ppid "$master" | tr -d ' '); [ -n "$worker" ] && break; sleep 0.1; done
-	[ -n "$worker" ] || fail "nginx has no worker"
+	wait_for -p $master 5 "nginx's worker" nginx_worker
 }
+nginx_worker() { worker=$(ps -o pid= --ppid "$master" | tr -d ' ') && [ -n "$worker" ]; }
 
 # capture NAME [OPTIONS]: ebpfcap on lo, port $PORT or $PORT2, keys also to $TMP/NAME.keys; sets $cap.
 capture() {
@@ -55,15 +55,13 @@ capture() {
 		2>"$TMP/$name.err" &
 	cap=$!
 	at_exit "kill $cap"
-	# Kernel programs have a link each; the 3 TLS programs have 7 (3 handshake calls in and out, SSL_free).
-	i=0
-	while :; do
-		objs=$(bpf_objects_of $cap)
-		[ "$(printf '%s\n' "$objs" | grep -c '^link ')" -eq $(( $(printf '%s\n' "$objs" | grep -c '^prog ') + 4 )) ] && break
-		i=$((i + 1)); [ $i -gt 100 ] && fail "$name: TLS probes not attached within 10 s: $(cat "$TMP/$name.err")"
-		sleep 0.1
-	done
+	wait_for -p $cap -l "$TMP/$name.err" 10 "$name: the TLS probes to be attached" tls_attached
 	OURS=$(printf '%s\n' "$objs" | sed -n 's/^prog //p')
+}
+# Kernel programs have a link each; the 3 TLS programs have 7 (3 handshake calls in and out, SSL_free).
+tls_attached() {
+	objs=$(bpf_objects_of $cap)
+	[ "$(printf '%s\n' "$objs" | grep -c '^link ')" -eq $(( $(printf '%s\n' "$objs" | grep -c '^prog ') + 4 )) ]
 }
 
 # stop_capture [quiet|said]: the capture ends cleanly; without "said", with nothing on stderr.

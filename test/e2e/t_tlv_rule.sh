@@ -31,11 +31,8 @@ expect_eq "ebpfcap -r: malformed records skipped" 2 \
 port=$((20000 + $$ % 1500 * 8 + 6))
 start_collector col --remote-endpoints "tcp://127.0.0.1:$port"
 expect_eq "zmq peer" "replayed=3" "$($PEER replay "tcp://127.0.0.1:$port" "$f")"
-i=0
-until [ "$($PEER dump "$TMP/col.pcapng" 2>/dev/null | grep -c '^host=')" -ge 1 ]; do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "collector wrote nothing"
-	sleep 0.1
-done
+records_written() { $PEER dump "$TMP/col.pcapng" 2>/dev/null | grep -c '^host='; }
+wait_for -p $col -l "$TMP/col.err" 10 "the collector to write a record" at_least 1 records_written
 sleep 0.3
 kill -TERM $col
 reap $col 5

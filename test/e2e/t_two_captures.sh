@@ -21,7 +21,7 @@ tshark -i ebpfevents -o extcap.ebpfevents.pid:$gen -c $((4 * N + 1)) -a duration
 	-w "$TMP/a.pcapng" >/dev/null 2>"$TMP/a.err" &
 ts=$!
 at_exit "kill -9 $ts"
-cap_a=$(extcap_of $ts "$TMP/a.err")
+cap_a=$(extcap_of $ts "$TMP/a.err") || exit 1
 objs_a=$(attached_objects $cap_a) || exit 1
 
 # B: the CLI, connects only.

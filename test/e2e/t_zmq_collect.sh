@@ -26,13 +26,7 @@ stop_collector() {
 count() { $PEER dump "$1" 2>/dev/null | grep -cE "$2" || true; }
 
 # wait_count FILE PATTERN N: until at least N records match (at most 15 s)
-wait_count() {
-	i=0
-	while [ "$(count "$1" "$2")" -lt "$3" ]; do
-		i=$((i + 1)); [ $i -gt 150 ] && fail "$1: fewer than $3 records match '$2': $(count "$1" "$2")"
-		sleep 0.1
-	done
-}
+wait_count() { wait_for 15 "$1: $3 records matching '$2'" at_least "$3" count "$1" "$2"; }
 
 # drops FILE HOST: the sum of Capture_Drops records from HOST
 drops() { $PEER dump "$1" 2>/dev/null | awk -v h="host=$2" '$1 == h && $3 == "type=Capture_Drops" { sub("drops=", "", $6); n += $6 } END { print n + 0 }'; }
@@ -148,11 +142,7 @@ dropped=$(field "$(cat "$TMP/flood.out")" drops)
 [ "${dropped:-0}" -gt 0 ] || fail "no drops while the collector stalled: $(cat "$TMP/flood.out")"
 expect_eq "exporter: sent + dropped" $total $((sent + dropped))
 wait_count "$TMP/slow.pcapng" '^host=flood .*type=(TCP|UDP)' "$sent"
-i=0
-while [ "$(drops "$TMP/slow.pcapng" flood)" -lt "$dropped" ]; do
-	i=$((i + 1)); [ $i -gt 50 ] && break
-	sleep 0.1
-done
+wait_for 5 "the collector to count the $dropped records dropped" at_least "$dropped" drops "$TMP/slow.pcapng" flood
 stop_collector
 got=$(count "$TMP/slow.pcapng" '^host=flood .*type=(TCP|UDP)')
 expect_eq "collector: records received" "$sent" "$got"
@@ -183,11 +173,7 @@ done
 sh -c "$EBPFCAP --extcap-interface ebpfremote --capture --fifo $TMP/orphan.pcapng --remote-endpoints $(ep 2) & echo \$! >$TMP/orphan.pid; sleep 1; kill -9 \$\$" 2>/dev/null
 orphan=$(cat "$TMP/orphan.pid")
 at_exit "kill -9 $orphan"
-i=0
-while kill -0 "$orphan" 2>/dev/null; do
-	i=$((i + 1)); [ $i -gt 50 ] && fail "collector outlived its parent"
-	sleep 0.1
-done
+wait_for 5 "the collector to end with its parent" ended "$orphan"
 ok "parent death: collector ended"
 
 expect_error "no endpoint" "names no endpoint" $EBPFCAP --extcap-interface ebpfremote --capture --fifo "$TMP/bad.pcapng" --remote-endpoints " , "

@@ -20,15 +20,16 @@ progs_of() { cat /proc/$1/fdinfo/* 2>/dev/null | awk '$1 == "prog_id:" { print $
 
 # Until the exporter's programs are attached: some, and no more coming (at most 10 s).
 wait_exporter_attached() {
-	i=0 last=0 same=0
-	while [ $same -lt 3 ]; do
-		n=$(progs_of $exp | wc -l)
-		[ "$n" -gt 0 ] && [ "$n" -eq "$last" ] && same=$((same + 1)) || same=0
-		last=$n
-		i=$((i + 1)); [ $i -gt 100 ] && fail "exporter: programs not attached within 10 s"
-		sleep 0.1
-	done
+	last=0 same=0
+	wait_for -p $exp 10 "the exporter's programs to be attached" exporter_settled
 	exp_progs=$(progs_of $exp)
+}
+# exporter_settled: it holds programs, as many at the last 3 checks.
+exporter_settled() {
+	n=$(progs_of $exp | wc -l)
+	[ "$n" -gt 0 ] && [ "$n" -eq "$last" ] && same=$((same + 1)) || same=0
+	last=$n
+	[ $same -ge 3 ]
 }
 
 expect_released() {
@@ -49,22 +50,12 @@ start_exporter() {
 
 # Until the exporter's log says a collector subscribed (at most 10 s).
 wait_subscribed() {
-	i=0
-	until grep -q -e "subscribed" -e "connected to" "$TMP/$1.err"; do
-		i=$((i + 1)); [ $i -gt 100 ] && fail "$1: no collector subscribed: $(cat "$TMP/$1.err")"
-		sleep 0.1
-	done
+	wait_for -p $exp -l "$TMP/$1.err" 10 "$1: a collector to subscribe" grep -q -e "subscribed" -e "connected to" "$TMP/$1.err"
 }
 
 count() { $PEER dump "$1" 2>/dev/null | grep -cE "$2" || true; }
 
-wait_count() {
-	i=0
-	while [ "$(count "$1" "$2")" -lt "$3" ]; do
-		i=$((i + 1)); [ $i -gt 100 ] && fail "$1: fewer than $3 records match '$2': $(count "$1" "$2")"
-		sleep 0.1
-	done
-}
+wait_count() { wait_for 10 "$1: $3 records matching '$2'" at_least "$3" count "$1" "$2"; }
 
 stop_both() {
 	kill -TERM $exp

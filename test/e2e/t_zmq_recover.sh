@@ -70,11 +70,7 @@ sleep 0.3
 $PEER send "$ep" keyed 200 --connect --log --server-key "$cpub" --secret-key "$TMP/exporter.key" --wait-ms 20000 >"$TMP/keyed.out" 2>"$TMP/keyed.err" &
 p1=$!
 at_exit "kill -9 $p1"
-i=0
-until grep -q 'the key was refused' "$TMP/keyed.err"; do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "exporter: no refusal line: $(cat "$TMP/keyed.err")"
-	sleep 0.1
-done
+wait_for -p $p1 -l "$TMP/keyed.err" 10 "the exporter's refusal line" grep -q 'the key was refused' "$TMP/keyed.err"
 sleep 1 # a few more refusals: still one line
 stop_collector refusing 1
 grep -q "^ebpfcap: remote: .* [1-9][0-9]* connections refused by key, .* 0 records written$" "$TMP/refusing.err" ||

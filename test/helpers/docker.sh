@@ -8,11 +8,7 @@ docker_up() {
 	dockerd --iptables=false --ip6tables=false >"$TMP/dockerd.log" 2>&1 &
 	DOCKERD_PID=$!
 	at_exit "kill $DOCKERD_PID; sleep 1"
-	i=0
-	until "$DOCKER" info >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 60 ] && fail "dockerd did not start: $(tail -3 "$TMP/dockerd.log")"
-		sleep 0.5
-	done
+	wait_for -p $DOCKERD_PID -l "$TMP/dockerd.log" 30 "dockerd to start" "$DOCKER" info
 }
 
 image_up() {
@@ -21,4 +17,13 @@ image_up() {
 	mkdir -p "$root/bin" && cp /bin/busybox "$root/bin/" || fail "busybox-static is not installed"
 	for a in sh nc sleep echo cat; do ln -s busybox "$root/bin/$a"; done
 	tar -C "$root" -c . | "$DOCKER" import - $IMAGE >/dev/null || fail "docker import"
+}
+
+# containers_up NAME...: the engine and the image up, no container by these names left
+# from an earlier run, and the test's own removed at exit.
+containers_up() {
+	docker_up
+	image_up
+	"$DOCKER" rm -f "$@" >/dev/null 2>&1
+	at_exit "$DOCKER rm -f $*"
 }

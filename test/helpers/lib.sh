@@ -25,6 +25,48 @@ $CLEANUPS"
 fail() { echo "FAIL: $*"; exit 1; }
 ok() { echo "ok: $*"; }
 
+# running PID: the process exists and is not a zombie (kill -0 still succeeds on one).
+running() { kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" != Z ]; }
+ended() { ! running "$1"; }
+
+# wait_for [-p PID] [-l LOG] SECONDS WHAT COMMAND...: runs COMMAND every 0.1 s until it
+# succeeds, at most SECONDS * 10 times (as long again as COMMAND itself takes), and fails
+# otherwise, naming WHAT (what we wait for), with what COMMAND said the last time and LOG.
+# With -p, fails as soon as process PID (the one expected to bring it about) has ended.
+# COMMAND runs in this shell: a function can set variables for the caller. The failure goes
+# to stderr, so that a caller's $(...) does not swallow it (end that with || exit 1).
+wait_for() {
+	wait_pid="" wait_log=""
+	while :; do
+		case $1 in
+		-p) wait_pid=$2; shift 2 ;;
+		-l) wait_log=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	wait_seconds=$1 wait_what=$2 wait_tries=$(($1 * 10)); shift 2
+	until "$@" >"$TMP/wait_for.out" 2>&1; do
+		if [ -n "$wait_pid" ] && ended "$wait_pid"; then
+			"$@" >"$TMP/wait_for.out" 2>&1 && return 0 # it did, just before it ended
+			wait_failed "process $wait_pid ended while waiting for $wait_what"
+		fi
+		wait_tries=$((wait_tries - 1))
+		[ $wait_tries -lt 0 ] && wait_failed "gave up after $wait_seconds s waiting for $wait_what"
+		sleep 0.1
+	done
+}
+wait_failed() {
+	said=$(paste -sd ' ' "$TMP/wait_for.out")
+	fail "$1${said:+ (last check: $said)}${wait_log:+; $wait_log: $(tail -n 20 "$wait_log" 2>/dev/null)}" >&2
+}
+# at_least N COMMAND...: COMMAND prints a number, N or more (for wait_for; it says the number).
+at_least() {
+	least=$1; shift
+	got=$("$@")
+	echo "$got"
+	[ "${got:-0}" -ge "$least" ]
+}
+
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
@@ -53,22 +95,31 @@ tree_program_ids() {
 	for p in $(process_tree "$1"); do bpf_objects_of "$p"; done | sed -n 's/^prog //p' | sort -u
 }
 
-# wait_attached [PID]: waits until a capture has loaded and attached all its programs
-# (at most 10 s) and notes their ids in $OURS. With the capture's PID (or $cap) its
-# programs are told from other captures' by the descriptors it holds; without, every
-# program loaded since the test began counts as ours. Loaded is not enough: programs
-# are attached one by one after all are loaded, and traffic sent before would go unseen.
+# wait_attached [PID [LOG]]: waits until a capture has loaded and attached all its
+# programs (at most 10 s) and notes their ids in $OURS. With the capture's PID (or $cap)
+# its programs are told from other captures' by the descriptors it holds, and its end
+# fails the wait at once (showing LOG, its stderr); without, every program loaded since
+# the test began counts as ours. Loaded is not enough: programs are attached one by one
+# after all are loaded, and traffic sent before would go unseen.
 wait_attached() {
 	owner=${1:-${cap:-}}
-	i=0
-	while :; do
-		if [ -n "$owner" ]; then OURS=$(tree_program_ids "$owner"); else OURS=$(not_others "$(program_ids)"); fi
-		linked=$(linked_ids)
-		unlinked=$(printf '%s\n' "$OURS" | grep -vxF "${linked:-none}" || true) # grep -F '' matches all
-		[ -n "$OURS" ] && [ -z "$unlinked" ] && break
-		i=$((i + 1)); [ $i -gt 100 ] && fail "programs not attached within 10 s"
-		sleep 0.1
-	done
+	wait_for ${owner:+-p "$owner"} ${2:+-l "$2"} 10 "the capture's programs to be attached" ours_attached
+}
+ours_attached() {
+	if [ -n "$owner" ]; then OURS=$(tree_program_ids "$owner"); else OURS=$(not_others "$(program_ids)"); fi
+	linked=$(linked_ids)
+	unlinked=$(printf '%s\n' "$OURS" | grep -vxF "${linked:-none}" || true) # grep -F '' matches all
+	[ -n "$OURS" ] && [ -z "$unlinked" ]
+}
+
+# start_ebpfcap ERRFILE ARGS...: ebpfcap ARGS in the background, its stderr to ERRFILE,
+# ended (SIGTERM) at exit; sets $cap and returns once its programs are attached.
+start_ebpfcap() {
+	err=$1; shift
+	$EBPFCAP "$@" 2>"$err" &
+	cap=$!
+	at_exit "kill $cap"
+	wait_attached $cap "$err"
 }
 
 # stop_capture [NAME]: ends the capture $cap as Wireshark does (SIGTERM, once the last
@@ -84,23 +135,19 @@ stop_capture() {
 
 # Waits until none of the capture's programs is loaded (at most 5 s); fails otherwise.
 expect_no_programs() {
-	i=0
-	while [ -n "$OURS" ] && program_ids | grep -qxF "$OURS"; do
-		i=$((i + 1)); [ $i -gt 50 ] && fail "BPF programs left behind: $(program_ids | grep -xF "$OURS" | tr '\n' ' ')"
-		sleep 0.1
-	done
+	[ -z "$OURS" ] || wait_for 5 "our BPF programs to be unloaded" ours_unloaded
 	OTHERS=$(program_ids)
 	ok "no BPF program of ours left"
 }
 
+ours_unloaded() {
+	left=$(program_ids | grep -xF "$OURS" | tr '\n' ' ')
+	[ -z "$left" ] || { echo "still loaded: $left"; return 1; }
+}
+
 # Waits for a child to end (at most $2 s, default 10), then reaps it: sets $status.
-# A zombie counts as ended: kill -0 still succeeds on one.
 reap() {
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" != Z ]; do
-		i=$((i + 1)); [ $i -gt $(( ${2:-10} * 10 )) ] && fail "process $1 did not exit"
-		sleep 0.1
-	done
+	wait_for ${2:-10} "process $1 to exit" ended "$1"
 	wait "$1"; status=$?
 }
 
@@ -123,16 +170,14 @@ bpf_objects_of() {
 # program; at most 10 s) and prints its objects: keep them for expect_released,
 # as objs=$(attached_objects PID) || exit 1.
 attached_objects() {
-	i=0
-	while :; do
-		objs=$(bpf_objects_of $1)
-		links=$(printf '%s\n' "$objs" | grep -c '^link ')
-		[ "$links" -gt 0 ] && [ "$links" -eq "$(printf '%s\n' "$objs" | grep -c '^prog ')" ] && break
-		# Called as $(...): fail's line would end up in the caller's variable; say it on stderr.
-		i=$((i + 1)); [ $i -gt 100 ] && { echo "FAIL: process $1 did not attach within 10 s" >&2; exit 1; }
-		sleep 0.1
-	done
+	wait_for -p $1 10 "process $1 to attach its programs" all_linked $1
 	printf '%s\n' "$objs"
+}
+# all_linked PID: sets $objs; true when it holds a link for each of its programs.
+all_linked() {
+	objs=$(bpf_objects_of $1)
+	links=$(printf '%s\n' "$objs" | grep -c '^link ')
+	[ "$links" -gt 0 ] && [ "$links" -eq "$(printf '%s\n' "$objs" | grep -c '^prog ')" ]
 }
 
 # Every BPF program, map and link loaded now, as bpf_objects_of prints them.
@@ -142,13 +187,15 @@ bpf_objects_loaded() {
 	done
 }
 
+# none_loaded OBJECTS: none of them is loaded now.
+none_loaded() {
+	left=$(bpf_objects_loaded | grep -xF "$1" | tr '\n' ' ')
+	[ -z "$left" ] || { echo "still loaded: $left"; return 1; }
+}
+
 # expect_released WHAT OBJECTS: none of them is loaded any more (waits at most 5 s).
 expect_released() {
-	i=0
-	while left=$(bpf_objects_loaded | grep -xF "$2" | tr '\n' ' ') && [ -n "$left" ]; do
-		i=$((i + 1)); [ $i -gt 50 ] && fail "$1: BPF objects left behind: $left"
-		sleep 0.1
-	done
+	wait_for 5 "$1: its BPF objects to be released" none_loaded "$2"
 	ok "$1: its $(printf '%s\n' "$2" | grep -c .) BPF programs, maps and links are gone"
 }
 
@@ -188,12 +235,10 @@ open_gate() {
 
 # extcap_of TSHARK_PID ERRFILE: the pid of the ebpfcap that tshark started (waits at most 10 s).
 extcap_of() {
-	i=0
-	until pgrep -P "$1" -f "ebpfcap --capture "; do
-		i=$((i + 1)); [ $i -gt 100 ] && fail "tshark did not start the extcap: $(cat "$2")"
-		sleep 0.1
-	done
+	wait_for -p "$1" -l "$2" 10 "tshark to start the extcap" extcap_child "$1"
+	extcap_child "$1"
 }
+extcap_child() { pgrep -P "$1" -f "ebpfcap --capture "; }
 
 # start_collector NAME ARGS...: the ebpfremote collector in the background,
 # its capture in $TMP/NAME.pcapng and its stderr in $TMP/NAME.err; sets $col.

@@ -184,18 +184,23 @@ static int wait_ok(pid_t pid)
 	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-static int run_tcp(int family, int n)
+/*
+ * A server process on a fresh loopback socket of TYPE (serve_fn handles n
+ * connections or datagrams, then exits) and a client process (client_fn sends
+ * them); prints both, the line the tests read, and waits for both.
+ */
+static int run_pair(int family, int type, void (*serve_fn)(int, int), void (*client_fn)(int, uint16_t, int), int n)
 {
 	uint16_t port;
-	int lfd = bound_socket(family, SOCK_STREAM, &port);
+	int fd = bound_socket(family, type, &port);
 	pid_t server = bounded_fork(TIME_LIMIT_S);
 
 	if (server < 0)
 		die("fork");
 	if (server == 0)
-		serve(lfd, n);
-	close(lfd); /* the acceptor owns it now: accept happens in another process */
-	pid_t cl = spawn(client, family, port, n);
+		serve_fn(fd, n);
+	close(fd); /* the server owns it now: a TCP accept happens in another process */
+	pid_t cl = spawn(client_fn, family, port, n);
 
 	printf("client_pid=%d client_comm=%s server_pid=%d server_comm=%s port=%u\n",
 	       cl, CLIENT_COMM, server, SERVER_COMM, port);
@@ -309,25 +314,6 @@ static void udp_client(int family, uint16_t port, int n)
 	for (int i = 0; i < n; i++)
 		udp_send_one(fd, &to, len);
 	exit(0);
-}
-
-static int run_udp(int family, int n)
-{
-	uint16_t port;
-	int fd = bound_socket(family, SOCK_DGRAM, &port);
-	pid_t server = bounded_fork(TIME_LIMIT_S);
-
-	if (server < 0)
-		die("fork");
-	if (server == 0)
-		udp_serve(fd, n);
-	close(fd);
-	pid_t cl = spawn(udp_client, family, port, n);
-
-	printf("client_pid=%d client_comm=%s server_pid=%d server_comm=%s port=%u\n",
-	       cl, CLIENT_COMM, server, SERVER_COMM, port);
-	fflush(stdout);
-	return wait_ok(cl) && wait_ok(server) ? 0 : 1;
 }
 
 /* One client of `reuse`: from client_port, closed by RST so that no TIME_WAIT holds the 4-tuple. */
@@ -663,7 +649,7 @@ int main(int argc, char **argv)
 
 	if (argc >= 3 && strcmp(argv[1], "tcp") == 0) {
 		client_uid = argc > 4 ? (uid_t)atoi(argv[4]) : 0;
-		return run_tcp(family, parse_count(argv[2]));
+		return run_pair(family, SOCK_STREAM, serve, client, parse_count(argv[2]));
 	}
 	if (argc >= 4 && strcmp(argv[1], "udp") == 0) {
 		udp_mode = argv[2];
@@ -672,7 +658,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		family = argc > 4 && strcmp(argv[4], "6") == 0 ? AF_INET6 : AF_INET;
-		return run_udp(family, parse_count(argv[3]));
+		return run_pair(family, SOCK_DGRAM, udp_serve, udp_client, parse_count(argv[3]));
 	}
 	if (argc == 3 && strcmp(argv[1], "hold") == 0) {
 		hold_ms = atoi(argv[2]);

@@ -4,7 +4,9 @@
 #define EBPFCAP_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int unit_failures, unit_checks;
 
@@ -32,6 +34,26 @@ static int unit_failures, unit_checks;
 		printf("FAIL %s:%d: %s == \"%s\" (got \"%s\")\n", __FILE__, __LINE__, #a, (b), (a)); \
 	} \
 } while (0)
+
+/* A new empty file, named after TEMPLATE ("/tmp/NAME.XXXXXX", completed in place), open
+ * for writing; the test ends (status 2, as for bad usage) when none can be made, for no
+ * check could mean anything then. The caller unlinks it. */
+static inline int unit_temp_fd(char *template)
+{
+	int fd = mkstemp(template);
+
+	if (fd < 0) {
+		perror(template);
+		exit(2);
+	}
+	return fd;
+}
+
+/* The same, closed: for tests that open it by name. */
+static inline void unit_temp_file(char *template)
+{
+	close(unit_temp_fd(template));
+}
 
 static inline int unit_report(const char *name)
 {

@@ -488,7 +488,7 @@ static void test_epipe(void)
 static void test_batching(void)
 {
 	char path[] = "/tmp/unit_batch.XXXXXX";
-	int fd = mkstemp(path);
+	int fd = unit_temp_fd(path);
 	struct pcapng_writer *w = pcapng_writer_open(fd, "unit test");
 	struct stat st;
 	off_t before;
@@ -566,7 +566,6 @@ static void test_full_file(const char *path, bool batched)
 int main(int argc, char **argv)
 {
 	char path[] = "/tmp/unit_pcapng.XXXXXX";
-	int fd;
 
 	if (argc == 3 && strcmp(argv[1], "--write") == 0) {
 		write_sample(argv[2], 1);
@@ -576,12 +575,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [--write FILE]\n", argv[0]);
 		return 2;
 	}
-	fd = mkstemp(path);
-	if (fd < 0) {
-		perror("mkstemp");
-		return 2;
-	}
-	close(fd);
+	unit_temp_file(path);
 	write_sample(path, 1);
 	test_bytes(path);
 	test_reader(path);

@@ -262,7 +262,6 @@ static int print_owners(const char *path)
 int main(int argc, char **argv)
 {
 	char path[] = "/tmp/unit_process_info.XXXXXX";
-	int fd;
 
 	if (argc == 3 && strcmp(argv[1], "--owners") == 0)
 		return print_owners(argv[2]);
@@ -270,12 +269,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [--owners FILE]\n", argv[0]);
 		return 2;
 	}
-	fd = mkstemp(path);
-	if (fd < 0) {
-		perror("mkstemp");
-		return 2;
-	}
-	close(fd);
+	unit_temp_file(path);
 	test_writer(path);
 	test_parser();
 	test_packet(path);
