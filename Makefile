@@ -50,7 +50,8 @@ DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib
 # the library: utils/process.c raises CAP_SYS_PTRACE around its /proc reads.
 LIB_SRCS := $(wildcard utils/*.c utils/*/*.c pcapio/*.c) extcap/privileges.c
 EXTCAP_SRCS := $(filter-out extcap/privileges.c,$(wildcard extcap/*.c))
-PLUGIN_SRCS := $(wildcard dissector/*.c)
+# The attribution core is libc only: the plugin links its own -fPIC copy.
+PLUGIN_SRCS := $(wildcard dissector/*.c) utils/attrib/socket_owner.c
 UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(wildcard test/unit/unit_*.c))
 # The same unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_TESTS := $(patsubst test/unit/unit_%.c,$(BUILD)/test/san_%,$(wildcard test/unit/unit_*.c))

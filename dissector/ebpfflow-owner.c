@@ -5,17 +5,16 @@
  * packet capture and an event capture joined by mergecap).
  *
  * While the records are read in order (the first pass), each one names a
- * socket by its local and remote address and port, and who held it. A
- * post-dissector then looks at every packet from both ends: the socket it
- * left is (source, destination), the socket it reached is (destination,
- * source). A packet with an owner gets one eBPFFlow protocol item (the
- * same protocol as the records, so the ebpf.* fields stay under their own
- * protocol and the protocol hierarchy shows eBPFFlow once, under TCP or
- * UDP), and in it an ebpf.owner subtree per owner with the records' own
- * ebpf.* fields, so `ebpf.pid == 1234` finds the process's events and its
- * packets alike; `ebpf.type` (which every record has) means records only.
- * Records that come after a packet are known only once the first pass is
- * over: tshark -2, or Wireshark once the file is loaded.
+ * socket by its local and remote address and port, and who held it
+ * (ebpfflow_owner_note). Every packet is then looked at from both ends
+ * (ebpfflow_packet_owners): the socket it left is (source, destination),
+ * the socket it reached is (destination, source). The keys, and the order
+ * in which a packet falls back to a listener or an unconnected socket, are
+ * the attribution core's (utils/attrib/socket_owner.h), shared with the
+ * capture's packet comments; what is kept here is the time spans.
+ * packet-ebpfflow.c shows the owners it is given. Records that
+ * come after a packet are known only once the first pass is over: tshark
+ * -2, or Wireshark once the file is loaded.
  *
  * A capture without records costs one map size test per packet: nothing
  * is looked up, noted or allocated until a record names a socket.
@@ -33,39 +32,13 @@
 
 #include <string.h>
 #include "packet-ebpfflow.h"
-#include "utils/attrib/v4_mapped.h"
 
-#define AF_INET_ 2
-#define AF_INET6_ 10
 #define PROTO_TCP 6
 #define PROTO_UDP 17
 /* A key with more socket lives than this keeps the first ones: bounded memory and insertion time. */
 #define MAX_SPANS 4096
 
-enum role { SOURCE, DESTINATION };
-
-static const char *const role_names[] = { "source", "destination" };
-
-static int proto_ebpfflow = -1;
-static int hf_owner = -1;
-static int hf_role = -1;
-static int hf_event = -1;
-static int ett_owners = -1;
-static int ett_owner = -1;
-
-/*
- * One socket as its process sees it. Compared byte for byte (no padding,
- * see the assertion), so that two flows whose hashes collide never share
- * an owner.
- */
-struct socket_key {
-	guint8 proto;     /* 6 or 17 */
-	guint8 version;   /* 4 or 6 */
-	guint16 lport, rport;
-	guint8 laddr[16]; /* IPv4 in the first 4 bytes */
-	guint8 raddr[16];
-};
-G_STATIC_ASSERT(sizeof(struct socket_key) == 38);
+static int proto_ebpfflow = -1; /* the TCP conversations' first-packet times are kept under it */
 
 /* One life of a socket with one owner. */
 struct span {
@@ -85,51 +58,19 @@ static guint key_hash(gconstpointer k)
 
 static gboolean key_equal(gconstpointer a, gconstpointer b)
 {
-	return memcmp(a, b, sizeof(struct socket_key)) == 0;
+	return socket_key_equal((const struct socket_key *)a, (const struct socket_key *)b);
 }
 
-/* A record's socket as its packets name it: a dual-stack socket speaking IPv4 by an IPv4 key. */
-static gboolean key_from_record(struct socket_key *k, const struct ebpfflow_socket *s)
+/* The socket a packet left, as its sender sees it: local side = the packet's source. */
+static void key_from_packet(struct socket_key *k, const packet_info *pinfo)
 {
-	memset(k, 0, sizeof(*k));
-	if (s->proto != PROTO_TCP && s->proto != PROTO_UDP)
-		return FALSE;
-	k->proto = s->proto;
-	k->lport = s->sport;
-	k->rport = s->dport;
-	if (s->family == AF_INET_) {
-		k->version = 4;
-		memcpy(k->laddr, s->saddr, 4);
-		memcpy(k->raddr, s->daddr, 4);
-	} else if (s->family == AF_INET6_ && ipv6_speaks_ipv4(s->saddr, s->daddr)) {
-		k->version = 4;
-		if (ipv6_v4_mapped(s->saddr))
-			memcpy(k->laddr, s->saddr + 12, 4);
-		if (ipv6_v4_mapped(s->daddr))
-			memcpy(k->raddr, s->daddr + 12, 4);
-	} else if (s->family == AF_INET6_) {
-		k->version = 6;
-		memcpy(k->laddr, s->saddr, 16);
-		memcpy(k->raddr, s->daddr, 16);
-	} else {
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* The socket a packet left (SOURCE: local side = its source) or reached (DESTINATION). */
-static void key_from_packet(struct socket_key *k, const packet_info *pinfo, enum role role)
-{
-	const address *local = role == SOURCE ? &pinfo->net_src : &pinfo->net_dst;
-	const address *remote = role == SOURCE ? &pinfo->net_dst : &pinfo->net_src;
-
 	memset(k, 0, sizeof(*k));
 	k->proto = pinfo->ptype == PT_TCP ? PROTO_TCP : PROTO_UDP;
-	k->version = local->type == AT_IPv4 ? 4 : 6;
-	k->lport = (guint16)(role == SOURCE ? pinfo->srcport : pinfo->destport);
-	k->rport = (guint16)(role == SOURCE ? pinfo->destport : pinfo->srcport);
-	memcpy(k->laddr, local->data, (size_t)local->len);
-	memcpy(k->raddr, remote->data, (size_t)remote->len);
+	k->family = pinfo->net_src.type == AT_IPv4 ? 4 : 6;
+	k->lport = (guint16)pinfo->srcport;
+	k->rport = (guint16)pinfo->destport;
+	memcpy(k->laddr, pinfo->net_src.data, (size_t)pinfo->net_src.len);
+	memcpy(k->raddr, pinfo->net_dst.data, (size_t)pinfo->net_dst.len);
 }
 
 static const char *intern(const char *s)
@@ -222,19 +163,15 @@ static void insert_span(wmem_array_t *spans, guint at, const struct span *s)
 	raw[at] = *s;
 }
 
-void ebpfflow_owner_note(const struct ebpfflow_socket *s, guint16 type, guint64 ts_ns, const struct ebpfflow_owner *o)
+void ebpfflow_owner_note(const struct socket_key *k, guint16 type, guint64 ts_ns, const struct ebpfflow_owner *o)
 {
-	struct socket_key k;
-	wmem_array_t *spans;
+	wmem_array_t *spans = (wmem_array_t *)wmem_map_lookup(sockets, k);
 	struct span fresh = { ts_ns, ts_ns, NULL, ends_socket(type), type == EBPF_TCP_HANDOFF }, *p;
 	guint at;
 
-	if (!key_from_record(&k, s))
-		return;
-	spans = (wmem_array_t *)wmem_map_lookup(sockets, &k);
 	if (!spans) {
 		spans = wmem_array_new(wmem_file_scope(), sizeof(struct span));
-		wmem_map_insert(sockets, wmem_memdup(wmem_file_scope(), &k, sizeof(k)), spans);
+		wmem_map_insert(sockets, wmem_memdup(wmem_file_scope(), k, sizeof(*k)), spans);
 	}
 	at = first_after(spans, ts_ns);
 	p = at > 0 ? span_at(spans, at - 1) : NULL;
@@ -298,36 +235,17 @@ static const struct span *owned_span(const struct socket_key *k, guint64 t, guin
 }
 
 /*
- * Who held the socket of this key at time t. Failing the exact socket (no
- * record, or only records that did not know the process): an unconnected
- * UDP socket is bound to any address or knows no peer; a TCP connection
- * nobody accept()ed belongs to its listener, on its address, on any
- * address, or (IPv4 too) on any IPv6 address.
+ * Who held the socket of this key at time t: the exact socket's owner, else
+ * (no record, or only records that did not know the process) the owner of
+ * the socket that takes its packets in its place, in the core's order.
  */
 static const struct span *find_span(const struct socket_key *exact, guint64 t, guint64 now)
 {
-	static const struct {
-		gboolean any_local, any_remote, tcp;
-	} tries[] = { { FALSE, FALSE, TRUE }, { TRUE, FALSE, FALSE }, { FALSE, TRUE, TRUE }, { TRUE, TRUE, TRUE } };
 	const struct span *s = NULL;
+	struct socket_key k;
 
-	for (size_t i = 0; i < G_N_ELEMENTS(tries) && !s; i++) {
-		struct socket_key k = *exact;
-
-		if (k.proto == PROTO_TCP && !tries[i].tcp)
-			continue;
-		if (tries[i].any_local)
-			memset(k.laddr, 0, sizeof(k.laddr));
-		if (tries[i].any_remote) {
-			memset(k.raddr, 0, sizeof(k.raddr));
-			k.rport = 0;
-		}
+	for (unsigned step = 0; !s && socket_key_fallback(exact, &step, &k);)
 		s = owned_span(&k, t, now);
-		if (!s && k.proto == PROTO_TCP && tries[i].any_local && k.version == 4) {
-			k.version = 6; /* a dual-stack listener on [::] */
-			s = owned_span(&k, t, now);
-		}
-	}
 	return s;
 }
 
@@ -379,85 +297,32 @@ static gboolean is_packet(packet_info *pinfo)
 	return !proto_is_frame_protocol(pinfo->layers, "icmp") && !proto_is_frame_protocol(pinfo->layers, "icmpv6");
 }
 
-/* One owner: an ebpf.owner subtree with the record's fields. */
-static void add_owner(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const struct span *s, enum role role)
-{
-	const char *label = ebpfflow_owner_label(pinfo->pool, s->owner);
-	proto_item *ti = proto_tree_add_none_format(tree, hf_owner, tvb, 0, 0, "Socket owner (%s): %s",
-						    role_names[role], label);
-	proto_tree *sub;
-
-	proto_item_set_generated(ti);
-	sub = proto_item_add_subtree(ti, ett_owner);
-	proto_item_set_generated(proto_tree_add_string(sub, hf_role, tvb, 0, 0, role_names[role]));
-	proto_item_set_generated(proto_tree_add_uint(sub, hf_event, tvb, 0, 0, s->owner->frame));
-	ebpfflow_add_owner_fields(sub, tvb, s->owner);
-}
-
-static int dissect_owner(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+gboolean ebpfflow_packet_owners(packet_info *pinfo, const struct ebpfflow_owner **owners)
 {
 	struct socket_key from, to;
-	const struct span *owner[2];
-	proto_item *ti;
-	proto_tree *owners;
+	const struct span *source, *destination;
 	guint64 t, now;
 
 	/* No record has named a socket (yet): a plain capture stops here. */
 	if (wmem_map_size(sockets) == 0 || !is_packet(pinfo))
-		return 0;
+		return FALSE;
 	t = flow_time(pinfo); /* also on the first pass without a tree: it notes where streams start */
-	if (!tree)
-		return 0;
-	key_from_packet(&from, pinfo, SOURCE);
-	key_from_packet(&to, pinfo, DESTINATION);
+	if (!owners)
+		return FALSE;
+	key_from_packet(&from, pinfo);
+	socket_key_reverse(&from, &to); /* the socket it reached */
 	now = ns_of(&pinfo->abs_ts);
-	owner[SOURCE] = find_span(&from, t, now);
+	source = find_span(&from, t, now);
 	/* A socket connected to itself is one owner. */
-	owner[DESTINATION] = key_equal(&from, &to) ? NULL : find_span(&to, t, now);
-	if (!owner[SOURCE] && !owner[DESTINATION])
-		return 0;
-	ti = proto_tree_add_item(tree, proto_ebpfflow, tvb, 0, 0, ENC_NA);
-	proto_item_set_text(ti, "eBPFFlow socket owners");
-	proto_item_set_generated(ti);
-	owners = proto_item_add_subtree(ti, ett_owners);
-	for (enum role r = SOURCE; r <= DESTINATION; r++) {
-		if (!owner[r])
-			continue;
-		proto_item_append_text(ti, ", %s: %s", role_names[r], ebpfflow_owner_label(pinfo->pool, owner[r]->owner));
-		add_owner(owners, tvb, pinfo, owner[r], r);
-	}
-	return (int)tvb_captured_length(tvb);
+	destination = socket_key_equal(&from, &to) ? NULL : find_span(&to, t, now);
+	owners[EBPFFLOW_SOURCE] = source ? source->owner : NULL;
+	owners[EBPFFLOW_DESTINATION] = destination ? destination->owner : NULL;
+	return source || destination;
 }
 
-/* The owner fields belong to the eBPFFlow protocol (proto): a packet's owners are part of it. */
-void ebpfflow_register_owner(int proto)
+void ebpfflow_owner_init(int proto)
 {
-	static hf_register_info hf[] = {
-		{ &hf_owner,
-		  { "Socket owner", "ebpf.owner",
-		    FT_NONE, BASE_NONE, NULL, 0x0,
-		    "A process that held this packet's socket at one end (as the event records tell)", HFILL }
-		},
-		{ &hf_role,
-		  { "Role", "ebpf.owner.role",
-		    FT_STRING, BASE_NONE, NULL, 0x0,
-		    "Whether this process's socket sent the packet (source) or received it (destination)", HFILL }
-		},
-		{ &hf_event,
-		  { "Event in frame", "ebpf.owner.event",
-		    FT_FRAMENUM, BASE_NONE, NULL, 0x0,
-		    "The event record that names this owner", HFILL }
-		},
-	};
-	static int *ett[] = {
-		&ett_owners,
-		&ett_owner,
-	};
-
 	proto_ebpfflow = proto;
-	proto_register_field_array(proto_ebpfflow, hf, array_length(hf));
-	proto_register_subtree_array(ett, array_length(ett));
 	sockets = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), key_hash, key_equal);
 	strings = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
-	register_postdissector(create_dissector_handle(dissect_owner, proto_ebpfflow));
 }

@@ -107,6 +107,9 @@ static int hf_prev_pid = -1;
 static int hf_prev_comm = -1;
 static int hf_acceptor_pid = -1;
 static int hf_acceptor_comm = -1;
+static int hf_owner = -1;
+static int hf_owner_role = -1;
+static int hf_owner_event = -1;
 
 static int ett_ebpfflow = -1;
 static int ett_header = -1;
@@ -116,6 +119,8 @@ static int ett_flow = -1;
 static int ett_metrics = -1;
 static int ett_flags = -1;
 static int ett_host = -1;
+static int ett_owners = -1;
+static int ett_owner = -1;
 
 static expert_field ei_malformed = EI_INIT;
 static expert_field ei_undecoded = EI_INIT;
@@ -618,13 +623,22 @@ static const char *flow_text(packet_info *pinfo, const struct record_view *v)
 				  endpoint(pinfo, &v->dst, v->dport));
 }
 
+/* A process as every owner is named: "curl(4242)". */
+static const char *process_label(wmem_allocator_t *pool, const char *comm, guint32 pid)
+{
+	char label[OWNER_LABEL_MAX];
+
+	owner_label(label, sizeof(label), comm, pid);
+	return wmem_strdup(pool, label);
+}
+
 static const char *owner_text(packet_info *pinfo, const struct record_view *v)
 {
 	if (v->flags & EBPF_FLAG_NO_OWNER)
 		return "(owner unknown)";
 	if (v->owner.pid == 0 && v->owner.comm[0] == '\0')
 		return "none";
-	return wmem_strdup_printf(pinfo->pool, "%s(%u)", v->owner.comm, v->owner.pid);
+	return process_label(pinfo->pool, v->owner.comm, v->owner.pid);
 }
 
 /* "230 µs", "12.5 ms", "1.2 s": a connection's lifetime in the unit a person reads it in. */
@@ -655,10 +669,11 @@ static void append_measures(packet_info *pinfo, const struct record_view *v)
 		if (v->flags & EBPF_FLAG_RESET)
 			col_append_str(pinfo->cinfo, COL_INFO, ", RST");
 		if (v->acceptor_pid && v->acceptor_pid != v->owner.pid)
-			col_append_fstr(pinfo->cinfo, COL_INFO, ", accepted by %s(%u)", v->acceptor_comm, v->acceptor_pid);
+			col_append_fstr(pinfo->cinfo, COL_INFO, ", accepted by %s",
+					process_label(pinfo->pool, v->acceptor_comm, v->acceptor_pid));
 		break;
 	case EBPF_TCP_HANDOFF:
-		col_append_fstr(pinfo->cinfo, COL_INFO, " from %s(%u)", v->prev_comm, v->prev_pid);
+		col_append_fstr(pinfo->cinfo, COL_INFO, " from %s", process_label(pinfo->pool, v->prev_comm, v->prev_pid));
 		break;
 	case EBPF_TCP_RETRANSMIT:
 		col_append_fstr(pinfo->cinfo, COL_INFO, " retransmission %u", v->retransmits);
@@ -766,27 +781,28 @@ static void queue_tap(packet_info *pinfo, const struct record_view *v)
  */
 static void note_owner(tvbuff_t *tvb, packet_info *pinfo, struct record_view *v)
 {
-	struct ebpfflow_socket s = { v->proto, v->family, v->sport, v->dport, NULL, NULL };
 	gboolean known = !(v->flags & EBPF_FLAG_NO_OWNER) && (v->owner.pid != 0 || v->owner.comm[0] != '\0');
+	struct socket_key k;
 
 	if (PINFO_FD_VISITED(pinfo) || v->type == EBPF_CAPTURE_DROPS || v->src.type == AT_NONE)
 		return;
-	s.saddr = tvb_get_ptr(tvb, OFF(saddr), SIZE(saddr));
-	s.daddr = tvb_get_ptr(tvb, OFF(daddr), SIZE(daddr));
+	if (!socket_key_of_record(&k, v->family, v->proto, tvb_get_ptr(tvb, OFF(saddr), SIZE(saddr)), v->sport,
+				  tvb_get_ptr(tvb, OFF(daddr), SIZE(daddr)), v->dport))
+		return;
 	v->owner.frame = pinfo->num;
-	ebpfflow_owner_note(&s, v->type, v->timestamp_ns, known ? &v->owner : NULL);
+	ebpfflow_owner_note(&k, v->type, v->timestamp_ns, known ? &v->owner : NULL);
 }
 
-const char *ebpfflow_owner_label(wmem_allocator_t *pool, const struct ebpfflow_owner *o)
+/* "curl(4242)", then " [pod shop/web-7f9c]" or " [container]" when it runs in one. */
+static const char *packet_owner_text(wmem_allocator_t *pool, const struct ebpfflow_owner *o)
 {
-	const char *container = owner_container(pool, o);
+	const char *process = process_label(pool, o->comm, o->pid), *container = owner_container(pool, o);
 
-	return container ? wmem_strdup_printf(pool, "%s(%u) [%s]", o->comm, o->pid, container)
-			 : wmem_strdup_printf(pool, "%s(%u)", o->comm, o->pid);
+	return container ? wmem_strdup_printf(pool, "%s [%s]", process, container) : process;
 }
 
 /* The same fields a record's Process and Container subtrees hold, so that one filter finds both. */
-void ebpfflow_add_owner_fields(proto_tree *tree, tvbuff_t *tvb, const struct ebpfflow_owner *o)
+static void add_owner_fields(proto_tree *tree, tvbuff_t *tvb, const struct ebpfflow_owner *o)
 {
 	const struct {
 		int *hf;
@@ -842,6 +858,56 @@ static int dissect_ebpfflow(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 	note_owner(tvb, pinfo, &v);
 	undecoded(v.rec, pinfo, tvb, total_len, reported - total_len, "trailing data");
 	return reported;
+}
+
+static const char *const role_names[] = { "source", "destination" };
+
+/* One owner of a packet's socket: an ebpf.owner subtree with the record's fields. */
+static void add_owner(proto_tree *tree, tvbuff_t *tvb, const struct ebpfflow_owner *o, enum ebpfflow_role role,
+		      const char *label)
+{
+	proto_item *ti = proto_tree_add_none_format(tree, hf_owner, tvb, 0, 0, "Socket owner (%s): %s",
+						    role_names[role], label);
+	proto_tree *sub;
+
+	proto_item_set_generated(ti);
+	sub = proto_item_add_subtree(ti, ett_owner);
+	proto_item_set_generated(proto_tree_add_string(sub, hf_owner_role, tvb, 0, 0, role_names[role]));
+	proto_item_set_generated(proto_tree_add_uint(sub, hf_owner_event, tvb, 0, 0, o->frame));
+	add_owner_fields(sub, tvb, o);
+}
+
+/*
+ * A TCP or UDP packet with an owner gets one eBPFFlow protocol item (the
+ * same protocol as the records, so the ebpf.* fields stay under their own
+ * protocol and the protocol hierarchy shows eBPFFlow once, under TCP or
+ * UDP), and in it an ebpf.owner subtree per owner with the records' own
+ * ebpf.* fields, so `ebpf.pid == 1234` finds the process's events and its
+ * packets alike; `ebpf.type` (which every record has) means records only.
+ */
+static int dissect_packet_owners(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+	const struct ebpfflow_owner *owner[2] = { NULL, NULL };
+	proto_item *ti;
+	proto_tree *owners;
+
+	/* Without a tree there is nothing to show: the owner map only notes where TCP streams start. */
+	if (!ebpfflow_packet_owners(pinfo, tree ? owner : NULL))
+		return 0;
+	ti = proto_tree_add_item(tree, proto_ebpfflow, tvb, 0, 0, ENC_NA);
+	proto_item_set_text(ti, "eBPFFlow socket owners");
+	proto_item_set_generated(ti);
+	owners = proto_item_add_subtree(ti, ett_owners);
+	for (enum ebpfflow_role r = EBPFFLOW_SOURCE; r <= EBPFFLOW_DESTINATION; r++) {
+		const char *label;
+
+		if (!owner[r])
+			continue;
+		label = packet_owner_text(pinfo->pool, owner[r]);
+		proto_item_append_text(ti, ", %s: %s", role_names[r], label);
+		add_owner(owners, tvb, owner[r], r, label);
+	}
+	return (int)tvb_captured_length(tvb);
 }
 
 /*
@@ -1138,9 +1204,25 @@ void proto_register_ebpfflow(void)
 		    FT_STRINGZPAD, BASE_NONE, NULL, 0x0,
 		    "Name of the process whose accept() returned the socket", HFILL }
 		},
+		{ &hf_owner,
+		  { "Socket owner", "ebpf.owner",
+		    FT_NONE, BASE_NONE, NULL, 0x0,
+		    "A process that held this packet's socket at one end (as the event records tell)", HFILL }
+		},
+		{ &hf_owner_role,
+		  { "Role", "ebpf.owner.role",
+		    FT_STRING, BASE_NONE, NULL, 0x0,
+		    "Whether this process's socket sent the packet (source) or received it (destination)", HFILL }
+		},
+		{ &hf_owner_event,
+		  { "Event in frame", "ebpf.owner.event",
+		    FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+		    "The event record that names this owner", HFILL }
+		},
 	};
 	static int *ett[] = {
 		&ett_ebpfflow, &ett_header, &ett_process, &ett_container, &ett_flow, &ett_metrics, &ett_flags, &ett_host,
+		&ett_owners, &ett_owner,
 	};
 	static ei_register_info ei[] = {
 		{ &ei_malformed, { "ebpf.expert.malformed", PI_MALFORMED, PI_ERROR, "Malformed eBPFFlow record", EXPFILL } },
@@ -1160,7 +1242,8 @@ void proto_register_ebpfflow(void)
 	register_dissector("ebpfflow", dissect_ebpfflow, proto_ebpfflow);
 	ebpfflow_tap = register_tap(EBPFFLOW_TAP);
 	ebpfflow_register_stats(proto_ebpfflow);
-	ebpfflow_register_owner(proto_ebpfflow);
+	ebpfflow_owner_init(proto_ebpfflow);
+	register_postdissector(create_dissector_handle(dissect_packet_owners, proto_ebpfflow));
 }
 
 void proto_reg_handoff_ebpfflow(void)

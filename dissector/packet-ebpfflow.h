@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <ws_version.h>
 #include <epan/address.h>
+#include <epan/packet_info.h>
 #include <epan/proto.h>
 
 #define EBPFFLOW_PLUGIN_VERSION "0.1.0"
@@ -29,6 +30,7 @@ typedef gint32 __s32;
 typedef guint64 __u64;
 #endif
 #include "bpf/ebpf_record.h"
+#include "utils/attrib/socket_owner.h"
 
 /*
  * What the dissector hands to its tap for each decoded record. The tap is
@@ -58,26 +60,26 @@ struct ebpfflow_owner {
 	const char *tlv[EBPF_TLV_MAX + 1]; /* the TLV strings by tag (exe, container, pod, ...); NULL if absent */
 };
 
-/* The socket a record names, as its process saw it: s = local side, d = remote. */
-struct ebpfflow_socket {
-	guint8 proto;                 /* 6 TCP, 17 UDP */
-	guint16 family;               /* 2 AF_INET, 10 AF_INET6 */
-	guint16 sport, dport;
-	const guint8 *saddr, *daddr;  /* 16 bytes each, IPv4 in the first 4 */
-};
-
 void proto_register_ebpfflow(void);
 void proto_reg_handoff_ebpfflow(void);
 void ebpfflow_register_stats(int proto);
 
-/* packet-ebpfflow.c: the ebpf.* fields of an owner, for the subtrees packets get. */
-void ebpfflow_add_owner_fields(proto_tree *tree, tvbuff_t *tvb, const struct ebpfflow_owner *o);
-/* "curl(4242)", then " [pod shop/web-7f9c]" or " [container]" when it runs in one. */
-const char *ebpfflow_owner_label(wmem_allocator_t *pool, const struct ebpfflow_owner *o);
+/*
+ * ebpfflow-owner.c: who held the sockets the records name, over time; the
+ * owners of each packet. It calls nothing in packet-ebpfflow.c.
+ */
+enum ebpfflow_role { EBPFFLOW_SOURCE, EBPFFLOW_DESTINATION };
 
-/* ebpfflow-owner.c: packets get the owners of the sockets the records name. */
-void ebpfflow_owner_note(const struct ebpfflow_socket *s, guint16 type, guint64 ts_ns,
+void ebpfflow_owner_init(int proto);
+/* A record of type at ts_ns about socket k, by owner o (NULL: the record does not know the process). */
+void ebpfflow_owner_note(const struct socket_key *k, guint16 type, guint64 ts_ns,
 			 const struct ebpfflow_owner *o);
-void ebpfflow_register_owner(int proto);
+/*
+ * The owners of a TCP or UDP packet's sockets, by role: the one it left
+ * (source) and the one it reached (destination), NULL where unknown; FALSE
+ * if neither is known. Call it for every packet, on the first pass too: it
+ * notes where each TCP stream starts. owners NULL (nothing to show): only that.
+ */
+gboolean ebpfflow_packet_owners(packet_info *pinfo, const struct ebpfflow_owner **owners);
 
 #endif

@@ -5,12 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/in.h>
 
 #include "utils/attrib/conntrack.h"
 #include "utils/attrib/flow_table.h"
 #include "utils/attrib/packet_tuple.h"
-#include "utils/attrib/v4_mapped.h"
+#include "utils/attrib/socket_owner.h"
 
 /* Processes described so far, by pid: bounded, forgotten all at once when full (then described again). */
 #define MAX_PROCESSES 16384
@@ -56,30 +55,12 @@ void packet_owners_free(struct packet_owners *po)
 	free(po);
 }
 
-static bool names_a_socket(const struct ebpf_event *ev)
+/* A record of a TCP or UDP socket whose process the kernel knew: the key it is learned by. */
+static bool key_of_record(const struct ebpf_event *ev, struct socket_key *k)
 {
-	if (ev->flags & EBPF_FLAG_NO_OWNER || (ev->family != 2 && ev->family != 10))
+	if (ev->flags & EBPF_FLAG_NO_OWNER || ev->type == EBPF_CAPTURE_DROPS)
 		return false;
-	return ev->type != EBPF_CAPTURE_DROPS && (ev->proto == IPPROTO_TCP || ev->proto == IPPROTO_UDP);
-}
-
-/* A record's socket as its packets name it: a dual-stack socket speaking IPv4 by an IPv4 key. */
-static void key_of_record(const struct ebpf_event *ev, struct socket_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->proto = ev->proto;
-	k->lport = ev->sport;
-	k->rport = ev->dport;
-	if (ev->family != 2 && !ipv6_speaks_ipv4(ev->saddr, ev->daddr)) {
-		k->family = 6;
-		memcpy(k->laddr, ev->saddr, 16);
-		memcpy(k->raddr, ev->daddr, 16);
-		return;
-	}
-	k->family = 4;
-	/* IPv4 in bytes 0-3: the record's own, or the last four of a mapped address (zero stays zero). */
-	memcpy(k->laddr, ev->family == 2 || ipv6_unspecified(ev->saddr) ? ev->saddr : ev->saddr + 12, 4);
-	memcpy(k->raddr, ev->family == 2 || ipv6_unspecified(ev->daddr) ? ev->daddr : ev->daddr + 12, 4);
+	return socket_key_of_record(k, ev->family, ev->proto, ev->saddr, ev->sport, ev->daddr, ev->dport);
 }
 
 /* Appends to a NUL-terminated string, cutting what does not fit. */
@@ -91,14 +72,16 @@ static void append(char *buf, size_t size, const char *what, const char *value)
 		snprintf(buf + used, size - used, "%s%s", what, value);
 }
 
-/* "curl[1234] uid=1000 container=web pod=web-7f9c namespace=shop" */
+/* "curl(1234) uid=1000 container=web pod=web-7f9c namespace=shop" */
 static void describe(const struct ebpf_record *rec, struct flow_owner *o)
 {
 	const struct ebpf_event *ev = &rec->ev;
+	char label[OWNER_LABEL_MAX];
 
 	o->pid = ev->pid;
 	o->tid = ev->tid;
-	snprintf(o->text, sizeof(o->text), "%.16s[%u] uid=%u", ev->comm, ev->pid, ev->uid);
+	owner_label(label, sizeof(label), ev->comm, ev->pid);
+	snprintf(o->text, sizeof(o->text), "%s uid=%u", label, ev->uid);
 	if (rec->container_name[0])
 		append(o->text, sizeof(o->text), " container=", rec->container_name);
 	if (rec->pod[0]) {
@@ -173,11 +156,10 @@ void packet_owners_learn(struct packet_owners *po, const struct ebpf_record *rec
 	struct socket_key k;
 	struct flow_owner o;
 
-	if (!names_a_socket(&rec->ev))
+	if (!key_of_record(&rec->ev, &k))
 		return;
 	if (rec->ev.tcp_state == EBPF_TCP_STATE_LISTEN && !listener_here(po, &rec->ev))
 		return;
-	key_of_record(&rec->ev, &k);
 	describe(rec, &o);
 	flow_table_put(po->sockets, &k, &o);
 	if (po->processes && rec->ev.pid)
@@ -202,32 +184,15 @@ static void note_process(struct packet_owners *po, const struct flow_owner *o, s
 	}
 }
 
-/*
- * A socket by its full 5-tuple; failing that, one bound to the wildcard
- * address (unconnected UDP), or for TCP the listener a connection not yet
- * accept()ed belongs to: on its address, on any IPv4 or on any IPv6 address.
- */
+/* The owner of the socket k names, or of the socket that takes its packets in its place. */
 static const struct flow_owner *lookup(struct packet_owners *po, const struct socket_key *k)
 {
-	const struct flow_owner *o = flow_table_get(po->sockets, k);
-	struct socket_key wild = *k;
+	const struct flow_owner *o = NULL;
+	struct socket_key candidate;
 
-	if (o)
-		return o;
-	if (k->proto == IPPROTO_UDP) {
-		memset(wild.laddr, 0, sizeof(wild.laddr));
-		return flow_table_get(po->sockets, &wild);
-	}
-	memset(wild.raddr, 0, sizeof(wild.raddr));
-	wild.rport = 0;
-	o = flow_table_get(po->sockets, &wild);
-	memset(wild.laddr, 0, sizeof(wild.laddr));
-	if (!o)
-		o = flow_table_get(po->sockets, &wild);
-	if (o || k->family != 4)
-		return o;
-	wild.family = 6; /* a listener on [::] takes IPv4 connections too */
-	return flow_table_get(po->sockets, &wild);
+	for (unsigned step = 0; !o && socket_key_fallback(k, &step, &candidate);)
+		o = flow_table_get(po->sockets, &candidate);
+	return o;
 }
 
 bool packet_owners_note(struct packet_owners *po, int dlt, const uint8_t *data, uint32_t caplen,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Packets + events captures: what the events taught us about sockets,
- * turned into a comment on each packet ("src curl[1234] uid=1000 | dst
- * nginx[88] uid=33 pod=web-7f9c namespace=shop"), so Wireshark shows the
+ * turned into a comment on each packet ("src curl(1234) uid=1000 | dst
+ * nginx(88) uid=33 pod=web-7f9c namespace=shop"), so Wireshark shows the
  * owner even without our plugin.
  */
 #ifndef EBPFCAP_PACKET_OWNERS_H

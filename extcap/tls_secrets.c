@@ -304,15 +304,16 @@ static const uint8_t *tcp_payload(int dlt, const uint8_t *data, uint32_t caplen,
 }
 
 /*
- * The followed process of an owner comment ("src curl[4242] uid=0 | dst
- * nginx[977] uid=33"): the client if named, else the server unless it is
- * only its listening socket's (named whatever the filters say). Its text in
- * *len bytes at the returned place, and its pid; NULL if none.
+ * The followed process of an owner comment ("src curl(4242) uid=0 | dst
+ * nginx(977) uid=33", each named by owner_label()): the client if named,
+ * else the server unless it is only its listening socket's (named whatever
+ * the filters say). Its text in *len bytes at the returned place, and its
+ * pid; NULL if none.
  */
 static const char *followed_owner(const char *comment, size_t *len, uint32_t *pid)
 {
 	const char *owner = strncmp(comment, "src ", 4) == 0 ? comment : strstr(comment, "dst ");
-	const char *end, *bracket;
+	const char *end, *paren;
 
 	if (!owner)
 		return NULL;
@@ -320,8 +321,8 @@ static const char *followed_owner(const char *comment, size_t *len, uint32_t *pi
 	*len = end ? (size_t)(end - owner) : strlen(owner);
 	if (*len >= 10 && memcmp(owner + *len - 10, " listening", 10) == 0)
 		return NULL;
-	bracket = memchr(owner, '[', *len);
-	*pid = bracket ? (uint32_t)strtoul(bracket + 1, NULL, 10) : 0;
+	paren = memchr(owner, '(', *len);
+	*pid = paren ? (uint32_t)strtoul(paren + 1, NULL, 10) : 0;
 	return owner + 4;
 }
 

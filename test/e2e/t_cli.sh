@@ -176,7 +176,7 @@ reap $sink
 stop
 p=$((sport + 1))
 expect_eq "-i lo: the SYN to port $p, named after its sender" 1 \
-	"$(count "$TMP/lo.txt" "^[0-9:.]{15} Packet +- +- +- +$lo:[0-9]+ +-> $lo:$p +TCP S len=[0-9]+ \(src tcp_client\[$bulk\] uid=0\)$")"
+	"$(count "$TMP/lo.txt" "^[0-9:.]{15} Packet +- +- +- +$lo:[0-9]+ +-> $lo:$p +TCP S len=[0-9]+ \(src tcp_client\($bulk\) uid=0\)$")"
 expect_eq "-i lo: packets of other ports" 0 "$(grep ' Packet ' "$TMP/lo.txt" | grep -cv ":$p " || true)"
 expect_eq "-i lo: the connects of both" 2 "$(count "$TMP/lo.txt" "TCP_Connect +tcp_client")"
 

@@ -19,7 +19,7 @@ records() {
 		-e ebpf.dstport -e ebpf.pid -e ebpf.prev.pid -e ebpf.acceptor.pid -e ebpf.comm 2>/dev/null | sort -n
 }
 
-# packet_owner NAME PORT CPORT FILTER: the server side's owner ("comm[pid]") in the comment of the
+# packet_owner NAME PORT CPORT FILTER: the server side's owner ("comm(pid)") in the comment of the
 # server's packets to CPORT that match FILTER, one per line.
 packet_owner() {
 	tshark -r "$TMP/$1.pcapng" -Y "tcp.srcport == $2 && tcp.dstport == $3 && $4" -T fields -e frame.comment \
@@ -48,8 +48,8 @@ check() {
 	printf '%s\n' "$served" | while read -r cport holder comm; do
 		synack=$(packet_owner $name $port $cport "tcp.flags.syn == 1")
 		fin=$(packet_owner $name $port $cport "tcp.flags.fin == 1")
-		[ "${synack#*[}" = "$acceptor]" ] || fail "$name: SYN-ACK to $cport names '$synack', not the acceptor $acceptor"
-		[ "$fin" = "$comm[$holder]" ] || fail "$name: FIN to $cport names '$fin', not $comm[$holder]"
+		[ "${synack#*(}" = "$acceptor)" ] || fail "$name: SYN-ACK to $cport names '$synack', not the acceptor $acceptor"
+		[ "$fin" = "$comm($holder)" ] || fail "$name: FIN to $cport names '$fin', not $comm($holder)"
 		# The plugin's owner subtree (two passes): ebpf.pid of the packet's source first.
 		[ "$(plugin_owner $name $port $cport "tcp.flags.syn == 1")" = "$acceptor" ] ||
 			fail "$name: the plugin's owner of the SYN-ACK to $cport is not the acceptor $acceptor"
@@ -161,6 +161,6 @@ while read -r cport holder; do
 	handoffs=$(records ssh $SSHPORT TCP_Handoff | awk -v c=$cport '$1 == c')
 	printf '%s\n' "$handoffs" | awk -v a=$sshd '$3 == a' | grep -q . || fail "ssh: no handoff from the listener for $cport"
 	printf '%s\n' "$handoffs" | awk -v h=$holder '$2 == h' | grep -q . || fail "ssh: no handoff to $holder for $cport"
-	[ "$(packet_owner ssh $SSHPORT $cport "tcp.flags.fin == 1")" = "sshd[$holder]" ] || fail "ssh: FIN to $cport not named sshd[$holder]"
+	[ "$(packet_owner ssh $SSHPORT $cport "tcp.flags.fin == 1")" = "sshd($holder)" ] || fail "ssh: FIN to $cport not named sshd($holder)"
 done <"$TMP/ssh.holders"
 ok "ssh: each connection handed from the listener to the holder ss showed, whose FIN names it"

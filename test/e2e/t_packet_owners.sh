@@ -56,14 +56,14 @@ check_owners() {
 		BEGIN { while ((getline l < clients) > 0) { split(l, f, /[ =]/); pid[f[4]] = f[2] } }
 		{
 			from_client = $2 == port; cport = from_client ? $1 : $2
-			want = (from_client ? "src" : "dst") " tcp_client[" pid[cport] "]"
+			want = (from_client ? "src" : "dst") " tcp_client(" pid[cport] ")"
 			comment = $3 " | " $4     # tshark splits the comment at our separator
 			packets++
 			if (index(comment, want)) right++
-			else if (comment ~ /tcp_client\[/) wrong++
+			else if (comment ~ /tcp_client\(/) wrong++
 			else missing++
-			if (index(comment, "[" server "] uid=")) named++   # as tcp_server, or by listen() as traffic
-			else if (comment ~ /tcp_server\[|listening/) wrong++
+			if (index(comment, "(" server ") uid=")) named++   # as tcp_server, or by listen() as traffic
+			else if (comment ~ /tcp_server\(|listening/) wrong++
 		}
 		END { printf "%d %d %d %d %d\n", packets, right, missing, wrong, named }'
 }
@@ -76,7 +76,7 @@ expect_eq "packets with their client's owner, of $1" "$1" "$2"
 expect_eq "packets with no owner" 0 "$3"
 expect_eq "packets with a wrong owner" 0 "$4"
 expect_eq "packets naming the server too (its listener, until accept() returns)" "$1" "$5"
-syns=$(tshark -r "$TMP/own.pcapng" -Y "tcp.dstport == $PORT && tcp.flags.syn == 1 && tcp.flags.ack == 0 && frame.comment contains \"src tcp_client[\"" 2>/dev/null | wc -l)
+syns=$(tshark -r "$TMP/own.pcapng" -Y "tcp.dstport == $PORT && tcp.flags.syn == 1 && tcp.flags.ack == 0 && frame.comment contains \"src tcp_client(\"" 2>/dev/null | wc -l)
 expect_eq "first SYNs attributed" $CLIENTS "$syns"
 grep -q dropped "$TMP/own.pcapng.err" && fail "packets dropped: $(cat "$TMP/own.pcapng.err")"
 # The plugin's two-pass view of the same file: ebpf.pid of source and destination owner, in that order.
@@ -127,7 +127,7 @@ tshark -r "$TMP/udp.pcapng" -Y "udp.port == 7200" -T fields -E 'separator=;' -e 
 	2>/dev/null | sed "s|^7200;|server;|; s|^[0-9]*;|client;|" >"$TMP/udp.packets"
 expect_eq "UDP packets captured" 40 "$(wc -l <"$TMP/udp.packets")"
 expect_eq "UDP packets naming client and server, each on its side" 40 "$(grep -c \
-	"^client;src tcp_client\[$client_pid\].*dst tcp_server\[$server_pid\]\|^server;src tcp_server\[$server_pid\].*dst tcp_client\[$client_pid\]" \
+	"^client;src tcp_client($client_pid).*dst tcp_server($server_pid)\|^server;src tcp_server($server_pid).*dst tcp_client($client_pid)" \
 	"$TMP/udp.packets")"
 
 # A flood: 200 sockets into a table of 16. Evictions are counted; nothing is misattributed.

@@ -45,12 +45,12 @@ tshark -r "$TMP/nat.pcapng" -Y "tcp.port == 8080" -T fields -E 'separator=;' -e 
 	-e frame.comment 2>/dev/null |
 	sed "s|^8080;|server;|; s|^[0-9]*;|client;|" >"$TMP/packets"
 [ -s "$TMP/packets" ] || fail "no packets to 10.204.9.1:8080 captured"
-from_client="src tcp_client\[$client_pid\] uid=0 | dst tcp_server\[$server_pid\]"
-from_server="src tcp_server\[$server_pid\] uid=0 | dst tcp_client\[$client_pid\]"
+from_client="src tcp_client($client_pid) uid=0 | dst tcp_server($server_pid)"
+from_server="src tcp_server($server_pid) uid=0 | dst tcp_client($client_pid)"
 data=$(grep -c ';[1-9][0-9]*;' "$TMP/packets")
 right=$(grep ';[1-9][0-9]*;' "$TMP/packets" | grep -c "^client;.*$from_client\|^server;.*$from_server")
 expect_eq "data packets naming client and (through the NAT) server, each on its side, of $data" "$data" "$right"
 expect_eq "packets with a wrong server or side" 0 \
 	"$(grep "tcp_server" "$TMP/packets" | grep -vc "^client;.*$from_client\|^server;.*$from_server")"
-expect_eq "packets without their client" 0 "$(grep -vc "tcp_client\[$client_pid\]" "$TMP/packets")"
-ok "$(grep -c "tcp_server\[$server_pid\]" "$TMP/packets") of $(wc -l <"$TMP/packets") packets name the server behind the NAT"
+expect_eq "packets without their client" 0 "$(grep -vc "tcp_client($client_pid)" "$TMP/packets")"
+ok "$(grep -c "tcp_server($server_pid)" "$TMP/packets") of $(wc -l <"$TMP/packets") packets name the server behind the NAT"

@@ -32,11 +32,11 @@ packets=$(wc -l <"$TMP/comments")
 awk -F'\t' 'NF == 4 {
 	if ($1 == "-") { if ($2 != "-") bad++; next }
 	owned++
-	match($1, /\[[0-9]+\]/); first = substr($1, RSTART + 1, RLENGTH - 2)
+	match($1, /\([0-9]+\)/); first = substr($1, RSTART + 1, RLENGTH - 2)
 	split($2, pt, " ")
 	if (pt[1] != first) wrong++
 	if ($3 == "-") undescribed++
-	split($1, who, "["); sub(/^(src|dst) /, "", who[1])
+	split($1, who, "("); sub(/^(src|dst) /, "", who[1])
 	if (substr($3, 1, length(who[1]) + 1) != who[1] " ") misnamed++
 } END { printf "%d %d %d %d %d\n", owned, wrong, undescribed, misnamed, bad }' "$TMP/owners.txt" >"$TMP/verdict"
 read owned wrong undescribed misnamed bad <"$TMP/verdict"

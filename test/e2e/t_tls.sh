@@ -109,8 +109,8 @@ for i in range(1, n + 1):
 decrypted() {
 	tshark -r "$TMP/$1.pcapng" -Y http.request -T fields -e http.request.uri -e frame.comment 2>/dev/null |
 	awk -F'\t' -v clients="$TMP/$1.clients" -v server="$2" -v server_only="${3:-}" '
-		BEGIN { while ((getline l < clients) > 0) { split(l, f, " "); want[f[1]] = "src " f[3] "[" f[2] "]" } }
-		{ right = (server_only || index($2, want[$1])) && index($2, "dst nginx[" server "]")
+		BEGIN { while ((getline l < clients) > 0) { split(l, f, " "); want[f[1]] = "src " f[3] "(" f[2] ")" } }
+		{ right = (server_only || index($2, want[$1])) && index($2, "dst nginx(" server ")")
 		  print $1, right ? "owners-right" : "owners-wrong:" $2 }'
 }
 
@@ -134,7 +134,7 @@ expect_all_decrypted() {
 	whose="their client and nginx"; [ -n "${4:-}" ] && whose="nginx (the capture follows it alone)"
 	expect_eq "$1: decrypted requests whose owners are $whose" "$total" \
 		"$(grep -c ' owners-right$' "$TMP/$1.decrypted")"
-	responses=$(tshark -r "$TMP/$1.pcapng" -Y "http.response.code == 200 && frame.comment contains \"src nginx[$2]\"" \
+	responses=$(tshark -r "$TMP/$1.pcapng" -Y "http.response.code == 200 && frame.comment contains \"src nginx($2)\"" \
 		2>/dev/null | wc -l)
 	expect_eq "$1: responses decrypted, sent by nginx" "$total" "$responses"
 }
@@ -183,11 +183,11 @@ for i in 1 2 3; do # two connections each (--resume connects again)
 done
 stop_capture said
 for p in $gnutls; do
-	expect_eq "gnutls: stderr lines naming gnutls-cli[$p]" 1 "$(grep -c "no TLS keys for a connection of gnutls-cli\[$p\]" "$TMP/gnutls.err")"
+	expect_eq "gnutls: stderr lines naming gnutls-cli($p)" 1 "$(grep -c "no TLS keys for a connection of gnutls-cli($p)" "$TMP/gnutls.err")"
 done
 expect_eq "gnutls: stderr lines, one per gnutls-cli process" 3 "$(grep -c 'no TLS keys' "$TMP/gnutls.err")"
 expect_eq "gnutls: ClientHellos marked as without keys, two per process" 6 \
-	"$(tshark -r "$TMP/gnutls.pcapng" -Y 'tls.handshake.type == 1 && frame.comment contains "src gnutls-cli[" && frame.comment contains "TLS: no keys"' 2>/dev/null | wc -l)"
+	"$(tshark -r "$TMP/gnutls.pcapng" -Y 'tls.handshake.type == 1 && frame.comment contains "src gnutls-cli(" && frame.comment contains "TLS: no keys"' 2>/dev/null | wc -l)"
 
 # Handshakes run inside SSL_write (python3 without do_handshake_on_connect), python3 followed
 # alone: the keys come when a connection is freed, equal to OpenSSL's. A short connection's

@@ -41,11 +41,11 @@ ok "review tools of Wireshark $WS_VERSION in $WS"
 # The scripts expect Wireshark's tree, run from its top: dissectors in epan/dissectors/
 # named packet-*.c (checkfiltername.pl and check_static.py look only at those), the
 # registration file dissectors.c (plugin.c is ours), epan/tfs.c for check_tfs.py and
-# ui/ for check_static.py.
+# ui/ for check_static.py. The attribution core is compiled into the plugin too: reviewed with it.
 stage() {
 	rm -rf "$1" && mkdir -p "$1/epan/dissectors" "$1/ui/qt" "$1/ui/cli"
 	cp dissector/*.h "$1/epan/dissectors/"
-	for c in dissector/*.c; do
+	for c in dissector/*.c utils/attrib/socket_owner.c; do
 		case $c in
 		*/plugin.c) cp "$c" "$1/epan/dissectors/dissectors.c" ;;
 		*/packet-*.c) cp "$c" "$1/epan/dissectors/" ;;

@@ -5,22 +5,14 @@
 #include <arpa/inet.h>
 #include <pcap/dlt.h>
 
+#include "socket_keys.h"
 #include "unit.h"
 #include "utils/attrib/flow_table.h"
 #include "utils/attrib/packet_tuple.h"
 
 static struct socket_key key(uint16_t lport, uint16_t rport)
 {
-	struct socket_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.proto = IPPROTO_TCP;
-	k.family = 4;
-	k.lport = lport;
-	k.rport = rport;
-	inet_pton(AF_INET, "10.0.0.1", k.laddr);
-	inet_pton(AF_INET, "10.0.0.2", k.raddr);
-	return k;
+	return v4_key(IPPROTO_TCP, "10.0.0.1", lport, "10.0.0.2", rport);
 }
 
 static struct flow_owner owner(uint32_t pid)

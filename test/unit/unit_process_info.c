@@ -176,7 +176,7 @@ static void test_parser(void)
 static void test_packet(const char *path)
 {
 	struct pcapng_writer *w = pcapng_writer_open(open(path, O_WRONLY | O_TRUNC), "unit test");
-	struct pcapng_packet_options opts = { .comment = "src curl[1234] uid=1000", .has_process = true,
+	struct pcapng_packet_options opts = { .comment = "src curl(1234) uid=1000", .has_process = true,
 					      .pid = 1234, .tid = 5678 };
 	struct pcapng_process_info p = curl();
 	struct pcapng_packet pkt;
@@ -213,8 +213,8 @@ static void test_packet(const char *path)
 		return;
 	CHECK_EQ(pcapng_reader_next(r, &pkt), 1);
 	CHECK(pkt.has_process && pkt.pid == 1234 && pkt.tid == 5678);
-	CHECK(pkt.comment_len == strlen("src curl[1234] uid=1000") &&
-	      memcmp(pkt.comment, "src curl[1234] uid=1000", pkt.comment_len) == 0);
+	CHECK(pkt.comment_len == strlen("src curl(1234) uid=1000") &&
+	      memcmp(pkt.comment, "src curl(1234) uid=1000", pkt.comment_len) == 0);
 	CHECK(pcapng_reader_process(r, 1234) != NULL && strcmp(pcapng_reader_process(r, 1234)->name, "curl") == 0);
 	CHECK(pcapng_reader_process(r, 4321) == NULL);
 	CHECK_EQ(pcapng_reader_next(r, &pkt), 1);

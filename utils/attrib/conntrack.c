@@ -17,7 +17,6 @@
 
 #include "utils/keyhash.h"
 #include "utils/netlink.h"
-#include "utils/attrib/packet_tuple.h"
 #include "utils/clock.h"
 
 #define ANSWER_TTL_NS 2000000000ull /* connections come and go; answers are kept this long */
@@ -217,11 +216,6 @@ static bool query(struct conntrack *ct, const struct socket_key *k, struct tuple
 	return t->found == 2;
 }
 
-static bool same(const struct socket_key *a, const struct socket_key *b)
-{
-	return memcmp(a, b, sizeof(*a)) == 0;
-}
-
 /*
  * A connection has an original tuple O (as its first packet was seen) and
  * a reply tuple R (as replies look after translation). Forwards, the wire
@@ -239,17 +233,17 @@ static bool ask_kernel(struct conntrack *ct, const struct socket_key *seen, stru
 		return false;
 	socket_key_reverse(&t.orig, &rev_orig);
 	socket_key_reverse(&t.reply, &rev_reply);
-	if (same(seen, &t.orig))
+	if (socket_key_equal(seen, &t.orig))
 		*other = rev_reply;
-	else if (same(seen, &rev_reply))
+	else if (socket_key_equal(seen, &rev_reply))
 		*other = t.orig;
-	else if (same(seen, &t.reply))
+	else if (socket_key_equal(seen, &t.reply))
 		*other = rev_orig;
-	else if (same(seen, &rev_orig))
+	else if (socket_key_equal(seen, &rev_orig))
 		*other = t.reply;
 	else
 		return false;
-	return !same(other, seen);
+	return !socket_key_equal(other, seen);
 }
 
 bool conntrack_translated(struct conntrack *ct, const struct socket_key *seen, struct socket_key *other)

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "utils/attrib/flow_table.h"
+#include "utils/attrib/socket_owner.h"
 
 struct conntrack;
 

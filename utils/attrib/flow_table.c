@@ -99,7 +99,7 @@ static void lru_push_newest(struct flow_table *t, uint32_t i)
 static uint32_t find(struct flow_table *t, const struct socket_key *key)
 {
 	for (uint32_t i = *bucket_of(t, key); i != NONE; i = t->entries[i].chain)
-		if (memcmp(&t->entries[i].key, key, sizeof(*key)) == 0)
+		if (socket_key_equal(&t->entries[i].key, key))
 			return i;
 	return NONE;
 }

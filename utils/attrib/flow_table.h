@@ -11,19 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A socket seen from its own side: local address and port first. */
-struct socket_key {
-	uint8_t proto;   /* IPPROTO_TCP or IPPROTO_UDP */
-	uint8_t family;  /* 4 or 6 (not AF_*: one byte, no padding) */
-	uint16_t lport, rport;
-	uint8_t laddr[16], raddr[16]; /* network order; IPv4 in bytes 0-3, rest zero */
-};
+#include "utils/attrib/socket_owner.h"
 
 #define FLOW_OWNER_TEXT 200
 
 struct flow_owner {
 	uint32_t pid, tid; /* tid: the thread that did what the record reports */
-	char text[FLOW_OWNER_TEXT]; /* "curl[1234] uid=0 pod=web-7f9c namespace=shop", for comments */
+	char text[FLOW_OWNER_TEXT]; /* "curl(1234) uid=0 pod=web-7f9c namespace=shop", for comments */
 };
 
 struct flow_table;

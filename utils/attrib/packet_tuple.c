@@ -141,12 +141,3 @@ bool packet_tuple(int dlt, const uint8_t *data, uint32_t caplen, struct socket_k
 
 	return packet_network(dlt, data, caplen, k, &l4) && has_ports(k, caplen, l4);
 }
-
-void socket_key_reverse(const struct socket_key *in, struct socket_key *out)
-{
-	*out = *in;
-	out->lport = in->rport;
-	out->rport = in->lport;
-	memcpy(out->laddr, in->raddr, sizeof(out->laddr));
-	memcpy(out->raddr, in->laddr, sizeof(out->raddr));
-}

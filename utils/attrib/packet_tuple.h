@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "utils/attrib/flow_table.h"
+#include "utils/attrib/socket_owner.h"
 
 /*
  * The network layer of a frame, sender's view: family, protocol, addresses
@@ -23,8 +23,5 @@ bool packet_network(int dlt, const uint8_t *data, uint32_t caplen, struct socket
  * or UDP datagram over IPv4 or IPv6.
  */
 bool packet_tuple(int dlt, const uint8_t *data, uint32_t caplen, struct socket_key *key);
-
-/* The same socket pair seen from the receiving end. */
-void socket_key_reverse(const struct socket_key *in, struct socket_key *out);
 
 #endif

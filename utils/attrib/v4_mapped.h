@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A record's AF_INET6 addresses, and whether the socket speaks IPv4 through
- * them: shared by the capture's packet owners (extcap/packet_owners.c) and
- * the dissector's (dissector/ebpfflow-owner.c), which must key records alike.
+ * them: how the attribution core (socket_owner.c) keys such a socket, and
+ * how the dissector shows its addresses (as its packets do).
  */
 #ifndef EBPFCAP_V4_MAPPED_H
 #define EBPFCAP_V4_MAPPED_H
