@@ -263,20 +263,30 @@ static __always_inline __u32 sock_ifindex(const struct sock *sk)
 	return bound ? bound : BPF_CORE_READ(sk, sk_dst_cache, dev, ifindex);
 }
 
-/* Local and remote address of a socket. Sizes spelled out: BPF_CORE_READ_INTO on an array copies one element. */
+/*
+ * Local and remote address and port of a socket (a socket not connected has
+ * no remote one: 0). Sizes spelled out: BPF_CORE_READ_INTO on an array
+ * copies one element.
+ */
+static __always_inline void sock_ends(const struct sock *sk, __u16 family, __u16 *sport, __u16 *dport,
+				      __u8 *saddr, __u8 *daddr)
+{
+	/* inet_sport, not skc_num: closing unhashes the port before the tracepoint runs. */
+	*sport = __builtin_bswap16(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	*dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		bpf_core_read(saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(daddr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
 static __always_inline void flow_from_sock(struct ebpf_event *e, const struct sock *sk)
 {
 	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	/* inet_sport, not skc_num: closing unhashes the port before the tracepoint runs. */
-	e->sport = __builtin_bswap16(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	e->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (e->family == AF_INET) {
-		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
-	} else {
-		bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
-	}
+	sock_ends(sk, e->family, &e->sport, &e->dport, e->saddr, e->daddr);
 	e->netns = sock_netns(sk);
 	e->ifindex = sock_ifindex(sk);
 }
@@ -664,25 +674,17 @@ static __always_inline void peer_from_hook(struct ebpf_udp_key *k, const struct 
 	bpf_map_delete_elem(&ebpfcap_udppeer, &tid);
 }
 
+/*
+ * Connected: the socket knows its peer, unless the call named another.
+ * Unconnected: only the call knows it, and a recv() that asks for no
+ * address leaves the peer unknown (0), as it leaves it to the program.
+ */
 static __always_inline void udp_key_from_sock(struct ebpf_udp_key *k, const struct sock *sk, __u16 type)
 {
-	struct ebpf_event tmp = {};
-
-	flow_from_sock(&tmp, sk);
 	k->type = type;
-	k->family = tmp.family;
-	k->sport = tmp.sport;
-	k->netns = tmp.netns;
-	__builtin_memcpy(k->saddr, tmp.saddr, 16);
-	/*
-	 * Connected: the socket knows its peer, unless the call named another.
-	 * Unconnected: only the call knows it, and a recv() that asks for no
-	 * address leaves the peer unknown (0), as it leaves it to the program.
-	 */
-	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_ESTABLISHED) {
-		k->dport = tmp.dport;
-		__builtin_memcpy(k->daddr, tmp.daddr, 16);
-	}
+	k->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	k->netns = sock_netns(sk);
+	sock_ends(sk, k->family, &k->sport, &k->dport, k->saddr, k->daddr);
 	peer_from_hook(k, sk);
 }
 
@@ -713,38 +715,52 @@ static __always_inline void emit_udp(const struct ebpf_udp_key *k, const struct 
  * user space once per interval. If the table is full, every datagram is
  * reported on its own rather than lost from the counts.
  */
-static __always_inline void account_udp(struct ebpf_udp_key *k, __u32 bytes)
+static __always_inline bool add_to_flow(const struct ebpf_udp_key *k, __u32 bytes, __u64 now)
 {
-	struct ebpf_udp_flow *f, fresh = {};
-	__u64 now = bpf_ktime_get_boot_ns();
+	struct ebpf_udp_flow *f = bpf_map_lookup_elem(&ebpfcap_udp, k);
+
+	if (!f)
+		return false;
+	__sync_fetch_and_add(&f->packets, 1);
+	__sync_fetch_and_add(&f->bytes, bytes);
+	f->last_ns = now;
+	return true;
+}
+
+/* The first datagram of a flow: the owner, the filters, the table, the event. */
+static __noinline int new_udp_flow(struct ebpf_udp_key *k, __u32 bytes, __u64 now)
+{
+	struct ebpf_udp_flow fresh = {};
 
 	owner_from_current(&fresh.owner);
-	k->pid = fresh.owner.pid;
-	f = bpf_map_lookup_elem(&ebpfcap_udp, k);
-	if (f) {
-		__sync_fetch_and_add(&f->packets, 1);
-		__sync_fetch_and_add(&f->bytes, bytes);
-		f->last_ns = now;
-		return;
-	}
 	if (!fresh.owner.wanted || !(event_type_mask & (1u << k->type)) ||
 	    !ports_wanted(k->family, k->sport, k->dport)) {
 		count(EBPF_CNT_FILTERED);
-		return;
+		return 0;
 	}
 	fresh.owner.start_ns = now;
 	fresh.last_ns = now;
 	if (bpf_map_update_elem(&ebpfcap_udp, k, &fresh, BPF_NOEXIST) == -17 /* EEXIST */) {
-		f = bpf_map_lookup_elem(&ebpfcap_udp, k); /* another CPU inserted it first */
-		if (f) {
-			__sync_fetch_and_add(&f->packets, 1);
-			__sync_fetch_and_add(&f->bytes, bytes);
-		}
-		return;
+		add_to_flow(k, bytes, now); /* another CPU inserted it first */
+		return 0;
 	}
 	if (!bpf_map_lookup_elem(&ebpfcap_udp, k))
 		count(EBPF_CNT_UDP_UNTRACKED);
 	emit_udp(k, &fresh.owner, bytes);
+	return 0;
+}
+
+/*
+ * The common case, a flow already in the table, costs one lookup: the
+ * owner is read only for a new flow (the key's pid is all a known one needs).
+ */
+static __always_inline void account_udp(struct ebpf_udp_key *k, __u32 bytes)
+{
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	k->pid = bpf_get_current_pid_tgid() >> 32;
+	if (!add_to_flow(k, bytes, now))
+		new_udp_flow(k, bytes, now);
 }
 
 /*
