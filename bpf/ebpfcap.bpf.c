@@ -80,10 +80,11 @@ struct udp_peer {
 	__u8 addr[16];
 };
 
+/* Task storage: one slot per thread, gone with it, no lookup by key. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32); /* tid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct udp_peer);
 } ebpfcap_udppeer SEC(".maps");
 
@@ -656,10 +657,9 @@ int BPF_PROG(ebpfcap_retrans, const struct sock *sk)
  */
 static __always_inline void peer_from_hook(struct ebpf_udp_key *k, const struct sock *sk)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct udp_peer *p = bpf_map_lookup_elem(&ebpfcap_udppeer, &tid);
+	struct udp_peer *p = bpf_task_storage_get(&ebpfcap_udppeer, bpf_get_current_task_btf(), 0, 0);
 
-	if (!p)
+	if (!p || !p->cookie)
 		return;
 	if (p->cookie == BPF_CORE_READ(sk, __sk_common.skc_cookie.counter)) {
 		k->dport = p->port;
@@ -671,7 +671,7 @@ static __always_inline void peer_from_hook(struct ebpf_udp_key *k, const struct 
 			__builtin_memcpy(&k->daddr[12], p->addr, 4);
 		}
 	}
-	bpf_map_delete_elem(&ebpfcap_udppeer, &tid);
+	p->cookie = 0; /* consumed */
 }
 
 /*
@@ -809,23 +809,23 @@ int BPF_PROG(ebpfcap_udp_rx, const struct sock *sk, int ret)
  */
 static __always_inline int note_peer(struct bpf_sock_addr *ctx, __u16 family)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct udp_peer p = {
-		.cookie = bpf_get_socket_cookie(ctx),
-		.family = family,
-		.port = __builtin_bswap16((__u16)ctx->user_port),
-	};
+	struct udp_peer *p = bpf_task_storage_get(&ebpfcap_udppeer, bpf_get_current_task_btf(), 0,
+						  BPF_LOCAL_STORAGE_GET_F_CREATE);
 
+	if (!p)
+		return 1;
+	p->cookie = bpf_get_socket_cookie(ctx);
+	p->family = family;
+	p->port = __builtin_bswap16((__u16)ctx->user_port);
 	if (family == AF_INET) {
 		__u32 ip = ctx->user_ip4;
 
-		__builtin_memcpy(p.addr, &ip, 4);
+		__builtin_memcpy(p->addr, &ip, 4);
 	} else {
 		__u32 ip[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
 
-		__builtin_memcpy(p.addr, ip, 16);
+		__builtin_memcpy(p->addr, ip, 16);
 	}
-	bpf_map_update_elem(&ebpfcap_udppeer, &tid, &p, BPF_ANY);
 	return 1;
 }
 
