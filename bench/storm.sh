@@ -25,7 +25,7 @@ else
 	types=UDP_Send,UDP_Recv
 	count_port=0 # a client's receiving flow does not know its peer: counted by process name only
 	expected=$((ops * 2)) # datagrams sent, and as many received
-	scenarios="alone kernel file file100"
+	scenarios="alone kernel file file100 accept"
 fi
 
 # One line per event we report: connect and close from the state tracepoint, accept from the syscall.
@@ -43,6 +43,9 @@ start() {
 	kernel10) $kdrain $types $ringbuf 10 $count_port >"$tmp/kdrain.out" 2>"$tmp/err" & tracer=$! ;;
 	file) $ebpfcap -w "$tmp/cap.pcapng" --event-types $types --ringbuf-size $ringbuf 2>"$tmp/err" & tracer=$! ;;
 	file100) $ebpfcap -w "$tmp/cap.pcapng" --event-types $types --ringbuf-size $ringbuf --udp-interval 100 2>"$tmp/err" &
+		tracer=$! ;;
+	# TCP_Accept needs sys_exit_accept{,4}: what syscall tracepoints alone cost every syscall of the storm.
+	accept) $ebpfcap -w "$tmp/cap.pcapng" --event-types $types,TCP_Accept --ringbuf-size $ringbuf 2>"$tmp/err" &
 		tracer=$! ;;
 	tshark)
 		mkfifo "$tmp/fifo"
@@ -67,7 +70,7 @@ kept() {
 	tcp:kernel*) field "$(cat "$tmp/kdrain.out")" load_events ;;
 	udp:kernel) echo "$(field "$(cat "$tmp/kdrain.out")" load_packets) $(field "$(cat "$tmp/kdrain.out")" load_events) -" ;;
 	tcp:file) load_events "$tmp/cap.pcapng" $port ;;
-	udp:file*) echo "$(load_datagrams "$tmp/cap.pcapng" UDP_Send) $(load_events "$tmp/cap.pcapng")" \
+	udp:file* | udp:accept) echo "$(load_datagrams "$tmp/cap.pcapng" UDP_Send) $(load_events "$tmp/cap.pcapng")" \
 		"$(load_datagrams "$tmp/cap.pcapng" UDP_Recv)" ;;
 	tcp:tshark) wait $reader; rm -f "$tmp/fifo"
 		sed -n '/Events by process/,/Bytes by process/p' "$tmp/tshark.out" |
@@ -108,6 +111,7 @@ name() {
 	kernel10) echo "the same, drained every 10 ms instead of on each wake-up" ;;
 	file) echo "ebpfcap to a pcapng file" ;;
 	file100) echo "ebpfcap to a pcapng file, --udp-interval 100" ;;
+	accept) echo "ebpfcap to a pcapng file, TCP_Accept wanted too (sys_exit_accept{,4} attached)" ;;
 	tshark) echo "ebpfcap to a fifo read by tshark with the plugin" ;;
 	bpftrace) echo "bpftrace, one line per event" ;;
 	esac

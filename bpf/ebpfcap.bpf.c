@@ -12,7 +12,8 @@
  *    accepting process and finds the socket from the returned fd.
  *  - close and retransmit: whoever owned the socket, wherever it happens.
  *  - UDP: sock_{send,recv}_length run in the sending/receiving process; the
- *    peer of an unconnected socket comes from the syscall's sockaddr.
+ *    peer of an unconnected socket comes from the cgroup sock_addr hooks
+ *    (sendmsg4/6, recvmsg4/6) that run earlier in the same call.
  *
  * Filters run in process context, where the process is known, and their
  * verdict travels with the owner: a filtered-out event never reserves
@@ -64,20 +65,28 @@ struct {
 	__type(value, struct ebpf_udp_flow);
 } ebpfcap_udp SEC(".maps");
 
-/* Per thread, between a UDP syscall's entry and exit: where the peer's address is. */
-struct udp_call {
-	__u64 uaddr;   /* user sockaddr * (sendto/recvfrom) or struct msghdr * (recvmsg) */
-	__u64 sk;      /* recv: the socket, once sock_recv_length has run */
-	__u32 bytes;
-	__u8 is_msghdr;
+/*
+ * The peer of a datagram on an unconnected socket, per thread: the cgroup
+ * sock_addr hooks see the address udp_sendmsg() sends to and the one
+ * udp_recvmsg() hands back, inside the same call, before
+ * sock_{send,recv}_length runs. The socket's cookie ties it to its socket,
+ * so a note left over (a call that failed after the hook) never names the
+ * peer of another socket.
+ */
+struct udp_peer {
+	__u64 cookie;
+	__u16 family;
+	__u16 port;
+	__u8 addr[16];
 };
 
+/* Task storage: one slot per thread, gone with it, no lookup by key. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32); /* tid */
-	__type(value, struct udp_call);
-} ebpfcap_udpcall SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct udp_peer);
+} ebpfcap_udppeer SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -255,20 +264,30 @@ static __always_inline __u32 sock_ifindex(const struct sock *sk)
 	return bound ? bound : BPF_CORE_READ(sk, sk_dst_cache, dev, ifindex);
 }
 
-/* Local and remote address of a socket. Sizes spelled out: BPF_CORE_READ_INTO on an array copies one element. */
+/*
+ * Local and remote address and port of a socket (a socket not connected has
+ * no remote one: 0). Sizes spelled out: BPF_CORE_READ_INTO on an array
+ * copies one element.
+ */
+static __always_inline void sock_ends(const struct sock *sk, __u16 family, __u16 *sport, __u16 *dport,
+				      __u8 *saddr, __u8 *daddr)
+{
+	/* inet_sport, not skc_num: closing unhashes the port before the tracepoint runs. */
+	*sport = __builtin_bswap16(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	*dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		bpf_core_read(saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(daddr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
 static __always_inline void flow_from_sock(struct ebpf_event *e, const struct sock *sk)
 {
 	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	/* inet_sport, not skc_num: closing unhashes the port before the tracepoint runs. */
-	e->sport = __builtin_bswap16(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	e->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (e->family == AF_INET) {
-		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
-	} else {
-		bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
-	}
+	sock_ends(sk, e->family, &e->sport, &e->dport, e->saddr, e->daddr);
 	e->netns = sock_netns(sk);
 	e->ifindex = sock_ifindex(sk);
 }
@@ -630,41 +649,43 @@ int BPF_PROG(ebpfcap_retrans, const struct sock *sk)
 
 /* ---- UDP ---- */
 
-static __always_inline void peer_from_sockaddr(struct ebpf_udp_key *k, __u64 uaddr)
+/*
+ * The peer a sock_addr hook noted for this thread's call on this socket, if
+ * any (sendto()/sendmsg() with an address, recvfrom()/recvmsg() asking for
+ * one). A v4 address sent to from a v6 socket (v4-mapped, which the kernel
+ * passes to the v4 hook) is written back as the socket's own family has it.
+ */
+static __always_inline void peer_from_hook(struct ebpf_udp_key *k, const struct sock *sk)
 {
-	struct {
-		__u16 family;
-		__u16 port;
-		__u32 v4_or_flowinfo;
-		__u8 v6[16];
-	} sa = {};
+	struct udp_peer *p = bpf_task_storage_get(&ebpfcap_udppeer, bpf_get_current_task_btf(), 0, 0);
 
-	if (!uaddr || bpf_probe_read_user(&sa, sizeof(sa), (void *)uaddr) < 0)
+	if (!p || !p->cookie)
 		return;
-	if (sa.family != k->family)
-		return; /* e.g. a v4 sockaddr on a v6 socket: keep the peer unknown */
-	k->dport = __builtin_bswap16(sa.port);
-	if (sa.family == AF_INET)
-		__builtin_memcpy(k->daddr, &sa.v4_or_flowinfo, 4);
-	else
-		__builtin_memcpy(k->daddr, sa.v6, 16);
+	if (p->cookie == BPF_CORE_READ(sk, __sk_common.skc_cookie.counter)) {
+		k->dport = p->port;
+		if (p->family == k->family) {
+			__builtin_memcpy(k->daddr, p->addr, 16);
+		} else if (p->family == AF_INET && k->family == AF_INET6) {
+			__builtin_memset(k->daddr, 0, 10);
+			k->daddr[10] = k->daddr[11] = 0xff;
+			__builtin_memcpy(&k->daddr[12], p->addr, 4);
+		}
+	}
+	p->cookie = 0; /* consumed */
 }
 
+/*
+ * Connected: the socket knows its peer, unless the call named another.
+ * Unconnected: only the call knows it, and a recv() that asks for no
+ * address leaves the peer unknown (0), as it leaves it to the program.
+ */
 static __always_inline void udp_key_from_sock(struct ebpf_udp_key *k, const struct sock *sk, __u16 type)
 {
-	struct ebpf_event tmp = {};
-
-	flow_from_sock(&tmp, sk);
 	k->type = type;
-	k->family = tmp.family;
-	k->sport = tmp.sport;
-	k->netns = tmp.netns;
-	__builtin_memcpy(k->saddr, tmp.saddr, 16);
-	/* Connected: the socket knows its peer. Otherwise the syscall's sockaddr does. */
-	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_ESTABLISHED) {
-		k->dport = tmp.dport;
-		__builtin_memcpy(k->daddr, tmp.daddr, 16);
-	}
+	k->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	k->netns = sock_netns(sk);
+	sock_ends(sk, k->family, &k->sport, &k->dport, k->saddr, k->daddr);
+	peer_from_hook(k, sk);
 }
 
 static __always_inline void emit_udp(const struct ebpf_udp_key *k, const struct ebpf_owner *o, __u32 bytes)
@@ -694,181 +715,142 @@ static __always_inline void emit_udp(const struct ebpf_udp_key *k, const struct 
  * user space once per interval. If the table is full, every datagram is
  * reported on its own rather than lost from the counts.
  */
-static __always_inline void account_udp(struct ebpf_udp_key *k, __u32 bytes)
+static __always_inline bool add_to_flow(const struct ebpf_udp_key *k, __u32 bytes, __u64 now)
 {
-	struct ebpf_udp_flow *f, fresh = {};
-	__u64 now = bpf_ktime_get_boot_ns();
+	struct ebpf_udp_flow *f = bpf_map_lookup_elem(&ebpfcap_udp, k);
+
+	if (!f)
+		return false;
+	__sync_fetch_and_add(&f->packets, 1);
+	__sync_fetch_and_add(&f->bytes, bytes);
+	f->last_ns = now;
+	return true;
+}
+
+/* The first datagram of a flow: the owner, the filters, the table, the event. */
+static __noinline int new_udp_flow(struct ebpf_udp_key *k, __u32 bytes, __u64 now)
+{
+	struct ebpf_udp_flow fresh = {};
 
 	owner_from_current(&fresh.owner);
-	k->pid = fresh.owner.pid;
-	f = bpf_map_lookup_elem(&ebpfcap_udp, k);
-	if (f) {
-		__sync_fetch_and_add(&f->packets, 1);
-		__sync_fetch_and_add(&f->bytes, bytes);
-		f->last_ns = now;
-		return;
-	}
 	if (!fresh.owner.wanted || !(event_type_mask & (1u << k->type)) ||
 	    !ports_wanted(k->family, k->sport, k->dport)) {
 		count(EBPF_CNT_FILTERED);
-		return;
+		return 0;
 	}
 	fresh.owner.start_ns = now;
 	fresh.last_ns = now;
 	if (bpf_map_update_elem(&ebpfcap_udp, k, &fresh, BPF_NOEXIST) == -17 /* EEXIST */) {
-		f = bpf_map_lookup_elem(&ebpfcap_udp, k); /* another CPU inserted it first */
-		if (f) {
-			__sync_fetch_and_add(&f->packets, 1);
-			__sync_fetch_and_add(&f->bytes, bytes);
-		}
-		return;
+		add_to_flow(k, bytes, now); /* another CPU inserted it first */
+		return 0;
 	}
 	if (!bpf_map_lookup_elem(&ebpfcap_udp, k))
 		count(EBPF_CNT_UDP_UNTRACKED);
 	emit_udp(k, &fresh.owner, bytes);
-}
-
-/* Only calls that carry an address need remembering: others use the socket's peer. */
-static __always_inline void remember_udp_call(__u64 uaddr, __u8 is_msghdr)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct udp_call c = { .uaddr = uaddr, .is_msghdr = is_msghdr };
-
-	if (!uaddr)
-		return;
-	bpf_map_update_elem(&ebpfcap_udpcall, &tid, &c, BPF_ANY);
-}
-
-static __always_inline __u64 msghdr_name(__u64 umsg)
-{
-	void *name = NULL;
-
-	if (umsg)
-		bpf_probe_read_user(&name, sizeof(name), (void *)umsg); /* msg_name is first */
-	return (__u64)name;
-}
-
-SEC("tracepoint/syscalls/sys_enter_sendto")
-int ebpfcap_sendto(struct trace_event_raw_sys_enter *ctx)
-{
-	remember_udp_call(ctx->args[4], 0);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_sendmsg")
-int ebpfcap_sendmsg(struct trace_event_raw_sys_enter *ctx)
+/*
+ * The common case, a flow already in the table, costs one lookup: the
+ * owner is read only for a new flow (the key's pid is all a known one needs).
+ */
+static __always_inline void account_udp(struct ebpf_udp_key *k, __u32 bytes)
 {
-	remember_udp_call(msghdr_name(ctx->args[1]), 0);
-	return 0;
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	k->pid = bpf_get_current_pid_tgid() >> 32;
+	if (!add_to_flow(k, bytes, now))
+		new_udp_flow(k, bytes, now);
 }
 
-SEC("tracepoint/syscalls/sys_enter_recvfrom")
-int ebpfcap_recvfrom(struct trace_event_raw_sys_enter *ctx)
-{
-	remember_udp_call(ctx->args[4], 0);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_recvmsg")
-int ebpfcap_recvmsg(struct trace_event_raw_sys_enter *ctx)
-{
-	/* msg_name is filled in on the way out: keep the msghdr itself. */
-	if (msghdr_name(ctx->args[1]))
-		remember_udp_call(ctx->args[1], 1);
-	return 0;
-}
-
+/*
+ * sock_{send,recv}_length: raw tracepoints in the calling process, after the
+ * protocol's sendmsg/recvmsg, with its result. They replace the syscall
+ * tracepoints (sys_enter/exit_sendto and co.), whose mere presence sends
+ * every syscall of every task through the tracing slow path.
+ */
 SEC("raw_tp/sock_send_length")
 int BPF_PROG(ebpfcap_udp_tx, const struct sock *sk, int ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ebpf_udp_key k = {};
-	struct udp_call *call;
 	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
 
 	if (proto == IPPROTO_TCP)
 		return follow_holder(sk, SCRATCH_UDP_TX);
-	if (ret <= 0 || proto != IPPROTO_UDP)
+	if (proto != IPPROTO_UDP)
 		return 0;
-	udp_key_from_sock(&k, sk, EBPF_UDP_SEND);
-	call = bpf_map_lookup_elem(&ebpfcap_udpcall, &tid);
-	if (call && call->uaddr)
-		peer_from_sockaddr(&k, call->uaddr);
-	account_udp(&k, ret);
+	udp_key_from_sock(&k, sk, EBPF_UDP_SEND); /* consumes the hook's note, also of a failed call */
+	if (ret > 0)
+		account_udp(&k, ret);
 	return 0;
 }
 
 SEC("raw_tp/sock_recv_length")
 int BPF_PROG(ebpfcap_udp_rx, const struct sock *sk, int ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ebpf_udp_key k = {};
-	struct udp_call *call;
 	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
 
 	if (proto == IPPROTO_TCP)
 		return follow_holder(sk, SCRATCH_UDP_RX);
-	if (ret <= 0 || proto != IPPROTO_UDP)
+	if (proto != IPPROTO_UDP)
 		return 0;
-	call = bpf_map_lookup_elem(&ebpfcap_udpcall, &tid);
-	if (call && call->uaddr && BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_ESTABLISHED) {
-		/* The peer's address reaches user memory only on the way out. */
-		call->sk = (__u64)sk;
-		call->bytes = ret;
-		return 0;
-	}
 	udp_key_from_sock(&k, sk, EBPF_UDP_RECV);
-	account_udp(&k, ret);
+	if (ret > 0)
+		account_udp(&k, ret);
 	return 0;
 }
 
-static __always_inline int on_recv_return(void)
+/*
+ * cgroup sock_addr hooks, attached to the cgroup v2 root by the loader:
+ * they see the address of each datagram sent to or received from a peer
+ * the socket is not connected to. They only note it; every datagram passes
+ * (1), its address unchanged.
+ */
+static __always_inline int note_peer(struct bpf_sock_addr *ctx, __u16 family)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct udp_call *call = bpf_map_lookup_elem(&ebpfcap_udpcall, &tid);
-	struct ebpf_udp_key k = {};
+	struct udp_peer *p = bpf_task_storage_get(&ebpfcap_udppeer, bpf_get_current_task_btf(), 0,
+						  BPF_LOCAL_STORAGE_GET_F_CREATE);
 
-	if (!call)
-		return 0;
-	if (call->sk) {
-		udp_key_from_sock(&k, (const struct sock *)call->sk, EBPF_UDP_RECV);
-		peer_from_sockaddr(&k, call->is_msghdr ? msghdr_name(call->uaddr) : call->uaddr);
-		account_udp(&k, call->bytes);
+	if (!p)
+		return 1;
+	p->cookie = bpf_get_socket_cookie(ctx);
+	p->family = family;
+	p->port = __builtin_bswap16((__u16)ctx->user_port);
+	if (family == AF_INET) {
+		__u32 ip = ctx->user_ip4;
+
+		__builtin_memcpy(p->addr, &ip, 4);
+	} else {
+		__u32 ip[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
+
+		__builtin_memcpy(p->addr, ip, 16);
 	}
-	bpf_map_delete_elem(&ebpfcap_udpcall, &tid);
-	return 0;
+	return 1;
 }
 
-SEC("tracepoint/syscalls/sys_exit_recvfrom")
-int ebpfcap_recvfrom_x(struct trace_event_raw_sys_exit *ctx)
+SEC("cgroup/sendmsg4")
+int ebpfcap_udptx4(struct bpf_sock_addr *ctx)
 {
-	return on_recv_return();
+	return note_peer(ctx, AF_INET);
 }
 
-SEC("tracepoint/syscalls/sys_exit_recvmsg")
-int ebpfcap_recvmsg_x(struct trace_event_raw_sys_exit *ctx)
+SEC("cgroup/sendmsg6")
+int ebpfcap_udptx6(struct bpf_sock_addr *ctx)
 {
-	return on_recv_return();
+	return note_peer(ctx, AF_INET6);
 }
 
-static __always_inline int forget_udp_call(void)
+SEC("cgroup/recvmsg4")
+int ebpfcap_udprx4(struct bpf_sock_addr *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	bpf_map_delete_elem(&ebpfcap_udpcall, &tid);
-	return 0;
+	return note_peer(ctx, AF_INET);
 }
 
-SEC("tracepoint/syscalls/sys_exit_sendto")
-int ebpfcap_sendto_x(struct trace_event_raw_sys_exit *ctx)
+SEC("cgroup/recvmsg6")
+int ebpfcap_udprx6(struct bpf_sock_addr *ctx)
 {
-	return forget_udp_call();
-}
-
-SEC("tracepoint/syscalls/sys_exit_sendmsg")
-int ebpfcap_sendmsg_x(struct trace_event_raw_sys_exit *ctx)
-{
-	return forget_udp_call();
+	return note_peer(ctx, AF_INET6);
 }
 
 /* ---- processes ---- */

@@ -2,6 +2,7 @@
 #include "kernel_events.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -124,17 +125,14 @@ const char *kernel_events_cgroup_root(void)
 
 /*
  * Programs no wanted event type needs are not loaded at all: a TCP-only
- * capture puts nothing on the UDP path (the syscall tracepoints among them
- * slow every syscall of every task), a UDP-only one nothing on TCP's.
+ * capture puts nothing on the UDP path, a UDP-only one nothing on TCP's.
  */
 static void load_only_needed(struct ebpfcap_bpf *skel, uint32_t mask)
 {
 	struct bpf_program *udp[] = {
 		skel->progs.ebpfcap_udp_tx, skel->progs.ebpfcap_udp_rx,
-		skel->progs.ebpfcap_sendto, skel->progs.ebpfcap_sendmsg,
-		skel->progs.ebpfcap_recvfrom, skel->progs.ebpfcap_recvmsg,
-		skel->progs.ebpfcap_sendto_x, skel->progs.ebpfcap_sendmsg_x,
-		skel->progs.ebpfcap_recvfrom_x, skel->progs.ebpfcap_recvmsg_x,
+		skel->progs.ebpfcap_udptx4, skel->progs.ebpfcap_udptx6,
+		skel->progs.ebpfcap_udprx4, skel->progs.ebpfcap_udprx6,
 	};
 	struct bpf_program *tcp[] = {
 		skel->progs.ebpfcap_state, skel->progs.ebpfcap_accept4, skel->progs.ebpfcap_accept,
@@ -166,6 +164,59 @@ static void configure(struct ebpfcap_bpf *skel, const struct kernel_filter *f)
 	while (bytes < f->ringbuf_kib * 1024u && bytes < (1u << 30))
 		bytes <<= 1;
 	bpf_map__set_max_entries(skel->maps.ebpfcap_events, bytes);
+}
+
+/*
+ * The cgroup v2 root, where the UDP peer hooks go: they run for the sockets
+ * of every cgroup below it. /sys/fs/cgroup on unified hosts,
+ * /sys/fs/cgroup/unified beside v1's controllers on hybrid ones (ours).
+ * Inside a cgroup namespace it is that namespace's root.
+ */
+static int open_cgroup2_root(void)
+{
+	static const char *const paths[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	struct statfs fs;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (statfs(paths[i], &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+			return open(paths[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	errno = ENOENT;
+	return -1;
+}
+
+/*
+ * The skeleton does not attach cgroup programs: their links go in its
+ * slots here, so they are detached with the rest, and since a link lives
+ * as long as its descriptor, also when the capture is killed.
+ */
+static int attach_udp_peer_hooks(struct ebpfcap_bpf *skel)
+{
+	struct {
+		struct bpf_program *prog;
+		struct bpf_link **link;
+	} hooks[] = {
+		{ skel->progs.ebpfcap_udptx4, &skel->links.ebpfcap_udptx4 },
+		{ skel->progs.ebpfcap_udptx6, &skel->links.ebpfcap_udptx6 },
+		{ skel->progs.ebpfcap_udprx4, &skel->links.ebpfcap_udprx4 },
+		{ skel->progs.ebpfcap_udprx6, &skel->links.ebpfcap_udprx6 },
+	};
+	int cgroup, err = 0;
+
+	if (!bpf_program__autoload(skel->progs.ebpfcap_udptx4))
+		return 0; /* no UDP event wanted */
+	cgroup = open_cgroup2_root();
+	if (cgroup < 0) {
+		fprintf(stderr, "ebpfcap: no cgroup v2 hierarchy at /sys/fs/cgroup or /sys/fs/cgroup/unified: "
+			"the peer of a datagram on an unconnected UDP socket will be unknown (0)\n");
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]) && !err; i++) {
+		*hooks[i].link = bpf_program__attach_cgroup(hooks[i].prog, cgroup);
+		if (!*hooks[i].link)
+			err = -errno;
+	}
+	close(cgroup);
+	return err;
 }
 
 static int follow_pid(pid_t pid, void *ctx)
@@ -245,6 +296,8 @@ struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 		goto fail;
 	}
 	err = ebpfcap_bpf__attach(ke->skel);
+	if (!err)
+		err = attach_udp_peer_hooks(ke->skel);
 	if (err) {
 		say_load_error("attaching", err);
 		goto fail;

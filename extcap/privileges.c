@@ -15,7 +15,6 @@
  * (see test/e2e/t_nonroot.sh). Not here, on purpose:
  * - CAP_SYS_ADMIN: only mounting tracefs needs it, and it is close to all
  *   of root; an administrator mounts tracefs once (systemd does at boot).
- * - CAP_NET_ADMIN: we never set promiscuous or monitor mode.
  * - CAP_SYS_RESOURCE: libbpf raises RLIMIT_MEMLOCK only on kernels before
  *   5.11 (no memcg accounting of BPF memory); we need 5.15.
  * - the Docker socket: container names need group docker, which is root
@@ -31,6 +30,12 @@ static const struct needed {
 } needed[] = {
 	{ CAP_BPF, CAP_SYS_ADMIN, "CAP_BPF", "load eBPF programs", false, USE_LOAD_BPF },
 	{ CAP_PERFMON, CAP_SYS_ADMIN, "CAP_PERFMON", "attach eBPF programs to tracepoints", false, USE_LOAD_BPF },
+	/*
+	 * The kernel loads cgroup socket programs (the UDP peer hooks on the
+	 * cgroup v2 root) only for it. Effective only while loading, as the
+	 * others: we never set promiscuous or monitor mode, nor configure anything.
+	 */
+	{ CAP_NET_ADMIN, CAP_SYS_ADMIN, "CAP_NET_ADMIN", "load eBPF cgroup socket programs", false, USE_LOAD_BPF },
 	/*
 	 * tracefs is root's 0700; libbpf reads each tracepoint's id there. Also
 	 * lists other users' /proc/PID/fd (0500). It is the one that reads any

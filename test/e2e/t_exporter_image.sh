@@ -129,7 +129,7 @@ drop=""
 for c in CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW \
 	SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP; do drop="$drop --cap-drop CAP_$c"; done
 $CTR run --rm --net-host --with-ns pid:/proc/$$/ns/pid --seccomp --read-only $drop \
-	--cap-add CAP_BPF --cap-add CAP_PERFMON --cap-add CAP_SYS_PTRACE --cap-add CAP_DAC_READ_SEARCH \
+	--cap-add CAP_BPF --cap-add CAP_PERFMON --cap-add CAP_NET_ADMIN --cap-add CAP_SYS_PTRACE --cap-add CAP_DAC_READ_SEARCH \
 	$mnts --mount type=bind,src=$TMP/keys,dst=/etc/ebpfcap/keys,options=rbind:ro \
 	docker.io/library/$TAG $NAME /usr/bin/ebpfcap --export=tcp://127.0.0.1:$((port + 1)) \
 	--secret-key /etc/ebpfcap/keys/exporter.key >"$TMP/ctr.log" 2>&1 &
@@ -141,7 +141,7 @@ start_collector col-ctr --remote-endpoints tcp://127.0.0.1:$((port + 1)) --serve
 wait_ready $exp "$TMP/ctr.log"
 # What the DaemonSet asks for: exactly these capabilities, no_new_privs
 # (allowPrivilegeEscalation: false; ctr's default), seccomp filter mode 2.
-expect_eq "ctr: CapEff (BPF PERFMON SYS_PTRACE DAC_READ_SEARCH), NoNewPrivs, Seccomp" "000000c000080004 1 2" \
+expect_eq "ctr: CapEff (BPF PERFMON NET_ADMIN SYS_PTRACE DAC_READ_SEARCH), NoNewPrivs, Seccomp" "000000c000081004 1 2" \
 	"$(awk '$1 == "CapEff:" { c = $2 } $1 == "NoNewPrivs:" { n = $2 } $1 == "Seccomp:" { s = $2 } END { print c, n, s }' /proc/$exp/status)"
 host_traffic_seen col-ctr
 expect_eq "ctr: the executable, read from the host's /proc (CAP_SYS_PTRACE)" "$(readlink -f $TRAFFIC)" \

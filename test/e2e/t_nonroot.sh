@@ -89,7 +89,7 @@ kill $hold
 install_extcap "$home/nocaps/extcap/ebpfcap"
 $AS_USER "$home/nocaps/extcap/ebpfcap" -w "$home/none.pcapng" 2>"$TMP/nocaps.err"
 expect_eq "no capabilities: exit status" 1 $?
-expect_eq "no capabilities: stderr" "ebpfcap: cannot load eBPF programs: missing CAP_BPF, CAP_PERFMON, CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE (run as root, or install with 'make install', which grants them to group wireshark)" \
+expect_eq "no capabilities: stderr" "ebpfcap: cannot load eBPF programs: missing CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE (run as root, or install with 'make install', which grants them to group wireshark)" \
 	"$(cat "$TMP/nocaps.err")"
 [ -e "$home/none.pcapng" ] && fail "no capabilities: an output file was created"
 # ... which is what a Wireshark user reads:
