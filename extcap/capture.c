@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "filter.h"
 #include "interfaces.h"
 #include "kernel_events.h"
 #include "session.h"
@@ -41,10 +42,10 @@
 #include "utils/clock.h"
 
 #define STOP_COUNT_REACHED (-ECANCELED)
-#define DOCKER_SOCKET "/var/run/docker.sock"
 
 struct capture {
 	const struct options *opts;
+	const struct event_filter *filter;
 	struct pcapng_writer *out;
 	int events_if;
 	uint64_t boot_to_wall_ns; /* the kernel stamps CLOCK_BOOTTIME */
@@ -428,17 +429,12 @@ static void drain(struct kernel_events *ke, int linger_ms)
 		poll(&p, 1, (int)((end - clock_ns(CLOCK_MONOTONIC)) / 1000000ull) + 1);
 }
 
-struct snapshot_ctx {
-	struct capture *c;
-	struct kernel_events *ke;
-};
-
-/* Snapshot records never went through the kernel: the filters apply here. */
+/* Snapshot records never went through the kernel: the filter applies here. */
 static int emit_if_wanted(const struct ebpf_event *ev, void *ctx)
 {
-	struct snapshot_ctx *sc = ctx;
+	struct capture *c = ctx;
 
-	return kernel_events_wants(sc->ke, ev) ? on_event(ev, sc->c) : 0;
+	return filter_wants(c->filter, ev) ? on_event(ev, c) : 0;
 }
 
 /* Packets + events: connections not yet accept()ed belong to their listener. */
@@ -454,17 +450,15 @@ static void learn_listener(const struct ebpf_event *ev, void *ctx)
 }
 
 /* Taken after attach, so a connection is either in the snapshot or seen opening. */
-static int report_open_flows(struct capture *c, struct kernel_events *ke)
+static int report_open_flows(struct capture *c)
 {
-	struct snapshot_ctx sc = { c, ke };
-
 	uint64_t caps = privileges_raise(USE_READ_PROC);
 
 	c->snapshot = flow_snapshot_take("/proc");
 	privileges_lower(caps);
 	if (c->owners)
 		flow_snapshot_each_listener(c->snapshot, learn_listener, c);
-	return flow_snapshot_emit(c->snapshot, clock_ns(CLOCK_BOOTTIME), emit_if_wanted, &sc);
+	return flow_snapshot_emit(c->snapshot, clock_ns(CLOCK_BOOTTIME), emit_if_wanted, c);
 }
 
 static void say_packet_summary(const struct capture *c)
@@ -537,73 +531,6 @@ static uint32_t own_netns(void)
 	return stat("/proc/self/ns/net", &st) == 0 ? (uint32_t)st.st_ino : 0;
 }
 
-/* A cgroup's id is its directory's inode number, in v1 and v2 alike. */
-static int cgroup_id_of(const char *path, uint64_t *id)
-{
-	char full[4096];
-	struct stat st;
-
-	snprintf(full, sizeof(full), "%s/%s", kernel_events_cgroup_root(), path[0] == '/' ? path + 1 : path);
-	int err = stat(full, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-
-	if (!err) {
-		*id = st.st_ino;
-		return 0;
-	}
-	if (err == EACCES) /* the user's own rights (privileges.c): say so, not "no cgroup" */
-		fprintf(stderr, "ebpfcap: cannot read cgroup '%s': %s\n", path, strerror(err));
-	else
-		fprintf(stderr, "ebpfcap: no cgroup '%s' under %s\n", path, kernel_events_cgroup_root());
-	return -1;
-}
-
-/* --cgroup, --container, --pod and the containers behind the interface: the kernel follows them all. */
-#define MAX_POD_CONTAINERS 16
-#define MAX_CGROUP_FILTERS (2 + MAX_POD_CONTAINERS + MAX_IFACE_CGROUPS)
-
-static int build_filter(const struct options *o, const struct capture_interface *iface,
-			struct kernel_filter *f, uint32_t *pid, uint64_t *cgroups)
-{
-	memset(f, 0, sizeof(*f));
-	f->event_type_mask = o->event_type_mask;
-	f->ringbuf_kib = o->ringbuf_kib;
-	f->debug = o->debug;
-	f->port = o->port;
-	f->family = o->family;
-	f->by_uid = o->by_uid;
-	f->uid = o->uid;
-	if (o->comm)
-		ebpf_copy_string(f->comm, sizeof(f->comm), o->comm);
-	if (o->pid) {
-		*pid = o->pid;
-		f->pids = pid;
-		f->n_pids = 1;
-	}
-	f->cgroup_ids = cgroups;
-	for (int i = 0; i < iface->n_cgroups; i++)
-		cgroups[f->n_cgroups++] = iface->cgroups[i];
-	if (o->cgroup && cgroup_id_of(o->cgroup, &cgroups[f->n_cgroups++]) < 0)
-		return -1;
-	if (o->container) {
-		if (!containers_cgroup_of(kernel_events_cgroup_root(), DOCKER_SOCKET, o->container,
-					  &cgroups[f->n_cgroups++])) {
-			fprintf(stderr, "ebpfcap: no running container '%s' (by name or id)\n", o->container);
-			return -1;
-		}
-	}
-	if (o->pod) {
-		int n = containers_cgroups_of_pod(kernel_events_cgroup_root(), DOCKER_SOCKET, o->pod,
-						  &cgroups[f->n_cgroups], MAX_POD_CONTAINERS);
-
-		if (n == 0) {
-			fprintf(stderr, "ebpfcap: no running container of pod '%s'\n", o->pod);
-			return -1;
-		}
-		f->n_cgroups += (size_t)n;
-	}
-	return 0;
-}
-
 /* Packets + events: the packets' interface block, the reorder window and the socket owners. */
 static int open_packet_side(struct capture *c, const struct options *o, const struct capture_interface *iface)
 {
@@ -674,8 +601,7 @@ static int open_sink(struct capture *c, const struct options *o, const struct ca
 }
 
 /* --tls-secrets: the probes on libssl, and --tls-keylog's file (the owner's alone: it holds keys). */
-static int open_tls(struct capture *c, const struct options *o, const struct kernel_filter *filter,
-		    struct kernel_events *ke)
+static int open_tls(struct capture *c, const struct options *o, struct kernel_events *ke)
 {
 	uint64_t caps;
 
@@ -689,24 +615,23 @@ static int open_tls(struct capture *c, const struct options *o, const struct ker
 	/* The key log above is the user's path, opened with the user's rights; loading the probes is ours. */
 	caps = privileges_raise(USE_LOAD_BPF);
 
-	c->tls = tls_secrets_open(NULL, filter, ke, on_tls_keys, c);
+	c->tls = tls_secrets_open(NULL, c->filter, ke, on_tls_keys, c);
 	privileges_lower(caps);
 	return c->tls ? 0 : -1;
 }
 
 int capture_run(const struct options *o, struct command *cmd)
 {
-	struct capture c = { .opts = o, .keylog_fd = -1 };
+	struct event_filter filter;
+	struct capture c = { .opts = o, .filter = &filter, .keylog_fd = -1 };
 	struct kernel_callbacks cb = { .event = on_event, .exec = on_exec, .ctx = &c };
-	struct kernel_filter filter;
 	struct kernel_events *ke = NULL;
-	uint32_t pid;
-	uint64_t cgroups[MAX_CGROUP_FILTERS];
 	struct capture_interface iface;
 	int sig_fd, out_fd, status = 1;
 
 	if (check_capture_options(o, &iface) < 0 || privileges_check(iface.ifname[0] != '\0') < 0 ||
-	    kernel_events_tracefs() < 0 || build_filter(o, &iface, &filter, &pid, cgroups) < 0)
+	    kernel_events_tracefs() < 0 ||
+	    filter_from_options(o, &iface, kernel_events_cgroup_root(), &filter) < 0)
 		return 1;
 	if (iface.ifname[0]) {
 		uint64_t caps = privileges_raise(USE_PACKETS);
@@ -716,26 +641,24 @@ int capture_run(const struct options *o, struct command *cmd)
 		if (!c.packets)
 			return 1;
 	}
-	if (o->pid && kill((pid_t)o->pid, 0) < 0 && errno == ESRCH) {
-		fprintf(stderr, "ebpfcap: no process with pid %u\n", o->pid);
-		return 1;
-	}
 	sig_fd = session_stop_signals_fd(o->from_wireshark);
 	gethostname(c.host, sizeof(c.host) - 1);
 	c.own_netns = own_netns();
 	if (open_sink(&c, o, &iface, &out_fd) < 0)
 		return 1;
 	c.procs = process_cache_new();
-	c.containers = containers_new(kernel_events_cgroup_root(), DOCKER_SOCKET);
+	c.containers = containers_new(kernel_events_cgroup_root(), CONTAINERS_DOCKER_SOCKET);
 	c.boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
 	uint64_t caps = privileges_raise(USE_LOAD_BPF);
 
-	ke = kernel_events_open(&filter, &cb);
+	ke = kernel_events_open(&filter, o->ringbuf_kib, o->debug, &cb);
 	privileges_lower(caps);
 	if (ke)
+		filter.descendants_fd = kernel_events_pids_fd(ke);
+	if (ke)
 		c.udp = udp_flows_new(kernel_events_udp_map_fd(ke), o->udp_interval_ms * 1000000ull);
-	if (ke && c.udp && (!o->tls_secrets || open_tls(&c, o, &filter, ke) == 0) && c.events_if >= 0 && c.procs) {
-		int rc = report_open_flows(&c, ke);
+	if (ke && c.udp && (!o->tls_secrets || open_tls(&c, o, ke) == 0) && c.events_if >= 0 && c.procs) {
+		int rc = report_open_flows(&c);
 		enum stop_reason why = rc == STOP_COUNT_REACHED ? STOP_COUNT
 				     : rc == -EPIPE ? STOP_READER_GONE
 				     : cmd && command_release(cmd) < 0 ? STOP_ERROR

@@ -6,6 +6,7 @@
 #include "capture.h"
 #include "command.h"
 #include "extcap.h"
+#include "filter.h"
 #include "interfaces.h"
 #include "options.h"
 #include "print.h"
@@ -21,18 +22,11 @@ static int remote_run(const struct options *o)
 		.endpoints = o->remote_endpoints, .bind = o->remote_bind, .server_key = o->server_key,
 		.secret_key = o->secret_key, .allowed_keys = o->allowed_keys,
 		.capture_filter = o->capture_filter, .from_wireshark = o->from_wireshark,
-		.debug = o->debug, .max_events = o->max_events, .event_type_mask = o->event_type_mask,
-		.pid = o->pid, .comm = o->comm, .port = o->port, .family = o->family,
-		.by_uid = o->by_uid, .uid = o->uid, .print = o->print,
+		.debug = o->debug, .max_events = o->max_events, .print = o->print,
 	};
 
-	const char *per_host = o->cgroup ? "--cgroup" : o->container ? "--container" : o->pod ? "--pod" : NULL;
-
-	if (per_host) {
-		fprintf(stderr, "ebpfcap: %s does not apply to remote events: cgroups and containers are per host\n",
-			per_host);
+	if (filter_from_options(o, NULL, NULL, &r.filter) < 0)
 		return 1;
-	}
 	if (o->export_endpoint) {
 		fprintf(stderr, "ebpfcap: --export exports local events: use -i %s, not %s\n", IFACE_EVENTS, IFACE_REMOTE);
 		return 1;

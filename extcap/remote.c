@@ -103,24 +103,6 @@ static int write_bytes(struct collector *c, const struct ebpf_record *rec, const
 	return 0;
 }
 
-/* The local capture's filters; loss reports always pass. */
-static bool wanted(const struct remote_options *o, const struct ebpf_event *ev)
-{
-	if (ev->type == EBPF_CAPTURE_DROPS)
-		return true;
-	if (o->event_type_mask && ev->type < 32 && !(o->event_type_mask & (1u << ev->type)))
-		return false;
-	if (o->pid && ev->pid != o->pid && ev->ppid != o->pid)
-		return false;
-	if (o->comm && strncmp(ev->comm, o->comm, sizeof(ev->comm)) != 0)
-		return false;
-	if (o->by_uid && ev->uid != o->uid)
-		return false;
-	if (o->port && ev->sport != o->port && ev->dport != o->port)
-		return false;
-	return !o->family || ev->family == o->family;
-}
-
 /* The record's own bytes go out as they came: a newer exporter's TLVs survive. */
 static int on_record(const struct ebpf_record *rec, const uint8_t *bytes, size_t len, void *ctx)
 {
@@ -132,7 +114,7 @@ static int on_record(const struct ebpf_record *rec, const uint8_t *bytes, size_t
 		ebpf_copy_string(c->first_host, sizeof(c->first_host), rec->host);
 		ebpf_copy_string(c->first_machine_id, sizeof(c->first_machine_id), rec->machine_id);
 	}
-	if (!wanted(c->opts, &rec->ev)) {
+	if (!filter_wants(&c->opts->filter, &rec->ev)) {
 		c->filtered++;
 		return 0;
 	}

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "filter.h"
 #include "print.h"
 
 #define IFACE_REMOTE "ebpfremote"
@@ -25,14 +26,7 @@ struct remote_options {
 	bool from_wireshark;        /* die with the parent */
 	bool debug;                 /* say why each bad message was dropped */
 	uint64_t max_events;        /* stop after this many records (0: no limit) */
-	/* The local capture's filters, applied here to each record. */
-	uint32_t event_type_mask;   /* bit per enum ebpf_event_type; 0 means all */
-	uint32_t pid;               /* that process and its direct children */
-	const char *comm;
-	bool by_uid;                /* only records of this uid */
-	uint32_t uid;
-	uint16_t port;
-	uint16_t family;
+	struct event_filter filter; /* the local capture's, applied here to each record */
 	struct print_style print;   /* no fifo: lines on standard output, so */
 };
 
