@@ -6,7 +6,6 @@
 #include "capture.h"
 #include "command.h"
 #include "extcap.h"
-#include "filter.h"
 #include "interfaces.h"
 #include "options.h"
 #include "print.h"
@@ -15,18 +14,9 @@
 #include "session.h"
 #include "utils/transport/curve_keys.h"
 
-/* The ebpfremote interface: the same filters, applied to records from elsewhere. */
+/* The ebpfremote interface: the same session and filters, fed by exporters. */
 static int remote_run(const struct options *o)
 {
-	struct remote_options r = {
-		.endpoints = o->remote_endpoints, .bind = o->remote_bind, .server_key = o->server_key,
-		.secret_key = o->secret_key, .allowed_keys = o->allowed_keys,
-		.capture_filter = o->capture_filter, .from_wireshark = o->from_wireshark,
-		.debug = o->debug, .max_events = o->max_events, .print = o->print,
-	};
-
-	if (filter_from_options(o, NULL, NULL, &r.filter) < 0)
-		return 1;
 	if (o->export_endpoint) {
 		fprintf(stderr, "ebpfcap: --export exports local events: use -i %s, not %s\n", IFACE_EVENTS, IFACE_REMOTE);
 		return 1;
@@ -35,7 +25,7 @@ static int remote_run(const struct options *o)
 		fprintf(stderr, "ebpfcap: -- COMMAND runs here: its events are local, not from %s\n", IFACE_REMOTE);
 		return 1;
 	}
-	return remote_capture_run(&r, o->fifo);
+	return remote_capture_run(o);
 }
 
 /* A person's -i: eth0, lo, a pod or a container become the value capture.c knows. */
