@@ -255,8 +255,8 @@ $(BUILD)/bench/loadgen: bench/loadgen.c test/helpers/bounded_fork.h
 $(BUILD)/bench/kdrain: $(call objs,obj,bench/kdrain.c extcap/kernel_events.c) $(LIB)
 	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
-# The per-event user-space path; micro.c includes extcap/capture.c to time its own on_event().
-$(BUILD)/bench/micro: $(BUILD)/obj/bench/micro.o $(filter-out %/main.o %/capture.o,$(EXTCAP_OBJS)) $(LIB)
+# The per-event user-space path; micro.c links the capture's objects to time its own capture_on_event().
+$(BUILD)/bench/micro: $(BUILD)/obj/bench/micro.o $(filter-out %/main.o,$(EXTCAP_OBJS)) $(LIB)
 	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpcap $(TLS_LIBS)
 
 bench: deps

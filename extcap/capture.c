@@ -35,20 +35,6 @@
 #include "utils/record/record.h"
 #include "utils/clock.h"
 
-struct capture {
-	struct session *s;
-	struct enricher *enrich;
-	struct kernel_events *ke;
-	uint64_t lost_reported;    /* ring buffer full */
-	uint64_t skipped_reported; /* program runs the kernel skipped */
-	struct udp_flows *udp;
-	struct flow_snapshot *snapshot;
-	struct packet_source *packets; /* NULL for eBPF Events alone */
-	struct packet_owners *owners;  /* packets + events: who owns which socket */
-	struct tls_secrets *tls;       /* --tls-secrets */
-	int keylog_fd;                 /* --tls-keylog FILE, or -1 */
-};
-
 /* A packet with its owners: the process information block of a process first named here, then the packet. */
 static int write_owned_packet(struct capture *c, const struct reorder_item *it)
 {
@@ -147,8 +133,7 @@ static void on_exec(const struct ebpf_exec_note *note, void *ctx)
 	enricher_exec(((struct capture *)ctx)->enrich, note);
 }
 
-/* A kernel event: the record, its owner if the snapshot knows it, its enrichment; the session writes it. */
-static int on_event(const struct ebpf_event *ev, void *ctx)
+int capture_on_event(const struct ebpf_event *ev, void *ctx)
 {
 	struct capture *c = ctx;
 	struct ebpf_record rec;
@@ -247,7 +232,7 @@ static void capture_loop(struct capture *c)
 		uint64_t now = clock_ns(CLOCK_BOOTTIME);
 
 		if (s->stop == SESSION_RUNNING && now >= next_sweep) {
-			if (session_check(s, udp_flows_sweep(c->udp, now, false, on_event, c)) == 0)
+			if (session_check(s, udp_flows_sweep(c->udp, now, false, capture_on_event, c)) == 0)
 				report_drops(c);
 			next_sweep = now + udp_flows_interval_ns(c->udp);
 		}
@@ -275,7 +260,7 @@ static int on_snapshot_flow(const struct ebpf_event *ev, void *ctx)
 {
 	struct capture *c = ctx;
 
-	return filter_wants(&c->s->filter, ev) ? on_event(ev, c) : 0;
+	return filter_wants(&c->s->filter, ev) ? capture_on_event(ev, c) : 0;
 }
 
 /* Packets + events: connections not yet accept()ed belong to their listener. */
@@ -431,7 +416,7 @@ static int open_tls(struct capture *c)
 /* The programs, with the filter in them; the kernel's set of followed processes then serves the filter too. */
 static int open_kernel(struct capture *c)
 {
-	struct kernel_callbacks cb = { .event = on_event, .exec = on_exec, .ctx = c };
+	struct kernel_callbacks cb = { .event = capture_on_event, .exec = on_exec, .ctx = c };
 	struct session *s = c->s;
 	uint64_t caps = privileges_raise(USE_LOAD_BPF);
 
@@ -479,7 +464,7 @@ static void finish(struct capture *c, bool after_command)
 
 	if (s->stop == SESSION_ASKED) {
 		drain(c->ke, after_command ? COMMAND_LINGER_MS : 0);
-		udp_flows_sweep(c->udp, clock_ns(CLOCK_BOOTTIME), true, on_event, c);
+		udp_flows_sweep(c->udp, clock_ns(CLOCK_BOOTTIME), true, capture_on_event, c);
 	}
 	if (s->stop != SESSION_READER_GONE) {
 		report_drops(c);
