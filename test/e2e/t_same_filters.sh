@@ -32,11 +32,8 @@ start_both() {
 	exp_objs=$(attached_objects $exp) || exit 1
 	cap_objs=$(attached_objects $cap) || exit 1
 	start_collector "$round-remote" --remote-endpoints "$ep" "$@"
-	i=0
-	until grep -q "subscribed" "$TMP/$round-exporter.err"; do
-		i=$((i + 1)); [ $i -gt 100 ] && fail "$round: the collector did not subscribe: $(cat "$TMP/$round-exporter.err")"
-		sleep 0.1
-	done
+	wait_for -p $col -l "$TMP/$round-exporter.err" 10 "$round: the collector to subscribe" \
+		grep -q "subscribed" "$TMP/$round-exporter.err"
 }
 
 # stop_one PID WHAT OBJECTS: SIGTERM, exit status 0, its BPF objects gone.
@@ -56,11 +53,8 @@ compare() {
 	events "$TMP/$1-local.pcapng" "$2" >"$TMP/$1-local.ev"
 	[ -s "$TMP/$1-local.ev" ] || fail "$1: the local capture has no event of port $2"
 	awk "${3:-1}" "$TMP/$1-local.ev" >"$TMP/$1-expected.ev"
-	i=0
-	while [ "$(events_so_far "$TMP/$1-remote.pcapng" "$2")" -lt "$(wc -l <"$TMP/$1-expected.ev")" ]; do
-		i=$((i + 1)); [ $i -gt 50 ] && break # the diff below says what is missing
-		sleep 0.2
-	done
+	wait_for -p $col 10 "$1: the collector's events of port $2" \
+		at_least "$(wc -l <"$TMP/$1-expected.ev")" events_so_far "$TMP/$1-remote.pcapng" "$2"
 	stop_one $exp "$1: exporter" "$exp_objs"
 	stop_one $col "$1: collector" ""
 	events "$TMP/$1-remote.pcapng" "$2" >"$TMP/$1-remote.ev"
