@@ -154,11 +154,13 @@ $(BUILD)/test/san_%: $(BUILD)/san/test/unit/unit_%.o $(SAN_LIB)
 $(BUILD)/test/fuzz_%: $(BUILD)/fuzz/test/fuzz/fuzz_%.o $(FUZZ_LIB)
 	$(CLANG) $(FUZZ_LDFLAGS) $^ -o $@ $(LIBS) -lpcap
 
-# The reorder window and the TLS key log live in extcap/, outside the library.
+# The option table, the reorder window, the filter and the TLS key log live in extcap/, outside the library.
 $(BUILD)/test/unit_options: $(BUILD)/obj/extcap/options.o
 $(BUILD)/test/san_options: $(BUILD)/san/extcap/options.o
 $(BUILD)/test/unit_reorder: $(BUILD)/obj/extcap/reorder.o
 $(BUILD)/test/san_reorder: $(BUILD)/san/extcap/reorder.o
+$(BUILD)/test/unit_filter: $(BUILD)/obj/extcap/filter.o
+$(BUILD)/test/san_filter: $(BUILD)/san/extcap/filter.o
 $(BUILD)/test/unit_tls_keylog: $(BUILD)/obj/extcap/tls_keylog.o
 $(BUILD)/test/san_tls_keylog: $(BUILD)/san/extcap/tls_keylog.o
 $(BUILD)/test/unit_tls_keylog $(BUILD)/test/san_tls_keylog: LIBS += $(TLS_LIBS)
@@ -254,8 +256,8 @@ $(BUILD)/bench/loadgen: bench/loadgen.c test/helpers/bounded_fork.h
 $(BUILD)/bench/kdrain: $(call objs,obj,bench/kdrain.c extcap/kernel_events.c) $(LIB)
 	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
-# The per-event user-space path; micro.c includes extcap/capture.c to time its own on_event().
-$(BUILD)/bench/micro: $(BUILD)/obj/bench/micro.o $(filter-out %/main.o %/capture.o,$(EXTCAP_OBJS)) $(LIB)
+# The per-event user-space path; micro.c links the capture's objects to time its own capture_on_event().
+$(BUILD)/bench/micro: $(BUILD)/obj/bench/micro.o $(filter-out %/main.o,$(EXTCAP_OBJS)) $(LIB)
 	mkdir -p $(BUILD)/bench && $(CC) $(CFLAGS) $^ -o $@ $(LIBS) -lpcap $(TLS_LIBS)
 
 bench: deps

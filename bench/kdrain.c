@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 {
 	struct counts counts = { 0 };
 	struct kernel_callbacks cb = { .event = discard, .ctx = &counts };
-	struct kernel_filter f = { 0 };
+	struct event_filter f = { .descendants_fd = -1 };
 	struct kernel_counters k;
 	sigset_t stop;
 
@@ -70,13 +70,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	counts.port = (uint16_t)port;
-	f.ringbuf_kib = (uint32_t)atoi(argv[2]);
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	sigprocmask(SIG_BLOCK, &stop, NULL);
 	struct pollfd fds[2] = { { .fd = signalfd(-1, &stop, SFD_CLOEXEC), .events = POLLIN } };
-	struct kernel_events *ke = kernel_events_open(&f, &cb);
+	struct kernel_events *ke = kernel_events_open(&f, (uint32_t)atoi(argv[2]), false, &cb);
 
 	if (!ke)
 		return 1;

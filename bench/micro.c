@@ -1,17 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The per-event user-space path alone, in ns per event: what the capture
- * does between the ring buffer and the file, without the kernel. It
- * includes capture.c itself, so "on_event" below is the capture's own
- * function (record -> enrich -> encode -> pcapng, batched writes to
- * /dev/null), not a copy; the other stages are its pieces one at a time.
+ * does between the ring buffer and the file, without the kernel. It links
+ * the capture's objects, so "on_event" below is the capture's own function
+ * (capture_on_event: record -> enrich -> session -> encode -> pcapng,
+ * batched writes to /dev/null), not a copy; the other stages are its
+ * pieces one at a time.
  *   micro ROUNDS N           every stage ROUNDS times (alternating), N events each:
  *                            "stage median min max" in ns per event
  *   micro --only STAGE N     one stage once, for callgrind --toggle-collect=measure
  * The event is a TCP_Connect of this process, on the host (its own cgroup):
  * the hot path of a connection storm, every cache warm.
  */
-#include "extcap/capture.c"
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "extcap/capture.h"
+#include "extcap/enrich.h"
+#include "extcap/kernel_events.h"
+#include "extcap/session.h"
+#include "pcapio/exported_pdu.h"
+#include "pcapio/pcapng.h"
+#include "utils/clock.h"
+#include "utils/enrich/containers.h"
+#include "utils/enrich/process.h"
+#include "utils/record/record.h"
 
 #define BATCH 64 /* events per ring-buffer drain, between flushes */
 
@@ -71,21 +89,23 @@ static void make_event(void)
 		fclose(f);
 }
 
-/* The capture as capture_run() sets it up for eBPF Events to a file. */
-static void open_capture(struct capture *c, struct options *o)
+/* The capture as capture_run() sets it up for eBPF Events to a file (/dev/null). */
+static void open_capture(struct capture *c, struct session *s, struct options *o)
 {
+	static char machine_id[] = "0123456789abcdef0123456789abcdef";
+
 	memset(o, 0, sizeof(*o));
+	o->fifo = "/dev/null";
+	session_init(s, o);
+	if (session_open_sink(s, IFACE_EVENTS, "eBPF Events", "micro") < 0)
+		exit(1);
+	gethostname(s->host, sizeof(s->host) - 1);
 	memset(c, 0, sizeof(*c));
-	c->opts = o;
-	c->out = pcapng_writer_open(open("/dev/null", O_WRONLY), "micro");
-	c->events_if = pcapng_add_interface(c->out, LINKTYPE_WIRESHARK_UPPER_PDU, 0, IFACE_EVENTS, "eBPF Events");
-	pcapng_writer_batch(c->out, true);
-	gethostname(c->host, sizeof(c->host) - 1);
-	snprintf(c->machine_id, sizeof(c->machine_id), "0123456789abcdef0123456789abcdef");
-	c->procs = process_cache_new();
-	c->containers = containers_new(kernel_events_cgroup_root(), DOCKER_SOCKET);
-	c->own_netns = own_netns();
-	c->boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	c->s = s;
+	c->keylog_fd = -1;
+	c->enrich = enricher_new(s->host, machine_id);
+	if (!c->enrich)
+		exit(1);
 }
 
 /* The container resolver answers from a worker thread: wait for it (at most 3 s). */
@@ -95,12 +115,12 @@ static const char *warm_up(struct capture *c)
 	enum container_kind kind = CONTAINER_UNKNOWN;
 
 	for (int i = 0; i < 300 && kind == CONTAINER_UNKNOWN; i++) {
-		kind = containers_lookup(c->containers, event.cgroup_id, &info);
+		kind = containers_lookup(c->enrich->containers, event.cgroup_id, &info);
 		if (kind == CONTAINER_UNKNOWN)
 			usleep(10000);
 	}
-	on_event(&event, c);
-	pcapng_flush(c->out);
+	capture_on_event(&event, c);
+	pcapng_flush(c->s->out);
 	return kind == CONTAINER_HOST ? "host" : kind == CONTAINER_FOUND ? "container" : "unresolved";
 }
 
@@ -110,15 +130,13 @@ static void one(struct capture *c, enum stage s, long i)
 
 	switch (s) {
 	case ST_RECORD:
-		memset(rec, 0, sizeof(*rec));
-		rec->ev = event;
-		rec->ev.timestamp_ns += c->boot_to_wall_ns;
+		enricher_record(c->enrich, &event, rec);
 		break;
 	case ST_CONTAINER:
-		add_container(c, rec);
+		enrich_container(c->enrich, rec);
 		break;
 	case ST_EXE:
-		process_cache_exe(c->procs, event.pid, event.ppid, event.comm, rec->exe, sizeof(rec->exe));
+		process_cache_exe(c->enrich->procs, event.pid, event.ppid, event.comm, rec->exe, sizeof(rec->exe));
 		break;
 	case ST_ENCODE:
 		exported_pdu_write_header(encoded);
@@ -127,17 +145,17 @@ static void one(struct capture *c, enum stage s, long i)
 						 sizeof(encoded) - exported_pdu_header_len());
 		break;
 	case ST_PCAPNG:
-		write_block(c, c->events_if, event.timestamp_ns, encoded, (uint32_t)encoded_len,
-			    (uint32_t)encoded_len, NULL);
+		session_write_block(c->s, c->s->events_if, event.timestamp_ns, encoded, (uint32_t)encoded_len,
+				    (uint32_t)encoded_len, NULL);
 		break;
 	case ST_ON_EVENT:
-		on_event(&event, c);
+		capture_on_event(&event, c);
 		break;
 	case ST_COUNT:
 		break;
 	}
 	if ((s == ST_PCAPNG || s == ST_ON_EVENT) && i % BATCH == BATCH - 1)
-		pcapng_flush(c->out);
+		pcapng_flush(c->s->out);
 }
 
 /* The measured loop: callgrind counts instructions inside it only. */
@@ -145,7 +163,7 @@ __attribute__((noinline)) void measure(struct capture *c, enum stage s, long n)
 {
 	for (long i = 0; i < n; i++)
 		one(c, s, i);
-	pcapng_flush(c->out);
+	pcapng_flush(c->s->out);
 }
 
 static double ns_per_event(struct capture *c, enum stage s, long n)
@@ -167,6 +185,7 @@ int main(int argc, char **argv)
 {
 	static double ns[ST_COUNT][101];
 	struct capture c;
+	struct session session;
 	struct options o;
 	long n = argc == 3 ? atol(argv[2]) : 0;
 	int rounds = argc == 3 ? atoi(argv[1]) : 0, only = -1;
@@ -183,7 +202,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	make_event();
-	open_capture(&c, &o);
+	open_capture(&c, &session, &o);
 	const char *where = warm_up(&c);
 
 	one(&c, ST_RECORD, 0); /* the pieces after it start from an enriched record */
@@ -204,8 +223,6 @@ int main(int argc, char **argv)
 		qsort(ns[s], (size_t)rounds, sizeof(double), by_value);
 		printf("%s|%.1f|%.1f|%.1f\n", stage_names[s], ns[s][rounds / 2], ns[s][0], ns[s][rounds - 1]);
 	}
-	containers_free(c.containers);
-	process_cache_free(c.procs);
-	pcapng_writer_close(c.out);
-	return 0;
+	enricher_free(c.enrich);
+	return session_close(&session);
 }

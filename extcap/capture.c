@@ -1,136 +1,63 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The capture loop: ring buffer -> enrich -> record -> pcapng -> fifo/file.
- * One thread, one poll(): kernel events, signals and the reader's end of
- * the fifo are all descriptors, so stopping never races with writing.
+ * The local sources: kernel events (ring buffer), the packets of an
+ * interface (libpcap) and TLS keys, enriched into records and handed to the
+ * session (session.c), which filters, counts and writes them. One thread,
+ * one poll(): the sources, the signals and the reader's end of the fifo are
+ * all descriptors, so stopping never races with writing.
  */
 #include "capture.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <net/if.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "command.h"
+#include "enrich.h"
 #include "interfaces.h"
 #include "kernel_events.h"
 #include "session.h"
 #include "tls_secrets.h"
 #include "packets.h"
 #include "packet_owners.h"
-#include "print.h"
 #include "privileges.h"
 #include "reorder.h"
 #include "udp_flows.h"
 #include "pcapio/exported_pdu.h"
 #include "pcapio/pcapng.h"
-#include "utils/enrich/containers.h"
-#include "utils/enrich/process.h"
 #include "utils/enrich/snapshot.h"
 #include "utils/record/record.h"
-#include "utils/transport/exporter.h"
-#include "utils/transport/machine_id.h"
 #include "utils/clock.h"
-
-#define STOP_COUNT_REACHED (-ECANCELED)
-#define DOCKER_SOCKET "/var/run/docker.sock"
-
-struct capture {
-	const struct options *opts;
-	struct pcapng_writer *out;
-	int events_if;
-	uint64_t boot_to_wall_ns; /* the kernel stamps CLOCK_BOOTTIME */
-	uint64_t written;
-	uint64_t lost_reported;    /* ring buffer full */
-	uint64_t skipped_reported; /* program runs the kernel skipped */
-	char host[64];
-	char machine_id[40];       /* filled in exported records: hosts can share a name */
-	struct zmq_exporter *zx;   /* --export: records go here instead of to out */
-	struct printer *lines;     /* neither -w nor --export: lines on standard output */
-	uint32_t own_netns;       /* ifindex names are ours to resolve only here */
-	struct {
-		char name[IF_NAMESIZE];
-		uint64_t at_ns;       /* when looked up: names change, rarely */
-	} ifnames[256];           /* if_indextoname() is a socket and an ioctl: not per event */
-	struct process_cache *procs;
-	struct udp_flows *udp;
-	struct flow_snapshot *snapshot;
-	struct containers *containers;
-	struct packet_source *packets; /* NULL for eBPF Events alone */
-	int packets_if;
-	int packets_dlt;
-	struct reorder *held;          /* packets + events: the reorder window */
-	struct packet_owners *owners;  /* packets + events: who owns which socket */
-	struct tls_secrets *tls;       /* --tls-secrets */
-	int keylog_fd;                 /* --tls-keylog FILE, or -1 */
-};
-
-/* What the reorder window may hold before items leave early (counted). */
-#define REORDER_MAX_BYTES (64u << 20)
-
-/* opts: NULL, or the packet's owners (comment, process). */
-static int write_block(struct capture *c, int interface, uint64_t ts_ns, const void *data,
-		       uint32_t caplen, uint32_t len, const struct pcapng_packet_options *opts)
-{
-	if (c->lines) /* no -w: the same blocks, as lines */
-		return interface == c->events_if ? printer_pdu(c->lines, data, caplen)
-			: printer_packet(c->lines, ts_ns, c->packets_dlt, data, caplen, len,
-					 opts ? opts->comment : NULL);
-	return pcapng_write_packet_opts(c->out, (uint32_t)interface, ts_ns, data, caplen, len, opts) < 0 ? -errno : 0;
-}
 
 /* A packet with its owners: the process information block of a process first named here, then the packet. */
 static int write_owned_packet(struct capture *c, const struct reorder_item *it)
 {
+	struct session *s = c->s;
 	struct packet_owner_note note;
 
-	if (!packet_owners_note(c->owners, c->packets_dlt, it->data, it->caplen, &note))
-		return write_block(c, c->packets_if, it->ts_ns, it->data, it->caplen, it->len, NULL);
+	if (!packet_owners_note(c->owners, s->packets_dlt, it->data, it->caplen, &note))
+		return session_write_block(s, s->packets_if, it->ts_ns, it->data, it->caplen, it->len, NULL);
 	/* A followed process's TLS connection whose keys never came says so in its ClientHello's comment. */
 	if (c->tls)
-		tls_secrets_check_packet(c->tls, c->packets_dlt, it->data, it->caplen, note.comment, sizeof(note.comment));
-	if (note.describe && !c->lines && pcapng_write_process(c->out, note.describe) < 0)
-		return -errno;
-	return write_block(c, c->packets_if, it->ts_ns, it->data, it->caplen, it->len, &note.opts);
-}
-
-static int write_record(struct capture *c, const struct ebpf_record *rec)
-{
-	uint8_t buf[64 + EBPF_RECORD_MAX_WIRE];
-	size_t hdr = exported_pdu_header_len();
-	size_t n;
-
-	if (c->zx) {
-		n = ebpf_record_encode(rec, buf, sizeof(buf));
-		return n ? zmq_exporter_send(c->zx, buf, n) : -EMSGSIZE;
-	}
-	if (c->lines && !c->held) /* lines at once: no bytes to encode only to decode them again */
-		return printer_record(c->lines, rec);
-	exported_pdu_write_header(buf);
-	n = ebpf_record_encode(rec, buf + hdr, sizeof(buf) - hdr);
-	if (n == 0)
-		return -EMSGSIZE;
-	n += hdr;
-	if (c->held)
-		return reorder_push(c->held, REORDER_RECORD, rec->ev.timestamp_ns, buf, (uint32_t)n, (uint32_t)n);
-	return write_block(c, c->events_if, rec->ev.timestamp_ns, buf, (uint32_t)n, (uint32_t)n, NULL);
+		tls_secrets_check_packet(c->tls, s->packets_dlt, it->data, it->caplen, note.comment, sizeof(note.comment));
+	if (note.describe && s->out && pcapng_write_process(s->out, note.describe) < 0)
+		return session_check(s, -errno);
+	return session_write_block(s, s->packets_if, it->ts_ns, it->data, it->caplen, it->len, &note.opts);
 }
 
 static int on_packet(uint64_t ts_ns, const uint8_t *data, uint32_t caplen, uint32_t len, void *ctx)
 {
-	struct capture *c = ctx;
+	struct session *s = ((struct capture *)ctx)->s;
 
-	if (c->held)
-		return reorder_push(c->held, REORDER_PACKET, ts_ns, data, caplen, len);
-	return write_block(c, c->packets_if, ts_ns, data, caplen, len, NULL);
+	if (s->held)
+		return session_check(s, reorder_push(s->held, REORDER_PACKET, ts_ns, data, caplen, len));
+	return session_write_block(s, s->packets_if, ts_ns, data, caplen, len, NULL);
 }
 
 /*
@@ -144,15 +71,14 @@ static int on_packet(uint64_t ts_ns, const uint8_t *data, uint32_t caplen, uint3
 static int on_tls_keys(const struct tls_keys *keys, void *ctx)
 {
 	struct capture *c = ctx;
+	struct session *s = c->s;
 
 	if (c->keylog_fd >= 0 && write(c->keylog_fd, keys->lines, keys->len) != (ssize_t)keys->len)
-		return -errno;
-	if (c->out && c->held)
-		return reorder_push(c->held, REORDER_SECRETS, 0, keys->lines, (uint32_t)keys->len, (uint32_t)keys->len);
-	if (c->out)
-		return pcapng_write_secrets(c->out, PCAPNG_SECRETS_TLS_KEYLOG, keys->lines, (uint32_t)keys->len) < 0
-			? -errno : 0;
-	return 0;
+		return session_check(s, -errno);
+	if (s->out && s->held)
+		return session_check(s, reorder_push(s->held, REORDER_SECRETS, 0, keys->lines, (uint32_t)keys->len,
+						     (uint32_t)keys->len));
+	return session_write_secrets(s, keys->lines, (uint32_t)keys->len);
 }
 
 /*
@@ -183,17 +109,17 @@ static void learn_handoff(struct capture *c, const struct reorder_item *it)
 /* Writes what has waited out the reorder window (everything, with drain), owners in comments. */
 static int release_held(struct capture *c, bool drain)
 {
+	struct session *s = c->s;
 	uint64_t now = clock_ns(CLOCK_REALTIME);
 	struct reorder_item *it;
 	int rc = 0;
 
-	while (rc == 0 && c->held && (it = reorder_pop(c->held, now, drain))) {
+	while (rc == 0 && s->held && (it = reorder_pop(s->held, now, drain))) {
 		if (it->kind == REORDER_SECRETS) {
-			rc = c->out && pcapng_write_secrets(c->out, PCAPNG_SECRETS_TLS_KEYLOG, it->data, it->caplen) < 0
-				? -errno : 0;
+			rc = session_write_secrets(s, it->data, it->caplen);
 		} else if (it->kind == REORDER_RECORD) {
 			learn_handoff(c, it);
-			rc = write_block(c, c->events_if, it->ts_ns, it->data, it->caplen, it->len, NULL);
+			rc = session_write_block(s, s->events_if, it->ts_ns, it->data, it->caplen, it->len, NULL);
 		} else {
 			rc = write_owned_packet(c, it);
 		}
@@ -202,86 +128,23 @@ static int release_held(struct capture *c, bool drain)
 	return rc;
 }
 
-#define IFNAME_TTL_NS 10000000000ull
-
-static void interface_name(struct capture *c, uint32_t ifindex, char *out)
-{
-	uint64_t now = clock_ns(CLOCK_MONOTONIC);
-
-	if (ifindex >= sizeof(c->ifnames) / sizeof(c->ifnames[0])) {
-		if_indextoname(ifindex, out);
-		return;
-	}
-	if (c->ifnames[ifindex].at_ns == 0 || now - c->ifnames[ifindex].at_ns > IFNAME_TTL_NS) {
-		if (!if_indextoname(ifindex, c->ifnames[ifindex].name))
-			c->ifnames[ifindex].name[0] = '\0';
-		c->ifnames[ifindex].at_ns = now;
-	}
-	memcpy(out, c->ifnames[ifindex].name, IF_NAMESIZE);
-}
-
-static void add_container(struct capture *c, struct ebpf_record *rec)
-{
-	struct container_info info;
-
-	switch (containers_lookup(c->containers, rec->ev.cgroup_id, &info)) {
-	case CONTAINER_UNKNOWN:
-		return;
-	case CONTAINER_HOST:
-		rec->ev.flags |= EBPF_FLAG_HOST;
-		return;
-	case CONTAINER_FOUND:
-		break;
-	}
-	ebpf_copy_string(rec->container_id, sizeof(rec->container_id), info.id);
-	ebpf_copy_string(rec->container_runtime, sizeof(rec->container_runtime), info.runtime);
-	ebpf_copy_string(rec->container_name, sizeof(rec->container_name), info.name);
-	ebpf_copy_string(rec->pod, sizeof(rec->pod), info.pod);
-	ebpf_copy_string(rec->pod_namespace, sizeof(rec->pod_namespace), info.pod_namespace);
-	ebpf_copy_string(rec->k8s_container, sizeof(rec->k8s_container), info.k8s_container);
-}
-
-static void enrich(struct capture *c, struct ebpf_record *rec)
-{
-	add_container(c, rec);
-	process_cache_exe(c->procs, rec->ev.pid, rec->ev.ppid, rec->ev.comm, rec->exe, sizeof(rec->exe));
-	ebpf_copy_string(rec->host, sizeof(rec->host), c->host);
-	ebpf_copy_string(rec->machine_id, sizeof(rec->machine_id), c->machine_id);
-	if (rec->ev.ifindex && rec->ev.netns == c->own_netns)
-		interface_name(c, rec->ev.ifindex, rec->ifname);
-}
-
 static void on_exec(const struct ebpf_exec_note *note, void *ctx)
 {
-	struct capture *c = ctx;
-	char path[sizeof(note->path) + 1];
-
-	memcpy(path, note->path, sizeof(note->path));
-	path[sizeof(note->path)] = '\0';
-	process_cache_exec(c->procs, note->pid, note->ppid, path);
+	enricher_exec(((struct capture *)ctx)->enrich, note);
 }
 
-static int on_event(const struct ebpf_event *ev, void *ctx)
+int capture_on_event(const struct ebpf_event *ev, void *ctx)
 {
 	struct capture *c = ctx;
 	struct ebpf_record rec;
-	int err;
 
-	memset(&rec, 0, sizeof(rec));
-	rec.ev = *ev;
-	rec.ev.timestamp_ns += c->boot_to_wall_ns;
+	enricher_record(c->enrich, ev, &rec);
 	if (c->snapshot)
 		flow_snapshot_attribute(c->snapshot, &rec.ev);
-	enrich(c, &rec);
+	enrich(c->enrich, &rec);
 	if (c->owners && !is_handoff(&rec))
 		packet_owners_learn(c->owners, &rec);
-	err = write_record(c, &rec);
-	if (err)
-		return err;
-	c->written++;
-	if (c->opts->max_events && c->written >= c->opts->max_events)
-		return STOP_COUNT_REACHED;
-	return 0;
+	return session_event(c->s, &rec, NULL, 0);
 }
 
 /* One Capture_Drops record for the increase of one loss counter, if any. */
@@ -291,65 +154,40 @@ static int report_increase(struct capture *c, uint32_t kind, uint64_t now, uint6
 
 	if (now <= *reported)
 		return 0;
-	ebpf_drops_record(&rec, kind, now - *reported, clock_ns(CLOCK_REALTIME), c->host, c->machine_id);
+	ebpf_drops_record(&rec, kind, now - *reported, clock_ns(CLOCK_REALTIME), c->s->host, c->s->machine_id);
 	*reported = now;
-	return write_record(c, &rec);
+	return session_write(c->s, &rec, NULL, 0);
 }
 
 /* Loss is never silent: each increase becomes a Capture_Drops record that says which kind. */
-static int report_drops(struct capture *c, struct kernel_events *ke)
+static int report_drops(struct capture *c)
 {
 	struct kernel_counters k;
-	int err;
 
-	kernel_events_counters(ke, &k);
-	err = report_increase(c, EBPF_DROP_RINGBUF, k.lost, &c->lost_reported);
-	return err ? err : report_increase(c, EBPF_DROP_SKIPPED, k.skipped, &c->skipped_reported);
-}
-
-enum stop_reason { STOP_SIGNAL, STOP_READER_GONE, STOP_COUNT, STOP_ERROR };
-
-/* What an error from a round means for the capture; -1: carry on. */
-static int stop_for(int rc)
-{
-	if (rc >= 0)
+	kernel_events_counters(c->ke, &k);
+	if (report_increase(c, EBPF_DROP_RINGBUF, k.lost, &c->lost_reported) < 0)
 		return -1;
-	if (rc == STOP_COUNT_REACHED)
-		return STOP_COUNT;
-	if (rc == -EPIPE)
-		return STOP_READER_GONE;
-	fprintf(stderr, "ebpfcap: writing the capture failed: %s\n", strerror(-rc));
-	return STOP_ERROR;
+	return report_increase(c, EBPF_DROP_SKIPPED, k.skipped, &c->skipped_reported);
 }
 
-static int flush_outputs(struct capture *c)
+/* Reads what is ready and writes what is due: a live view stays live. The number of events read. */
+static int read_round(struct capture *c, bool packets_ready)
 {
-	if (c->out && pcapng_flush(c->out) < 0)
-		return -errno;
-	if (c->lines && printer_flush(c->lines) < 0)
-		return -errno;
-	return 0;
-}
+	struct session *s = c->s;
+	int events = 0;
 
-/* Reads what is ready and writes what is due: a live view stays live. */
-static int read_round(struct capture *c, struct kernel_events *ke, bool packets_ready, int *events)
-{
-	int rc = packets_ready ? packets_dispatch(c->packets, on_packet, c) : 0;
-
-	*events = 0;
-	if (rc >= 0 && c->tls)
-		rc = tls_secrets_consume(c->tls);
-	if (rc >= 0)
-		rc = *events = kernel_events_consume(ke);
-	if (rc >= 0 && c->zx)
-		rc = zmq_exporter_flush(c->zx);
-	if (rc >= 0)
-		rc = release_held(c, false);
-	if (rc == STOP_COUNT_REACHED)
-		flush_outputs(c); /* the last event goes out now, not after the programs are detached */
-	if (rc >= 0)
-		rc = flush_outputs(c);
-	return rc;
+	if (packets_ready)
+		session_check(s, packets_dispatch(c->packets, on_packet, c));
+	if (s->stop == SESSION_RUNNING && c->tls)
+		session_check(s, tls_secrets_consume(c->tls));
+	if (s->stop == SESSION_RUNNING) {
+		events = kernel_events_consume(c->ke);
+		session_check(s, events);
+	}
+	if (s->stop == SESSION_RUNNING)
+		release_held(c, false);
+	session_flush(s); /* after -c too: the last event goes out now, not after the programs are detached */
+	return events;
 }
 
 /*
@@ -363,7 +201,7 @@ static int read_round(struct capture *c, struct kernel_events *ke, bool packets_
 /* poll()'s timeout: the end of an event batch or the next item due out of the reorder window, at most 200 ms. */
 static int poll_timeout_ms(const struct capture *c, uint64_t batch_until)
 {
-	int ms = c->held ? reorder_wait_ms(c->held, clock_ns(CLOCK_REALTIME)) : -1;
+	int ms = c->s->held ? reorder_wait_ms(c->s->held, clock_ns(CLOCK_REALTIME)) : -1;
 	uint64_t now = clock_ns(CLOCK_MONOTONIC);
 
 	if (batch_until > now) {
@@ -374,39 +212,28 @@ static int poll_timeout_ms(const struct capture *c, uint64_t batch_until)
 	return ms >= 0 && ms < 200 ? ms : 200;
 }
 
-static enum stop_reason capture_loop(struct capture *c, struct kernel_events *ke, int sig_fd, int out_fd)
+static void capture_loop(struct capture *c)
 {
-	struct pollfd fds[5] = {
-		{ .fd = kernel_events_fd(ke), .events = POLLIN },
-		{ .fd = sig_fd, .events = POLLIN },
-		{ .fd = out_fd, .events = 0 }, /* POLLERR once a fifo's reader closes */
+	struct session *s = c->s;
+	struct pollfd fds[3] = {
+		{ .fd = kernel_events_fd(c->ke), .events = POLLIN },
 		{ .fd = c->packets ? packets_fd(c->packets) : -1, .events = POLLIN },
 		{ .fd = c->tls ? tls_secrets_fd(c->tls) : -1, .events = POLLIN },
 	};
 	uint64_t next_sweep = clock_ns(CLOCK_BOOTTIME) + udp_flows_interval_ns(c->udp), batch_until = 0;
-	int stop, events, events_fd = fds[0].fd;
+	int events_fd = fds[0].fd;
 
 	for (;;) {
 		fds[0].fd = clock_ns(CLOCK_MONOTONIC) < batch_until ? -1 : events_fd;
-		if (poll(fds, 5, poll_timeout_ms(c, batch_until)) < 0 && errno != EINTR)
-			return STOP_ERROR;
-		if (fds[1].revents)
-			return STOP_SIGNAL;
-		if (fds[2].revents & (POLLERR | POLLHUP))
-			return STOP_READER_GONE;
-		stop = stop_for(read_round(c, ke, fds[3].revents != 0, &events));
-		if (stop >= 0)
-			return (enum stop_reason)stop;
-		if (events > 0)
+		if (!session_poll(s, fds, 3, poll_timeout_ms(c, batch_until)))
+			return;
+		if (read_round(c, fds[1].revents != 0) > 0)
 			batch_until = clock_ns(CLOCK_MONOTONIC) + EVENT_BATCH_NS;
 		uint64_t now = clock_ns(CLOCK_BOOTTIME);
 
-		if (now >= next_sweep) {
-			stop = stop_for(udp_flows_sweep(c->udp, now, false, on_event, c));
-			if (stop < 0)
-				stop = stop_for(report_drops(c, ke));
-			if (stop >= 0)
-				return (enum stop_reason)stop;
+		if (s->stop == SESSION_RUNNING && now >= next_sweep) {
+			if (session_check(s, udp_flows_sweep(c->udp, now, false, capture_on_event, c)) == 0)
+				report_drops(c);
 			next_sweep = now + udp_flows_interval_ns(c->udp);
 		}
 	}
@@ -428,17 +255,12 @@ static void drain(struct kernel_events *ke, int linger_ms)
 		poll(&p, 1, (int)((end - clock_ns(CLOCK_MONOTONIC)) / 1000000ull) + 1);
 }
 
-struct snapshot_ctx {
-	struct capture *c;
-	struct kernel_events *ke;
-};
-
-/* Snapshot records never went through the kernel: the filters apply here. */
-static int emit_if_wanted(const struct ebpf_event *ev, void *ctx)
+/* Snapshot records never went through the kernel: the session's filter applies to them. */
+static int on_snapshot_flow(const struct ebpf_event *ev, void *ctx)
 {
-	struct snapshot_ctx *sc = ctx;
+	struct capture *c = ctx;
 
-	return kernel_events_wants(sc->ke, ev) ? on_event(ev, sc->c) : 0;
+	return filter_wants(&c->s->filter, ev) ? capture_on_event(ev, c) : 0;
 }
 
 /* Packets + events: connections not yet accept()ed belong to their listener. */
@@ -447,24 +269,22 @@ static void learn_listener(const struct ebpf_event *ev, void *ctx)
 	struct capture *c = ctx;
 	struct ebpf_record rec;
 
-	memset(&rec, 0, sizeof(rec));
-	rec.ev = *ev;
-	enrich(c, &rec);
+	enricher_record(c->enrich, ev, &rec);
+	enrich(c->enrich, &rec);
 	packet_owners_learn(c->owners, &rec);
 }
 
 /* Taken after attach, so a connection is either in the snapshot or seen opening. */
-static int report_open_flows(struct capture *c, struct kernel_events *ke)
+static int report_open_flows(struct capture *c)
 {
-	struct snapshot_ctx sc = { c, ke };
-
 	uint64_t caps = privileges_raise(USE_READ_PROC);
 
 	c->snapshot = flow_snapshot_take("/proc");
 	privileges_lower(caps);
+	SESSION_DEFER(c->s, flow_snapshot_free, c->snapshot);
 	if (c->owners)
 		flow_snapshot_each_listener(c->snapshot, learn_listener, c);
-	return flow_snapshot_emit(c->snapshot, clock_ns(CLOCK_BOOTTIME), emit_if_wanted, &sc);
+	return flow_snapshot_emit(c->snapshot, clock_ns(CLOCK_BOOTTIME), on_snapshot_flow, c);
 }
 
 static void say_packet_summary(const struct capture *c)
@@ -472,21 +292,23 @@ static void say_packet_summary(const struct capture *c)
 	struct packet_owners_stats st;
 
 	packet_owners_stats(c->owners, &st);
-	if (reorder_early(c->held))
+	if (reorder_early(c->s->held))
 		fprintf(stderr, "ebpfcap: %llu packets or events left the reorder window early: it was full\n",
-			(unsigned long long)reorder_early(c->held));
-	if (c->opts->debug || st.evictions)
+			(unsigned long long)reorder_early(c->s->held));
+	if (c->s->opts->debug || st.evictions)
 		fprintf(stderr, "ebpfcap: %llu of %llu TCP/UDP packets attributed; %u sockets known, "
 			"%llu forgotten because the table was full (--flow-table-size)\n",
 			(unsigned long long)st.attributed, (unsigned long long)st.flows_packets, st.sockets,
 			(unsigned long long)st.evictions);
 }
 
-static void say_summary(const struct capture *c, struct kernel_events *ke)
+/* Quiet unless something was lost: Wireshark shows any stderr as an error. */
+static void say_summary(const struct session *s, void *ctx)
 {
+	const struct capture *c = ctx;
 	struct kernel_counters k;
 
-	kernel_events_counters(ke, &k);
+	kernel_events_counters(c->ke, &k);
 	uint64_t dropped = c->packets ? packets_dropped(c->packets) : 0;
 
 	if (dropped)
@@ -495,20 +317,20 @@ static void say_summary(const struct capture *c, struct kernel_events *ke)
 	if (k.lost)
 		fprintf(stderr, "ebpfcap: %llu events lost because the kernel ring buffer was full "
 			"(raise --ringbuf-size); %llu written\n",
-			(unsigned long long)k.lost, (unsigned long long)c->written);
+			(unsigned long long)k.lost, (unsigned long long)s->written);
 	if (k.skipped)
 		fprintf(stderr, "ebpfcap: %llu tracepoint hits skipped by the kernel (our program was already "
 			"running on that CPU), each possibly an event; %llu written\n",
-			(unsigned long long)k.skipped, (unsigned long long)c->written);
+			(unsigned long long)k.skipped, (unsigned long long)s->written);
 	if (c->owners)
 		say_packet_summary(c);
 	if (c->tls && tls_secrets_lost(c->tls))
 		fprintf(stderr, "ebpfcap: the TLS secrets of %llu connections were lost: the kernel ring buffer was full\n",
 			(unsigned long long)tls_secrets_lost(c->tls));
-	if (c->opts->debug)
+	if (s->opts->debug)
 		fprintf(stderr, "ebpfcap: %llu written, %llu emitted, %llu filtered in the kernel, %llu lost, "
 			"%llu skipped, %llu UDP datagrams untracked, %llu exec notes lost\n",
-			(unsigned long long)c->written, (unsigned long long)k.emitted,
+			(unsigned long long)s->written, (unsigned long long)k.emitted,
 			(unsigned long long)k.filtered, (unsigned long long)k.lost, (unsigned long long)k.skipped,
 			(unsigned long long)k.udp_untracked, (unsigned long long)k.notes_lost);
 }
@@ -530,153 +352,47 @@ static int check_capture_options(const struct options *o, struct capture_interfa
 	return 0;
 }
 
-static uint32_t own_netns(void)
+/* An interface's packets: libpcap (with the capability for it), before the fifo is opened. */
+static int open_packets(struct capture *c, const struct capture_interface *iface)
 {
-	struct stat st;
+	uint64_t caps = privileges_raise(USE_PACKETS);
 
-	return stat("/proc/self/ns/net", &st) == 0 ? (uint32_t)st.st_ino : 0;
-}
-
-/* A cgroup's id is its directory's inode number, in v1 and v2 alike. */
-static int cgroup_id_of(const char *path, uint64_t *id)
-{
-	char full[4096];
-	struct stat st;
-
-	snprintf(full, sizeof(full), "%s/%s", kernel_events_cgroup_root(), path[0] == '/' ? path + 1 : path);
-	int err = stat(full, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-
-	if (!err) {
-		*id = st.st_ino;
-		return 0;
-	}
-	if (err == EACCES) /* the user's own rights (privileges.c): say so, not "no cgroup" */
-		fprintf(stderr, "ebpfcap: cannot read cgroup '%s': %s\n", path, strerror(err));
-	else
-		fprintf(stderr, "ebpfcap: no cgroup '%s' under %s\n", path, kernel_events_cgroup_root());
-	return -1;
-}
-
-/* --cgroup, --container, --pod and the containers behind the interface: the kernel follows them all. */
-#define MAX_POD_CONTAINERS 16
-#define MAX_CGROUP_FILTERS (2 + MAX_POD_CONTAINERS + MAX_IFACE_CGROUPS)
-
-static int build_filter(const struct options *o, const struct capture_interface *iface,
-			struct kernel_filter *f, uint32_t *pid, uint64_t *cgroups)
-{
-	memset(f, 0, sizeof(*f));
-	f->event_type_mask = o->event_type_mask;
-	f->ringbuf_kib = o->ringbuf_kib;
-	f->debug = o->debug;
-	f->port = o->port;
-	f->family = o->family;
-	f->by_uid = o->by_uid;
-	f->uid = o->uid;
-	if (o->comm)
-		ebpf_copy_string(f->comm, sizeof(f->comm), o->comm);
-	if (o->pid) {
-		*pid = o->pid;
-		f->pids = pid;
-		f->n_pids = 1;
-	}
-	f->cgroup_ids = cgroups;
-	for (int i = 0; i < iface->n_cgroups; i++)
-		cgroups[f->n_cgroups++] = iface->cgroups[i];
-	if (o->cgroup && cgroup_id_of(o->cgroup, &cgroups[f->n_cgroups++]) < 0)
+	c->packets = packets_open(iface->ifname, c->s->opts->capture_filter);
+	privileges_lower(caps);
+	if (!c->packets)
 		return -1;
-	if (o->container) {
-		if (!containers_cgroup_of(kernel_events_cgroup_root(), DOCKER_SOCKET, o->container,
-					  &cgroups[f->n_cgroups++])) {
-			fprintf(stderr, "ebpfcap: no running container '%s' (by name or id)\n", o->container);
-			return -1;
-		}
-	}
-	if (o->pod) {
-		int n = containers_cgroups_of_pod(kernel_events_cgroup_root(), DOCKER_SOCKET, o->pod,
-						  &cgroups[f->n_cgroups], MAX_POD_CONTAINERS);
-
-		if (n == 0) {
-			fprintf(stderr, "ebpfcap: no running container of pod '%s'\n", o->pod);
-			return -1;
-		}
-		f->n_cgroups += (size_t)n;
-	}
+	SESSION_DEFER(c->s, packets_close, c->packets);
 	return 0;
 }
 
 /* Packets + events: the packets' interface block, the reorder window and the socket owners. */
-static int open_packet_side(struct capture *c, const struct options *o, const struct capture_interface *iface)
+static int open_packet_side(struct capture *c, const struct capture_interface *iface)
 {
-	c->packets_dlt = packets_linktype(c->packets);
-	c->packets_if = c->lines ? c->events_if + 1 /* told apart by number only */
-		      : pcapng_add_interface(c->out, (uint16_t)c->packets_dlt, 262144, iface->ifname, iface->display);
-	c->held = reorder_new(o->reorder_window_ms * 1000000ull, REORDER_MAX_BYTES);
+	const struct options *o = c->s->opts;
+
+	if (session_add_packets(c->s, packets_linktype(c->packets), iface->ifname, iface->display,
+				o->reorder_window_ms) < 0)
+		return -1;
 	c->owners = packet_owners_new(o->flow_table_size, o->process_blocks);
-	if (c->packets_if < 0 || !c->held || !c->owners) {
-		fprintf(stderr, "ebpfcap: cannot set up the packet side: %s\n", strerror(errno ? errno : ENOMEM));
+	if (!c->owners) {
+		fprintf(stderr, "ebpfcap: cannot set up the packet side: %s\n", strerror(ENOMEM));
 		return -1;
 	}
-	packet_owners_listeners_from(c->owners, c->own_netns);
+	SESSION_DEFER(c->s, packet_owners_free, c->owners);
+	packet_owners_listeners_from(c->owners, c->enrich->own_netns);
 	packet_owners_listeners_from(c->owners, interfaces_peer_netns(iface));
 	return 0;
 }
 
-/* --export: a daemon publishing to collectors; it says on stderr what it does. */
-static int open_exporter(struct capture *c, const struct options *o)
+static void close_keylog(void *fd)
 {
-	struct zmq_export_options zo = {
-		.endpoint = o->export_endpoint, .connect = o->export_connect,
-		.secret_key = o->secret_key, .server_key = o->server_key,
-		.allowed_keys = o->allowed_keys, .host = c->host, .machine_id = c->machine_id,
-		.insecure = o->insecure,
-	};
-
-	machine_id_read(c->machine_id, sizeof(c->machine_id));
-	c->zx = zmq_exporter_open(&zo);
-	if (!c->zx)
-		return -1;
-	fprintf(stderr, "ebpfcap: exporting the events of %s %s %s%s\n", c->host,
-		o->export_connect ? "to" : "on", o->export_endpoint,
-		o->secret_key || o->server_key ? " (CURVE)" : "");
-	return 0;
-}
-
-/*
- * Where records go: ZMQ (--export), lines on stdout (the CLI without -w),
- * or pcapng to a file or Wireshark's fifo. Sets *out_fd, polled for the
- * reader's end (-1: none). 0, or -1 after one line.
- */
-static int open_sink(struct capture *c, const struct options *o, const struct capture_interface *iface, int *out_fd)
-{
-	if (o->export_endpoint) {
-		*out_fd = -1;
-		return open_exporter(c, o);
-	}
-	if (!o->fifo) {
-		*out_fd = STDOUT_FILENO;
-		c->lines = printer_open(stdout, &o->print);
-		return !c->lines || (c->packets && open_packet_side(c, o, iface) < 0) ? -1 : 0;
-	}
-	*out_fd = session_open_output(o->fifo);
-	if (*out_fd < 0)
-		return -1;
-	c->out = pcapng_writer_open(*out_fd, "ebpfcap " EBPFCAP_VERSION);
-	if (!c->out) {
-		fprintf(stderr, "ebpfcap: cannot write to '%s': %s\n", o->fifo, strerror(errno));
-		close(*out_fd);
-		return -1;
-	}
-	c->events_if = pcapng_add_interface(c->out, LINKTYPE_WIRESHARK_UPPER_PDU, 0, IFACE_EVENTS, "eBPF Events");
-	if (c->packets && open_packet_side(c, o, iface) < 0)
-		return -1;
-	pcapng_writer_batch(c->out, true); /* one write() per drain of the ring buffer */
-	return 0;
+	close(*(int *)fd);
 }
 
 /* --tls-secrets: the probes on libssl, and --tls-keylog's file (the owner's alone: it holds keys). */
-static int open_tls(struct capture *c, const struct options *o, const struct kernel_filter *filter,
-		    struct kernel_events *ke)
+static int open_tls(struct capture *c)
 {
+	const struct options *o = c->s->opts;
 	uint64_t caps;
 
 	if (o->tls_keylog) {
@@ -685,88 +401,97 @@ static int open_tls(struct capture *c, const struct options *o, const struct ker
 			fprintf(stderr, "ebpfcap: cannot write --tls-keylog '%s': %s\n", o->tls_keylog, strerror(errno));
 			return -1;
 		}
+		session_defer(c->s, close_keylog, &c->keylog_fd);
 	}
 	/* The key log above is the user's path, opened with the user's rights; loading the probes is ours. */
 	caps = privileges_raise(USE_LOAD_BPF);
-
-	c->tls = tls_secrets_open(NULL, filter, ke, on_tls_keys, c);
+	c->tls = tls_secrets_open(NULL, &c->s->filter, c->ke, on_tls_keys, c);
 	privileges_lower(caps);
-	return c->tls ? 0 : -1;
+	if (!c->tls)
+		return -1;
+	SESSION_DEFER(c->s, tls_secrets_close, c->tls);
+	return 0;
+}
+
+/* The programs, with the filter in them; the kernel's set of followed processes then serves the filter too. */
+static int open_kernel(struct capture *c)
+{
+	struct kernel_callbacks cb = { .event = capture_on_event, .exec = on_exec, .ctx = c };
+	struct session *s = c->s;
+	uint64_t caps = privileges_raise(USE_LOAD_BPF);
+
+	c->ke = kernel_events_open(&s->filter, s->opts->ringbuf_kib, s->opts->debug, &cb);
+	privileges_lower(caps);
+	if (!c->ke)
+		return -1;
+	SESSION_DEFER(s, kernel_events_close, c->ke);
+	s->filter.descendants_fd = kernel_events_pids_fd(c->ke);
+	c->udp = udp_flows_new(kernel_events_udp_map_fd(c->ke), s->opts->udp_interval_ms * 1000000ull);
+	if (!c->udp)
+		return -1;
+	SESSION_DEFER(s, udp_flows_free, c->udp);
+	return s->opts->tls_secrets ? open_tls(c) : 0;
+}
+
+/*
+ * Everything a local capture opens, in order, each handed to the session
+ * to close: packets (errors before the fifo is opened), the sink, the
+ * enrichment caches, the programs. 0, or -1 after one line.
+ */
+static int open_capture(struct capture *c, const struct capture_interface *iface)
+{
+	struct session *s = c->s;
+
+	if (iface->ifname[0] && open_packets(c, iface) < 0)
+		return -1;
+	if (session_open_sink(s, IFACE_EVENTS, "eBPF Events", "ebpfcap " EBPFCAP_VERSION) < 0)
+		return -1;
+	c->enrich = enricher_new(s->host, s->machine_id);
+	if (!c->enrich) {
+		fprintf(stderr, "ebpfcap: cannot start the capture: %s\n", strerror(ENOMEM));
+		return -1;
+	}
+	SESSION_DEFER(s, enricher_free, c->enrich);
+	if (c->packets && !s->zx && open_packet_side(c, iface) < 0)
+		return -1;
+	return open_kernel(c);
+}
+
+/* The end: what the kernel reported before the stop still goes out, and the window empties. */
+static void finish(struct capture *c, bool after_command)
+{
+	struct session *s = c->s;
+
+	if (s->stop == SESSION_ASKED) {
+		drain(c->ke, after_command ? COMMAND_LINGER_MS : 0);
+		udp_flows_sweep(c->udp, clock_ns(CLOCK_BOOTTIME), true, capture_on_event, c);
+	}
+	if (s->stop != SESSION_READER_GONE) {
+		report_drops(c);
+		release_held(c, true);
+		session_flush(s);
+	}
 }
 
 int capture_run(const struct options *o, struct command *cmd)
 {
-	struct capture c = { .opts = o, .keylog_fd = -1 };
-	struct kernel_callbacks cb = { .event = on_event, .exec = on_exec, .ctx = &c };
-	struct kernel_filter filter;
-	struct kernel_events *ke = NULL;
-	uint32_t pid;
-	uint64_t cgroups[MAX_CGROUP_FILTERS];
+	struct session s;
+	struct capture c = { .s = &s, .keylog_fd = -1 };
 	struct capture_interface iface;
-	int sig_fd, out_fd, status = 1;
 
 	if (check_capture_options(o, &iface) < 0 || privileges_check(iface.ifname[0] != '\0') < 0 ||
-	    kernel_events_tracefs() < 0 || build_filter(o, &iface, &filter, &pid, cgroups) < 0)
+	    kernel_events_tracefs() < 0 || session_begin(&s, o, &iface) < 0)
 		return 1;
-	if (iface.ifname[0]) {
-		uint64_t caps = privileges_raise(USE_PACKETS);
-
-		c.packets = packets_open(iface.ifname, o->capture_filter);
-		privileges_lower(caps);
-		if (!c.packets)
-			return 1;
+	if (open_capture(&c, &iface) < 0) {
+		s.stop = SESSION_FAILED;
+		return session_close(&s);
 	}
-	if (o->pid && kill((pid_t)o->pid, 0) < 0 && errno == ESRCH) {
-		fprintf(stderr, "ebpfcap: no process with pid %u\n", o->pid);
-		return 1;
-	}
-	sig_fd = session_stop_signals_fd(o->from_wireshark);
-	gethostname(c.host, sizeof(c.host) - 1);
-	c.own_netns = own_netns();
-	if (open_sink(&c, o, &iface, &out_fd) < 0)
-		return 1;
-	c.procs = process_cache_new();
-	c.containers = containers_new(kernel_events_cgroup_root(), DOCKER_SOCKET);
-	c.boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
-	uint64_t caps = privileges_raise(USE_LOAD_BPF);
-
-	ke = kernel_events_open(&filter, &cb);
-	privileges_lower(caps);
-	if (ke)
-		c.udp = udp_flows_new(kernel_events_udp_map_fd(ke), o->udp_interval_ms * 1000000ull);
-	if (ke && c.udp && (!o->tls_secrets || open_tls(&c, o, &filter, ke) == 0) && c.events_if >= 0 && c.procs) {
-		int rc = report_open_flows(&c, ke);
-		enum stop_reason why = rc == STOP_COUNT_REACHED ? STOP_COUNT
-				     : rc == -EPIPE ? STOP_READER_GONE
-				     : cmd && command_release(cmd) < 0 ? STOP_ERROR
-				     : capture_loop(&c, ke, sig_fd, out_fd);
-
-		if (why == STOP_SIGNAL) {
-			drain(ke, cmd ? COMMAND_LINGER_MS : 0);
-			udp_flows_sweep(c.udp, clock_ns(CLOCK_BOOTTIME), true, on_event, &c);
-		}
-		if (why != STOP_READER_GONE) {
-			report_drops(&c, ke);
-			release_held(&c, true);
-		}
-		say_summary(&c, ke);
-		status = why == STOP_ERROR ? 1 : 0;
-	}
-	tls_secrets_close(c.tls);
-	if (c.keylog_fd >= 0)
-		close(c.keylog_fd);
-	udp_flows_free(c.udp);
-	reorder_free(c.held);
-	packet_owners_free(c.owners);
-	flow_snapshot_free(c.snapshot);
-	containers_free(c.containers);
-	packets_close(c.packets);
-	kernel_events_close(ke);
-	process_cache_free(c.procs);
-	if (zmq_exporter_close(c.zx) < 0)
-		status = 1; /* connecting, it never got through: nothing was delivered */
-	pcapng_writer_close(c.out);
-	printer_close(c.lines);
-	close(sig_fd);
-	return status;
+	s.summary = say_summary;
+	s.summary_ctx = &c;
+	if (report_open_flows(&c) == 0 && cmd && command_release(cmd) < 0)
+		s.stop = SESSION_FAILED;
+	if (s.stop == SESSION_RUNNING)
+		capture_loop(&c);
+	finish(&c, cmd != NULL);
+	return session_close(&s);
 }

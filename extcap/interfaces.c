@@ -16,7 +16,6 @@
 
 #define MAX_LINKS 512
 #define MAX_NAMESPACES 256
-#define DOCKER_SOCKET "/var/run/docker.sock"
 
 /* A network namespace that containers live in, as our namespace numbers it. */
 struct container_netns {
@@ -100,7 +99,7 @@ static void describe(const struct container_netns *c, const struct link_info *l,
 	struct container_info info = { 0 };
 
 	snprintf(info.id, sizeof(info.id), "%s", c->container_id);
-	if (containers_describe(DOCKER_SOCKET, &info) && info.pod[0])
+	if (containers_describe(CONTAINERS_DOCKER_SOCKET, &info) && info.pod[0])
 		snprintf(out, size, "Pod %s, Namespace %s (%.15s)", info.pod, info.pod_namespace, l->name);
 	else if (info.name[0])
 		snprintf(out, size, "Container %s (%.15s)", info.name, l->name);
@@ -262,8 +261,8 @@ bool interfaces_resolve(const char *name, struct capture_interface *out)
 	if (kernel_interface(name, out) ||
 	    (strncmp(name, IFACE_PREFIX, strlen(IFACE_PREFIX)) == 0 && kernel_interface(name + strlen(IFACE_PREFIX), out)))
 		return true;
-	n_ids = containers_cgroups_of_pod(kernel_events_cgroup_root(), DOCKER_SOCKET, name, ids, MAX_IFACE_CGROUPS);
-	if (n_ids == 0 && containers_cgroup_of(kernel_events_cgroup_root(), DOCKER_SOCKET, name, &ids[0]))
+	n_ids = containers_cgroups_of_pod(kernel_events_cgroup_root(), CONTAINERS_DOCKER_SOCKET, name, ids, MAX_IFACE_CGROUPS);
+	if (n_ids == 0 && containers_cgroup_of(kernel_events_cgroup_root(), CONTAINERS_DOCKER_SOCKET, name, &ids[0]))
 		n_ids = 1;
 	for (int i = 0; i < n && n_ids > 0; i++)
 		if (has_cgroup(&all[i], ids, n_ids)) {

@@ -28,7 +28,6 @@ struct kernel_events {
 	struct ring_buffer *events;
 	int epoll_fd;               /* both rings' wake-ups */
 	struct kernel_callbacks cb;
-	struct kernel_filter filter;
 };
 
 static int debug_enabled;
@@ -146,11 +145,11 @@ static void load_only_needed(struct ebpfcap_bpf *skel, uint32_t mask)
 		bpf_program__set_autoload(tcp[i], false);
 }
 
-static void configure(struct ebpfcap_bpf *skel, const struct kernel_filter *f)
+static void configure(struct ebpfcap_bpf *skel, const struct event_filter *f, uint32_t ringbuf_kib)
 {
 	load_only_needed(skel, f->event_type_mask);
 	skel->rodata->event_type_mask = f->event_type_mask;
-	skel->rodata->filter_pids = f->n_pids > 0;
+	skel->rodata->filter_pids = f->pid != 0;
 	skel->rodata->filter_cgroups = f->n_cgroups > 0;
 	memcpy((char *)skel->rodata->filter_comm, f->comm, sizeof(f->comm));
 	skel->rodata->filter_by_uid = f->by_uid;
@@ -161,7 +160,7 @@ static void configure(struct ebpfcap_bpf *skel, const struct kernel_filter *f)
 	/* The ring buffer size must be a power-of-two number of pages. */
 	uint32_t bytes = 4096;
 
-	while (bytes < f->ringbuf_kib * 1024u && bytes < (1u << 30))
+	while (bytes < ringbuf_kib * 1024u && bytes < (1u << 30))
 		bytes <<= 1;
 	bpf_map__set_max_entries(skel->maps.ebpfcap_events, bytes);
 }
@@ -228,17 +227,15 @@ static int follow_pid(pid_t pid, void *ctx)
 }
 
 /* Filter maps are filled after load, before attach: no event escapes them. */
-static int fill_filter_maps(struct ebpfcap_bpf *skel, const struct kernel_filter *f)
+static int fill_filter_maps(struct ebpfcap_bpf *skel, const struct event_filter *f)
 {
 	int pids_fd = bpf_map__fd(skel->maps.ebpfcap_pids);
 	int cg_fd = bpf_map__fd(skel->maps.ebpfcap_cgroups);
 	uint8_t yes = 1;
 
-	for (size_t i = 0; i < f->n_pids; i++) {
-		if (follow_pid((pid_t)f->pids[i], &pids_fd) < 0 ||
-		    process_for_each_descendant((pid_t)f->pids[i], follow_pid, &pids_fd) < 0)
-			return -errno;
-	}
+	if (f->pid && (follow_pid((pid_t)f->pid, &pids_fd) < 0 ||
+		       process_for_each_descendant((pid_t)f->pid, follow_pid, &pids_fd) < 0))
+		return -errno;
 	for (size_t i = 0; i < f->n_cgroups; i++)
 		if (bpf_map_update_elem(cg_fd, &f->cgroup_ids[i], &yes, BPF_ANY) < 0)
 			return -errno;
@@ -264,7 +261,7 @@ static int open_ring_buffers(struct kernel_events *ke)
 	return 0;
 }
 
-struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
+struct kernel_events *kernel_events_open(const struct event_filter *filter, uint32_t ringbuf_kib, bool debug,
 					 const struct kernel_callbacks *cb)
 {
 	struct kernel_events *ke = calloc(1, sizeof(*ke));
@@ -273,16 +270,15 @@ struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
 	if (!ke)
 		return NULL;
 	ke->epoll_fd = -1;
-	debug_enabled = filter->debug;
+	debug_enabled = debug;
 	libbpf_set_print(libbpf_print);
 	ke->cb = *cb;
-	ke->filter = *filter;
 	ke->skel = ebpfcap_bpf__open();
 	if (!ke->skel) {
 		say_load_error("opening", -errno);
 		goto fail;
 	}
-	configure(ke->skel, filter);
+	configure(ke->skel, filter, ringbuf_kib);
 	if (kernel_events_tracefs() < 0)
 		goto fail;
 	err = ebpfcap_bpf__load(ke->skel);
@@ -382,24 +378,6 @@ void kernel_events_counters(const struct kernel_events *ke, struct kernel_counte
 	out->udp_untracked = bpf_sum_percpu(fd, EBPF_CNT_UDP_UNTRACKED);
 	out->notes_lost = bpf_sum_percpu(fd, EBPF_CNT_NOTES_LOST);
 	out->skipped = skipped_runs(ke);
-}
-
-bool kernel_events_wants(const struct kernel_events *ke, const struct ebpf_event *ev)
-{
-	const struct kernel_filter *f = &ke->filter;
-	uint8_t followed;
-
-	if (!(f->event_type_mask & (1u << ev->type)) || f->n_cgroups)
-		return false;
-	if (f->n_pids && bpf_map_lookup_elem(bpf_map__fd(ke->skel->maps.ebpfcap_pids), &ev->pid, &followed))
-		return false;
-	if (f->comm[0] && strncmp(f->comm, ev->comm, sizeof(f->comm)) != 0)
-		return false;
-	if (f->by_uid && ev->uid != f->uid)
-		return false;
-	if (f->family && ev->family != f->family)
-		return false;
-	return !f->port || ev->sport == f->port || ev->dport == f->port;
 }
 
 int kernel_events_udp_map_fd(const struct kernel_events *ke)

@@ -8,24 +8,9 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "bpf/ebpf_maps.h"
+#include "filter.h"
 
 struct kernel_events;
-
-/* What the capture wants; everything is applied in the kernel. */
-struct kernel_filter {
-	uint32_t event_type_mask;      /* bit per enum ebpf_event_type */
-	const uint32_t *pids;          /* these processes and their descendants */
-	size_t n_pids;
-	const uint64_t *cgroup_ids;    /* these cgroups and those below them */
-	size_t n_cgroups;
-	char comm[EBPF_COMM_LEN];
-	bool by_uid;                   /* only processes whose real uid is uid */
-	uint32_t uid;
-	uint16_t port;                 /* local or remote */
-	uint16_t family;               /* AF_INET or AF_INET6 */
-	uint32_t ringbuf_kib;
-	int debug;
-};
 
 struct kernel_counters {
 	uint64_t emitted;       /* put into the ring buffer */
@@ -50,10 +35,14 @@ struct kernel_callbacks {
  * before anything else starts (and says something).
  */
 int kernel_events_tracefs(void);
-/* NULL after printing one line that says why (privileges, BTF, tracefs). */
-struct kernel_events *kernel_events_open(const struct kernel_filter *filter,
+/*
+ * Loads the programs with the filter in them, a ring buffer of ringbuf_kib
+ * (rounded up to a power of two); debug lets libbpf speak. NULL after
+ * printing one line that says why (privileges, BTF, tracefs).
+ */
+struct kernel_events *kernel_events_open(const struct event_filter *filter, uint32_t ringbuf_kib, bool debug,
 					 const struct kernel_callbacks *cb);
-/* The maps of the processes (--pid and descendants) and cgroups the capture follows. */
+/* The maps of the processes (--pid and descendants: filter.descendants_fd) and cgroups the capture follows. */
 int kernel_events_pids_fd(const struct kernel_events *ke);
 int kernel_events_cgroups_fd(const struct kernel_events *ke);
 /* A per-CPU array's counter at key, summed over the CPUs (0 if unreadable). */
@@ -65,11 +54,6 @@ int kernel_events_consume(struct kernel_events *ke);
 void kernel_events_counters(const struct kernel_events *ke, struct kernel_counters *out);
 /* The map of per-flow UDP counters (struct ebpf_udp_key -> struct ebpf_udp_flow). */
 int kernel_events_udp_map_fd(const struct kernel_events *ke);
-/*
- * The capture's filters, for records that did not come through the kernel
- * (the /proc snapshot). A cgroup filter is not checked: false when one is set.
- */
-bool kernel_events_wants(const struct kernel_events *ke, const struct ebpf_event *ev);
 /* Where cgroup ids of events come from: ids are inode numbers of directories there. */
 const char *kernel_events_cgroup_root(void);
 /* Detaches every program and frees every map. */

@@ -14,25 +14,9 @@
 #include "session.h"
 #include "utils/transport/curve_keys.h"
 
-/* The ebpfremote interface: the same filters, applied to records from elsewhere. */
+/* The ebpfremote interface: the same session and filters, fed by exporters. */
 static int remote_run(const struct options *o)
 {
-	struct remote_options r = {
-		.endpoints = o->remote_endpoints, .bind = o->remote_bind, .server_key = o->server_key,
-		.secret_key = o->secret_key, .allowed_keys = o->allowed_keys,
-		.capture_filter = o->capture_filter, .from_wireshark = o->from_wireshark,
-		.debug = o->debug, .max_events = o->max_events, .event_type_mask = o->event_type_mask,
-		.pid = o->pid, .comm = o->comm, .port = o->port, .family = o->family,
-		.by_uid = o->by_uid, .uid = o->uid, .print = o->print,
-	};
-
-	const char *per_host = o->cgroup ? "--cgroup" : o->container ? "--container" : o->pod ? "--pod" : NULL;
-
-	if (per_host) {
-		fprintf(stderr, "ebpfcap: %s does not apply to remote events: cgroups and containers are per host\n",
-			per_host);
-		return 1;
-	}
 	if (o->export_endpoint) {
 		fprintf(stderr, "ebpfcap: --export exports local events: use -i %s, not %s\n", IFACE_EVENTS, IFACE_REMOTE);
 		return 1;
@@ -41,7 +25,7 @@ static int remote_run(const struct options *o)
 		fprintf(stderr, "ebpfcap: -- COMMAND runs here: its events are local, not from %s\n", IFACE_REMOTE);
 		return 1;
 	}
-	return remote_capture_run(&r, o->fifo);
+	return remote_capture_run(o);
 }
 
 /* A person's -i: eth0, lo, a pod or a container become the value capture.c knows. */

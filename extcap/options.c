@@ -323,7 +323,10 @@ const struct option_spec option_table[] = {
 
 	/* Filters: in the kernel for local events, on each record for remote ones. */
 	{ .name = "pid", NUMBER(pid, 0, UINT32_MAX), .wants = "a process id",
-	  .section = HELP_FILTERS, .metavar = "PID", .help = "only events of process PID and its children",
+	  .section = HELP_FILTERS, .metavar = "PID",
+	  .help = "only events of process PID and its children (all descendants:\n"
+		  "the kernel follows each fork); on ebpfremote, PID and its direct\n"
+		  "children only: a record names its pid and its parent's, no further ancestor",
 	  .extcap = { .on = IFACE_KIND_LOCAL | IFACE_KIND_REMOTE, .display = "Process ID", .group = "Filter",
 		      .tooltip = "Only events of this process and its children (empty: every process)",
 		      .remote_tooltip = "Only events of this process and its direct children (empty: every process)" } },

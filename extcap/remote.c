@@ -31,7 +31,6 @@
 #include "utils/transport/zmq_msg.h"
 #include "utils/clock.h"
 
-#define STOP_COUNT_REACHED (-ECANCELED)
 #define MAX_ENDPOINTS 64
 #define MAX_STREAMS 256     /* exporters remembered for loss counting */
 #define RECV_BURST 256      /* messages per poll round, so signals are seen */
@@ -62,20 +61,16 @@ struct stream {
 };
 
 struct collector {
-	const struct remote_options *opts;
+	struct session *s;
+	const struct options *opts;
 	void *ctx;
 	void *sub;
 	void *monitor;          /* the socket's events (PAIR) */
 	struct zap_handler *zap;
 	struct endpoint ep[MAX_ENDPOINTS];
 	int n_ep;
-	struct pcapng_writer *out;
-	struct printer *lines;  /* no fifo: lines on standard output instead of out */
-	int events_if;
 	struct stream streams[MAX_STREAMS];
 	uint64_t messages;
-	uint64_t written;
-	uint64_t filtered;
 	uint64_t malformed;
 	uint64_t lost;          /* records missing from a stream's sequence */
 	uint64_t goodbyes;      /* exporters that said they close (EBPF_MSG_FLAG_FINAL) */
@@ -86,63 +81,17 @@ struct collector {
 	char first_machine_id[40];
 };
 
-/* rec is bytes decoded: the printer takes the one, the pcapng file the other. */
-static int write_bytes(struct collector *c, const struct ebpf_record *rec, const uint8_t *bytes, size_t len)
-{
-	uint8_t buf[64 + EBPF_MSG_MAX_LEN];
-	size_t hdr = exported_pdu_header_len();
-	uint64_t ts_ns = rec->ev.timestamp_ns;
-
-	if (c->lines)
-		return printer_record(c->lines, rec);
-	exported_pdu_write_header(buf);
-	memcpy(buf + hdr, bytes, len); /* len <= EBPF_MSG_MAX_LEN: it came out of one message */
-	if (pcapng_write_packet(c->out, (uint32_t)c->events_if, ts_ns, buf, (uint32_t)(hdr + len),
-				(uint32_t)(hdr + len), NULL) < 0)
-		return -errno;
-	return 0;
-}
-
-/* The local capture's filters; loss reports always pass. */
-static bool wanted(const struct remote_options *o, const struct ebpf_event *ev)
-{
-	if (ev->type == EBPF_CAPTURE_DROPS)
-		return true;
-	if (o->event_type_mask && ev->type < 32 && !(o->event_type_mask & (1u << ev->type)))
-		return false;
-	if (o->pid && ev->pid != o->pid && ev->ppid != o->pid)
-		return false;
-	if (o->comm && strncmp(ev->comm, o->comm, sizeof(ev->comm)) != 0)
-		return false;
-	if (o->by_uid && ev->uid != o->uid)
-		return false;
-	if (o->port && ev->sport != o->port && ev->dport != o->port)
-		return false;
-	return !o->family || ev->family == o->family;
-}
-
 /* The record's own bytes go out as they came: a newer exporter's TLVs survive. */
 static int on_record(const struct ebpf_record *rec, const uint8_t *bytes, size_t len, void *ctx)
 {
 	struct collector *c = ctx;
-	int rc;
 
 	if (!c->have_first) {
 		c->have_first = true;
 		ebpf_copy_string(c->first_host, sizeof(c->first_host), rec->host);
 		ebpf_copy_string(c->first_machine_id, sizeof(c->first_machine_id), rec->machine_id);
 	}
-	if (!wanted(c->opts, &rec->ev)) {
-		c->filtered++;
-		return 0;
-	}
-	rc = write_bytes(c, rec, bytes, len);
-	if (rc < 0)
-		return rc;
-	c->written++;
-	if (c->opts->max_events && c->written >= c->opts->max_events)
-		return STOP_COUNT_REACHED;
-	return 0;
+	return session_offer(c->s, rec, bytes, len);
 }
 
 static struct stream *find_stream(struct collector *c, uint64_t id, bool *is_new)
@@ -193,18 +142,13 @@ static int report_losses(struct collector *c)
 		struct stream *s = &c->streams[i];
 		uint64_t loss = s->used ? ebpf_stream_tally_take_loss(&s->tally) : 0;
 		struct ebpf_record rec;
-		uint8_t buf[EBPF_RECORD_MAX_WIRE];
-		size_t n;
-		int rc;
 
 		if (!loss)
 			continue;
 		c->lost += loss;
 		ebpf_drops_record(&rec, EBPF_DROP_TRANSIT, loss, clock_ns(CLOCK_REALTIME), s->host, s->machine_id);
-		n = ebpf_record_encode(&rec, buf, sizeof(buf));
-		rc = n ? write_bytes(c, &rec, buf, n) : 0;
-		if (rc < 0)
-			return rc;
+		if (session_write(c->s, &rec, NULL, 0) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -238,12 +182,12 @@ static int handle_message(struct collector *c, zmq_msg_t *m)
 		count_malformed(c, why);
 		return 0;
 	}
-	if (rc < 0 && rc != STOP_COUNT_REACHED)
-		return rc;
+	if (rc < 0 && c->s->stop != SESSION_COUNT_REACHED)
+		return session_check(c->s, rc);
 	account_sequence(c, &info);
 	if (info.flags & EBPF_MSG_FLAG_FINAL)
 		c->goodbyes++;
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 /* Reads what is waiting, at most RECV_BURST messages. 1: more may wait. */
@@ -258,7 +202,7 @@ static int receive_burst(struct collector *c)
 			int err = errno;
 
 			zmq_msg_close(&m);
-			return err == EAGAIN || err == EINTR ? 0 : -err;
+			return err == EAGAIN || err == EINTR ? 0 : session_check(c->s, -err);
 		}
 		rc = handle_message(c, &m);
 		zmq_msg_close(&m);
@@ -324,7 +268,7 @@ static int split_endpoints(struct collector *c, char *list, const char **key_arg
 /* Binding: the collector is the CURVE server and must know who may send. */
 static int setup_bind_security(struct collector *c, const char **key_arg)
 {
-	const struct remote_options *o = c->opts;
+	const struct options *o = c->opts;
 
 	for (int i = 0; i < c->n_ep; i++)
 		if (key_arg[i] || o->server_key) {
@@ -344,7 +288,7 @@ static int setup_bind_security(struct collector *c, const char **key_arg)
 /* Connecting: the collector is a CURVE client and checks each exporter's key. */
 static int setup_connect_security(struct collector *c, const char **key_arg)
 {
-	const struct remote_options *o = c->opts;
+	const struct options *o = c->opts;
 	bool curve = o->server_key != NULL;
 
 	for (int i = 0; i < c->n_ep; i++)
@@ -380,8 +324,8 @@ static int attach_endpoint(struct collector *c, struct endpoint *ep)
 {
 	if (ep->server_key[0] && zmq_setsockopt(c->sub, ZMQ_CURVE_SERVERKEY, ep->server_key, 40) < 0)
 		return -1;
-	if ((c->opts->bind ? zmq_bind(c->sub, ep->address) : zmq_connect(c->sub, ep->address)) < 0) {
-		fprintf(stderr, "ebpfcap: cannot %s %s: %s\n", c->opts->bind ? "bind" : "connect to",
+	if ((c->opts->remote_bind ? zmq_bind(c->sub, ep->address) : zmq_connect(c->sub, ep->address)) < 0) {
+		fprintf(stderr, "ebpfcap: cannot %s %s: %s\n", c->opts->remote_bind ? "bind" : "connect to",
 			ep->address, zmq_strerror(errno));
 		return -1;
 	}
@@ -413,7 +357,7 @@ static void on_socket_event(struct collector *c, const struct zmq_sock_event *ev
 
 	if (failure[0]) {
 		/* Binding, the key check counts the keys it refused; the rest are failures of their own. */
-		if (!c->opts->bind || ev->event != ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+		if (!c->opts->remote_bind || ev->event != ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
 			ep->handshake_failures++;
 			ep->last_failure = failure;
 		} else {
@@ -425,7 +369,7 @@ static void on_socket_event(struct collector *c, const struct zmq_sock_event *ev
 		ep->handshakes_ok++;
 	if (ev->event == ZMQ_EVENT_DISCONNECTED)
 		ep->ended++;
-	if (!c->opts->bind) /* binding, the exporters come back by themselves */
+	if (!c->opts->remote_bind) /* binding, the exporters come back by themselves */
 		zmq_reattach_note(&ep->reattach, ev);
 }
 
@@ -473,18 +417,18 @@ static int reattach_due(struct collector *c)
 static int open_subscriber(struct collector *c)
 {
 	const char *key_arg[MAX_ENDPOINTS];
-	char *list = strdup(c->opts->endpoints ? c->opts->endpoints : ZMQ_EXPORT_DEFAULT_ENDPOINT);
+	char *list = strdup(c->opts->remote_endpoints ? c->opts->remote_endpoints : ZMQ_EXPORT_DEFAULT_ENDPOINT);
 	int rc = -1;
 
 	c->ctx = zmq_ctx_new();
 	c->sub = c->ctx ? zmq_socket(c->ctx, ZMQ_SUB) : NULL;
-	if (!list || !c->sub || set_sub_options(c->sub, c->opts->bind) < 0 || start_monitor(c) < 0) {
+	if (!list || !c->sub || set_sub_options(c->sub, c->opts->remote_bind) < 0 || start_monitor(c) < 0) {
 		fprintf(stderr, "ebpfcap: cannot make a ZMQ socket: %s\n", zmq_strerror(errno));
 		goto out;
 	}
 	if (split_endpoints(c, list, key_arg) < 0)
 		goto out;
-	if (c->opts->bind ? setup_bind_security(c, key_arg) < 0 : setup_connect_security(c, key_arg) < 0)
+	if (c->opts->remote_bind ? setup_bind_security(c, key_arg) < 0 : setup_connect_security(c, key_arg) < 0)
 		goto out;
 	rc = 0;
 	for (int i = 0; i < c->n_ep && rc == 0; i++)
@@ -504,21 +448,19 @@ static void close_subscriber(struct collector *c)
 		zmq_ctx_term(c->ctx);
 }
 
-enum stop_reason { STOP_SIGNAL, STOP_READER_GONE, STOP_COUNT, STOP_ERROR };
-
-static enum stop_reason collect_loop(struct collector *c, int sig_fd, int out_fd)
+static void collect_loop(struct collector *c)
 {
 	int zfd, mfd;
 	size_t size = sizeof(int);
 	int more = 1;
 
 	if (zmq_getsockopt(c->sub, ZMQ_FD, &zfd, &size) < 0 ||
-	    zmq_getsockopt(c->monitor, ZMQ_FD, &mfd, &size) < 0)
-		return STOP_ERROR;
-	struct pollfd fds[4] = {
+	    zmq_getsockopt(c->monitor, ZMQ_FD, &mfd, &size) < 0) {
+		session_check(c->s, -errno);
+		return;
+	}
+	struct pollfd fds[2] = {
 		{ .fd = zfd, .events = POLLIN },
-		{ .fd = sig_fd, .events = POLLIN },
-		{ .fd = out_fd, .events = 0 }, /* POLLERR once a fifo's reader closes */
 		{ .fd = mfd, .events = POLLIN },
 	};
 
@@ -527,27 +469,15 @@ static enum stop_reason collect_loop(struct collector *c, int sig_fd, int out_fd
 		int timeout = more ? 0 : check_ms >= 0 && check_ms < 200 ? check_ms : 200;
 
 		/* ZMQ_FD is edge-triggered: block only once both sockets were read dry. */
-		if (poll(fds, 4, timeout) < 0 && errno != EINTR)
-			return STOP_ERROR;
-		if (fds[1].revents)
-			return STOP_SIGNAL;
-		if (fds[2].revents & (POLLERR | POLLHUP))
-			return STOP_READER_GONE;
+		if (!session_poll(c->s, fds, 2, timeout))
+			return;
 		int events_left = read_monitor(c);
 
 		more = receive_burst(c);
 		if (more == 0)
 			more = report_losses(c); /* read dry: what is missing now is lost */
-		if (more >= 0 && c->lines && printer_flush(c->lines) < 0)
-			more = -EPIPE;
-		if (more == STOP_COUNT_REACHED)
-			return STOP_COUNT;
-		if (more == -EPIPE)
-			return STOP_READER_GONE;
-		if (more < 0) {
-			fprintf(stderr, "ebpfcap: remote capture failed: %s\n", strerror(-more));
-			return STOP_ERROR;
-		}
+		if (session_flush(c->s) < 0 || more < 0)
+			return;
 		more |= events_left;
 	}
 }
@@ -581,7 +511,7 @@ static bool keys_never_worked(const struct collector *c)
 	for (int i = 0; i < c->n_ep; i++) {
 		const struct endpoint *ep = &c->ep[i];
 
-		if (!ep->handshakes_ok && (ep->handshake_failures || (c->opts->bind && refused)))
+		if (!ep->handshakes_ok && (ep->handshake_failures || (c->opts->remote_bind && refused)))
 			return true;
 	}
 	return false;
@@ -604,14 +534,15 @@ static uint64_t connections_cut(const struct collector *c)
 		ended += ep->ended - (ep->ended < ep->handshake_failures + ep->refused ? ep->ended
 						: ep->handshake_failures + ep->refused);
 	}
-	if (c->opts->bind)
+	if (c->opts->remote_bind)
 		n = ended > c->goodbyes ? ended - c->goodbyes : 0;
 	return n;
 }
 
 /* Quiet unless something was lost: Wireshark shows any stderr as an error. */
-static void say_summary(const struct collector *c)
+static void say_summary(const struct session *session, void *ctx)
 {
+	const struct collector *c = ctx;
 	uint64_t refused = zap_handler_refused(c->zap), cut = connections_cut(c);
 	char failed[1024];
 
@@ -623,11 +554,11 @@ static void say_summary(const struct collector *c)
 			(unsigned long long)c->malformed, c->last_why ? " (last: " : "",
 			c->last_why ? c->last_why : "", c->last_why ? ")" : "",
 			(unsigned long long)c->lost, (unsigned long long)refused, (unsigned long long)cut,
-			c->opts->bind && cut ? " (a frame over 64 KiB, or an exporter that died)" : "",
-			failed, (unsigned long long)c->written);
+			c->opts->remote_bind && cut ? " (a frame over 64 KiB, or an exporter that died)" : "",
+			failed, (unsigned long long)session->written);
 }
 
-static int check_options(const struct remote_options *o)
+static int check_options(const struct options *o)
 {
 	if (o->capture_filter && *o->capture_filter) {
 		fprintf(stderr, "ebpfcap: capture filters do not apply to remote eBPF events; "
@@ -637,62 +568,39 @@ static int check_options(const struct remote_options *o)
 	return 0;
 }
 
-/* The fifo or file as pcapng; STDOUT_FILENO (to poll) when lines go there instead. */
-static int open_output(struct collector *c, const char *fifo)
+static void free_collector(struct collector *c)
 {
-	int out_fd;
-
-	if (!fifo) {
-		c->lines = printer_open(stdout, &c->opts->print);
-		return c->lines ? STDOUT_FILENO : -1;
-	}
-	out_fd = session_open_output(fifo);
-	if (out_fd < 0)
-		return -1;
-	c->out = pcapng_writer_open(out_fd, "ebpfcap remote");
-	if (!c->out) {
-		fprintf(stderr, "ebpfcap: cannot write to '%s': %s\n", fifo, strerror(errno));
-		close(out_fd);
-		return -1;
-	}
-	c->events_if = pcapng_add_interface(c->out, LINKTYPE_WIRESHARK_UPPER_PDU, 0,
-					    IFACE_REMOTE, IFACE_REMOTE_DISPLAY);
-	if (c->events_if < 0) {
-		fprintf(stderr, "ebpfcap: cannot write to '%s': %s\n", fifo, strerror(errno));
-		return -1;
-	}
-	return out_fd;
+	close_subscriber(c);
+	free(c);
 }
 
-int remote_capture_run(const struct remote_options *o, const char *fifo)
+int remote_capture_run(const struct options *o)
 {
-	struct collector *c = calloc(1, sizeof(*c));
-	int sig_fd = -1, out_fd, status = 1;
+	struct session s;
+	struct collector *c;
 
-	if (!c || check_options(o) < 0) {
-		free(c);
+	if (check_options(o) < 0 || session_begin(&s, o, NULL) < 0)
 		return 1;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		fprintf(stderr, "ebpfcap: remote: %s\n", strerror(ENOMEM));
+		s.stop = SESSION_FAILED;
+		return session_close(&s);
 	}
+	c->s = &s;
 	c->opts = o;
-	sig_fd = session_stop_signals_fd(o->from_wireshark);
-	if (open_subscriber(c) < 0)
-		goto out;
-	out_fd = open_output(c, fifo);
-	if (out_fd < 0)
-		goto out;
-	enum stop_reason why = collect_loop(c, sig_fd, out_fd);
-
+	SESSION_DEFER(&s, free_collector, c);
+	if (open_subscriber(c) < 0 || session_open_sink(&s, IFACE_REMOTE, IFACE_REMOTE_DISPLAY, "ebpfcap remote") < 0) {
+		s.stop = SESSION_FAILED;
+		return session_close(&s);
+	}
+	s.summary = say_summary;
+	s.summary_ctx = c;
+	collect_loop(c);
 	read_monitor(c);
-	if (why != STOP_READER_GONE && why != STOP_ERROR && report_losses(c) < 0)
-		why = STOP_ERROR;
-	say_summary(c);
-	status = why == STOP_ERROR || keys_never_worked(c) ? 1 : 0;
-out:
-	close_subscriber(c);
-	pcapng_writer_close(c->out);
-	printer_close(c->lines);
-	if (sig_fd >= 0)
-		close(sig_fd);
-	free(c);
-	return status;
+	if (s.stop != SESSION_READER_GONE && s.stop != SESSION_FAILED && report_losses(c) == 0)
+		session_flush(&s);
+	if (keys_never_worked(c))
+		s.stop = SESSION_FAILED; /* wrong keys are a failed capture, not an empty one (the summary says) */
+	return session_close(&s);
 }

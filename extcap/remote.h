@@ -10,37 +10,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "print.h"
+#include "options.h"
 
 #define IFACE_REMOTE "ebpfremote"
 #define IFACE_REMOTE_DISPLAY "Remote eBPF Events (ZMQ)"
 
-struct remote_options {
-	const char *endpoints;      /* comma-separated; an entry may end in "|SERVERKEY" */
-	bool bind;                  /* bind the endpoints; exporters connect (--export-connect) */
-	const char *server_key;     /* connecting with CURVE: the exporters' public key */
-	const char *secret_key;     /* our key file: needed to bind with CURVE */
-	const char *allowed_keys;   /* binding with CURVE: only exporters with these keys */
-	const char *capture_filter; /* refused if set, as for local events */
-	bool from_wireshark;        /* die with the parent */
-	bool debug;                 /* say why each bad message was dropped */
-	uint64_t max_events;        /* stop after this many records (0: no limit) */
-	/* The local capture's filters, applied here to each record. */
-	uint32_t event_type_mask;   /* bit per enum ebpf_event_type; 0 means all */
-	uint32_t pid;               /* that process and its direct children */
-	const char *comm;
-	bool by_uid;                /* only records of this uid */
-	uint32_t uid;
-	uint16_t port;
-	uint16_t family;
-	struct print_style print;   /* no fifo: lines on standard output, so */
-};
-
 /*
- * Runs until a signal, the fifo's reader goes away, the parent dies or
- * max_events; "-" is standard output, NULL lines on it (o->print).
+ * Runs until a signal, the fifo's reader goes away, the parent dies or -c;
+ * the same session as a local capture (session.h) with the collector as
+ * its source: the same sinks, filter, counts and summary.
  * Returns the process exit status.
  */
-int remote_capture_run(const struct remote_options *o, const char *fifo);
+int remote_capture_run(const struct options *o);
 
 #endif

@@ -182,9 +182,9 @@ static int on_secret(void *ctx, void *data, size_t size)
 	return ts->fn(&keys, ts->ctx);
 }
 
-static void configure(struct tls_bpf *skel, const struct kernel_filter *f, const struct kernel_events *ke)
+static void configure(struct tls_bpf *skel, const struct event_filter *f, const struct kernel_events *ke)
 {
-	skel->rodata->filter_pids = f->n_pids > 0;
+	skel->rodata->filter_pids = f->pid != 0;
 	skel->rodata->filter_cgroups = f->n_cgroups > 0;
 	memcpy((char *)skel->rodata->filter_comm, f->comm, sizeof(skel->rodata->filter_comm));
 	skel->rodata->filter_by_uid = f->by_uid;
@@ -220,7 +220,7 @@ static int attach(struct tls_secrets *ts, const char *lib)
 	return err ?: attach_one(ts, ts->skel->progs.ebpfcap_tls_free, lib, "SSL_free", false);
 }
 
-struct tls_secrets *tls_secrets_open(const char *lib, const struct kernel_filter *filter,
+struct tls_secrets *tls_secrets_open(const char *lib, const struct event_filter *filter,
 				     const struct kernel_events *ke, tls_keys_fn fn, void *ctx)
 {
 	struct tls_secrets *ts = calloc(1, sizeof(*ts));

@@ -33,7 +33,7 @@ struct tls_secrets;
  * kernel_events' own, so both follow the same processes. NULL after one
  * line on stderr.
  */
-struct tls_secrets *tls_secrets_open(const char *lib, const struct kernel_filter *filter,
+struct tls_secrets *tls_secrets_open(const char *lib, const struct event_filter *filter,
 				     const struct kernel_events *ke, tls_keys_fn fn, void *ctx);
 /* A descriptor that polls readable when secrets are waiting. */
 int tls_secrets_fd(const struct tls_secrets *ts);

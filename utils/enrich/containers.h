@@ -24,6 +24,9 @@ struct container_info {
 
 struct containers;
 
+/* Where Docker answers, unless told otherwise. */
+#define CONTAINERS_DOCKER_SOCKET "/var/run/docker.sock"
+
 struct containers *containers_new(const char *cgroup_root, const char *docker_socket);
 void containers_free(struct containers *cs);
 
