@@ -820,6 +820,8 @@ static __always_inline int note_peer(struct bpf_sock_addr *ctx, __u16 family)
 	if (family == AF_INET) {
 		__u32 ip = ctx->user_ip4;
 
+		/* the thread's slot may still hold an IPv6 peer: zero its tail */
+		__builtin_memset(p->addr, 0, sizeof(p->addr));
 		__builtin_memcpy(p->addr, &ip, 4);
 	} else {
 		__u32 ip[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
