@@ -243,11 +243,17 @@ int session_write(struct session *s, const struct ebpf_record *rec, const uint8_
 
 int session_event(struct session *s, const struct ebpf_record *rec, const uint8_t *wire, size_t len)
 {
+	uint64_t max = s->opts->max_events;
+
+	/* -c N holds also for what the drain after a signal or the command's end still reads */
+	if (max && s->written >= max)
+		return -1;
 	if (session_write(s, rec, wire, len) < 0)
 		return -1;
 	s->written++;
-	if (s->opts->max_events && s->written >= s->opts->max_events && s->stop == SESSION_RUNNING) {
-		s->stop = SESSION_COUNT_REACHED;
+	if (max && s->written >= max) {
+		if (s->stop == SESSION_RUNNING)
+			s->stop = SESSION_COUNT_REACHED;
 		return -1;
 	}
 	return 0;
