@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE /* memmem, memrchr */
 #include "tls_secrets.h"
 
 #include <errno.h>
@@ -313,7 +314,8 @@ static const uint8_t *tcp_payload(int dlt, const uint8_t *data, uint32_t caplen,
 static const char *followed_owner(const char *comment, size_t *len, uint32_t *pid)
 {
 	const char *owner = strncmp(comment, "src ", 4) == 0 ? comment : strstr(comment, "dst ");
-	const char *end, *paren;
+	const char *end;
+	const void *uid, *paren;
 
 	if (!owner)
 		return NULL;
@@ -321,8 +323,10 @@ static const char *followed_owner(const char *comment, size_t *len, uint32_t *pi
 	*len = end ? (size_t)(end - owner) : strlen(owner);
 	if (*len >= 10 && memcmp(owner + *len - 10, " listening", 10) == 0)
 		return NULL;
-	paren = memchr(owner, '(', *len);
-	*pid = paren ? (uint32_t)strtoul(paren + 1, NULL, 10) : 0;
+	/* "comm(pid) uid=...": the last '(' before the uid, a name may hold one too ("(sd-pam)") */
+	uid = memmem(owner, *len, " uid=", 5);
+	paren = memrchr(owner, '(', uid ? (size_t)((const char *)uid - owner) : *len);
+	*pid = paren ? (uint32_t)strtoul((const char *)paren + 1, NULL, 10) : 0;
 	return owner + 4;
 }
 
