@@ -556,6 +556,9 @@ static void say_summary(const struct session *session, void *ctx)
 			(unsigned long long)c->lost, (unsigned long long)refused, (unsigned long long)cut,
 			c->opts->remote_bind && cut ? " (a frame over 64 KiB, or an exporter that died)" : "",
 			failed, (unsigned long long)session->written);
+	if (c->opts->debug)
+		fprintf(stderr, "ebpfcap: remote: %llu records not wanted by the capture's filters\n",
+			(unsigned long long)session->filtered);
 }
 
 static int check_options(const struct options *o)
