@@ -194,7 +194,7 @@ static int read_round(struct capture *c, bool packets_ready)
  * After a round that read events, the ring buffer is left out of poll() this
  * long and read on the timeout instead: under load one wake-up then reads
  * hundreds of events, not three (the wake-ups were most of our CPU per event,
- * bench/BENCHMARKS.md). An idle capture still sleeps until the first event.
+ * BENCHMARKS.md). An idle capture still sleeps until the first event.
  */
 #define EVENT_BATCH_NS 5000000ull
 
@@ -339,10 +339,17 @@ static int check_capture_options(const struct options *o, struct capture_interfa
 {
 	memset(iface, 0, sizeof(*iface));
 	if (strcmp(o->interface, IFACE_EVENTS) != 0) {
-		if (interfaces_find(o->interface, iface))
-			return 0;
-		fprintf(stderr, "ebpfcap: unknown interface '%s' (try --extcap-interfaces)\n", o->interface);
-		return -1;
+		if (!interfaces_find(o->interface, iface)) {
+			fprintf(stderr, "ebpfcap: unknown interface '%s' (try --extcap-interfaces)\n", o->interface);
+			return -1;
+		}
+		if (iface->ifname[0] && o->export_endpoint) {
+			/* the exporter's messages carry records: an interface's packets have no way there */
+			fprintf(stderr, "ebpfcap: --export publishes eBPF events only, not the packets of '%s' "
+				"(use -i %s)\n", o->interface, IFACE_EVENTS);
+			return -1;
+		}
+		return 0;
 	}
 	if (o->capture_filter && *o->capture_filter) {
 		fprintf(stderr, "ebpfcap: capture filters do not apply to eBPF Events; "
