@@ -47,7 +47,7 @@ DEB_PACKAGES := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib
 # Sources by what they make. Every source is compiled once per flavour into
 # $(BUILD)/<flavour>/ (header dependencies from -MMD), and the shared code is
 # one static library per flavour that every binary links. privileges.c is in
-# the library: utils/process.c raises CAP_SYS_PTRACE around its /proc reads.
+# the library: utils/enrich/process.c raises CAP_SYS_PTRACE around its /proc reads.
 LIB_SRCS := $(wildcard utils/*.c utils/*/*.c pcapio/*.c) extcap/privileges.c
 EXTCAP_SRCS := $(filter-out extcap/privileges.c,$(wildcard extcap/*.c))
 # The attribution core is libc only: the plugin links its own -fPIC copy.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The one decoding rule for a record's TLVs, shared by every reader: the
- * codec (utils/record.c: `ebpfcap -r`, the collector, the exporter) and the
+ * codec (utils/record/record.c: `ebpfcap -r`, the collector, the exporter) and the
  * Wireshark dissector (dissector/packet-ebpfflow.c). Each known tag has a
  * documented maximum length (docs/FORMAT.md, "max len"), its NUL included;
  * a value longer than that, empty, or without its NUL as last byte is

@@ -417,7 +417,7 @@ struct packet_summary {
 };
 
 /*
- * From utils/packet_tuple.c, which attributes the packets too. pcapng's link
+ * From utils/attrib/packet_tuple.c, which attributes the packets too. pcapng's link
  * type numbers are libpcap's DLTs for the links we capture (Ethernet, Linux
  * cooked).
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer target: the cgroup parsers (utils/cgroup.c). The input is used
+ * libFuzzer target: the cgroup parsers (utils/enrich/cgroup.c). The input is used
  * both as a cgroup path and as the text of /proc/PID/cgroup. Beyond "no
  * crash, no read past the string":
  *  - cgroup_parse_container() names a container only with a 64-hex id that

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer target: what utils/containers.c and utils/json.c read from
+ * libFuzzer target: what utils/enrich/containers.c and utils/enrich/json.c read from
  * outside: the Docker Engine's HTTP answer and its inspect JSON (names and
  * the kubelet's pod labels), and the kubelet's /var/log/pods directory
  * names. The input is used as all of them. Beyond "no crash, no read past

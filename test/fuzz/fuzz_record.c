@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer target: the record codec (utils/record.c), which reads every
+ * libFuzzer target: the record codec (utils/record/record.c), which reads every
  * record that comes from a file, a fifo or the network. Two properties on
  * every input, beyond "no crash, no read outside the bytes":
  *  1. The input as wire bytes. A refused record leaves all zeros and a
