@@ -145,9 +145,33 @@ static void load_only_needed(struct ebpfcap_bpf *skel, uint32_t mask)
 		bpf_program__set_autoload(tcp[i], false);
 }
 
+/*
+ * The UDP peer hooks keep their note in task storage, which cgroup socket
+ * programs get only on recent kernels (6.18 here; README promises 5.15).
+ * Without it they are left out and the rest still loads: datagrams are
+ * counted and attributed, only the peer of an unconnected socket is unknown.
+ */
+static void load_peer_hooks_if_supported(struct ebpfcap_bpf *skel)
+{
+	struct bpf_program *hooks[] = {
+		skel->progs.ebpfcap_udptx4, skel->progs.ebpfcap_udptx6,
+		skel->progs.ebpfcap_udprx4, skel->progs.ebpfcap_udprx6,
+	};
+
+	if (!bpf_program__autoload(hooks[0]) ||
+	    (libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_task_storage_get, NULL) == 1 &&
+	     libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_get_current_task_btf, NULL) == 1))
+		return;
+	fprintf(stderr, "ebpfcap: this kernel gives cgroup socket programs no task storage: "
+		"the peer of a datagram on an unconnected UDP socket will be unknown (0)\n");
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++)
+		bpf_program__set_autoload(hooks[i], false);
+}
+
 static void configure(struct ebpfcap_bpf *skel, const struct event_filter *f, uint32_t ringbuf_kib)
 {
 	load_only_needed(skel, f->event_type_mask);
+	load_peer_hooks_if_supported(skel);
 	skel->rodata->event_type_mask = f->event_type_mask;
 	skel->rodata->filter_pids = f->pid != 0;
 	skel->rodata->filter_cgroups = f->n_cgroups > 0;
@@ -202,7 +226,7 @@ static int attach_udp_peer_hooks(struct ebpfcap_bpf *skel)
 	int cgroup, err = 0;
 
 	if (!bpf_program__autoload(skel->progs.ebpfcap_udptx4))
-		return 0; /* no UDP event wanted */
+		return 0; /* no UDP event wanted, or no hooks on this kernel */
 	cgroup = open_cgroup2_root();
 	if (cgroup < 0) {
 		fprintf(stderr, "ebpfcap: no cgroup v2 hierarchy at /sys/fs/cgroup or /sys/fs/cgroup/unified: "
