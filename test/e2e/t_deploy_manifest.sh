@@ -55,7 +55,7 @@ q() { $PY -c "import json, sys; o = json.load(open(sys.argv[1])); $1" "$2"; }
 DS='ds = [i for i in o["items"] if i["kind"] == "DaemonSet"][0]["spec"]["template"]["spec"]; c = ds["containers"][0]'
 expect_eq "pod: hostPID hostNetwork, image pulled never" "True True Never" \
 	"$(q "$DS; print(ds['hostPID'], ds['hostNetwork'], c['imagePullPolicy'])" "$TMP/applied.json")"
-expect_eq "capabilities (as t_exporter_image.sh runs them)" "['ALL'] ['BPF', 'PERFMON', 'SYS_PTRACE', 'DAC_READ_SEARCH'] False RuntimeDefault" \
+expect_eq "capabilities (as t_exporter_image.sh runs them)" "['ALL'] ['BPF', 'PERFMON', 'NET_ADMIN', 'SYS_PTRACE', 'DAC_READ_SEARCH'] False RuntimeDefault" \
 	"$(q "$DS; s = c['securityContext']; print(s['capabilities']['drop'], s['capabilities']['add'], s['allowPrivilegeEscalation'], s['seccompProfile']['type'])" "$TMP/applied.json")"
 expect_eq "read-only host mounts (as t_exporter_image.sh mounts them)" \
 	"/etc/machine-id /sys/fs/cgroup /sys/kernel/btf /sys/kernel/tracing /var/log/pods" \

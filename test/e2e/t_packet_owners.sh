@@ -21,6 +21,7 @@ ip netns exec $NS sh -c "ip addr add $NET.2/30 dev $PEERIF && ip -6 addr add $NE
 
 # start_server MODE ADDR PORT N: traffic's serve or udpserve in the namespace; sets $server and $server_pid.
 start_server() {
+	: >"$TMP/serve$3.out" # emptied here, not by the background job: a port's earlier line must not count
 	ip netns exec $NS $TRAFFIC "$1" "$2" "$3" "$4" >"$TMP/serve$3.out" &
 	server=$!
 	at_exit "kill $server"
