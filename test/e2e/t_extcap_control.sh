@@ -11,7 +11,7 @@
 # pcapng whose last block is whole, nothing of ours left in the kernel.
 # Before the quit, messages it does not know (and toolbar messages: it
 # declares no toolbar) are ignored.
-. test/lib.sh
+. test/helpers/lib.sh
 
 # Wireshark's end of the control pipe: one message per line of hex on standard
 # input, each written whole; closed at the end of the input.
