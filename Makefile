@@ -154,9 +154,12 @@ $(BUILD)/test/san_%: $(BUILD)/san/test/unit/unit_%.o $(SAN_LIB)
 $(BUILD)/test/fuzz_%: $(BUILD)/fuzz/test/fuzz/fuzz_%.o $(FUZZ_LIB)
 	$(CLANG) $(FUZZ_LDFLAGS) $^ -o $@ $(LIBS) -lpcap
 
-# The option table, the reorder window, the filter and the TLS key log live in extcap/, outside the library.
+# The option table, the reorder window, the filter, when to stop and the TLS key log live in
+# extcap/, outside the library.
 $(BUILD)/test/unit_options: $(BUILD)/obj/extcap/options.o
 $(BUILD)/test/san_options: $(BUILD)/san/extcap/options.o
+$(BUILD)/test/unit_stop: $(BUILD)/obj/extcap/stop.o
+$(BUILD)/test/san_stop: $(BUILD)/san/extcap/stop.o
 $(BUILD)/test/unit_reorder: $(BUILD)/obj/extcap/reorder.o
 $(BUILD)/test/san_reorder: $(BUILD)/san/extcap/reorder.o
 $(BUILD)/test/unit_filter: $(BUILD)/obj/extcap/filter.o

@@ -37,13 +37,27 @@ static int unknown_interface(const char *interface)
 	return -1;
 }
 
+/*
+ * {control=2}: every interface stops on the extcap control pipe's quit
+ * message (stop.h). Wireshark 4.7+ then passes --extcap-control-in and
+ * asks for the stop there instead of sending SIGTERM (master's extcap.c:
+ * extcap_parse_interface_sentence() reads the bits, 1 toolbar, 2 quit;
+ * process_new_extcap() makes the extcap sentence's value every interface's
+ * default; extcap_init_interfaces() creates the pipe). Earlier versions
+ * ignore the parameter there. No toolbar: bit 1 stays clear.
+ */
+void extcap_print_version(void)
+{
+	printf("extcap {version=%s}{help=%s}{display=ebpfcap: who is behind each connection}{control=2}\n",
+	       EBPFCAP_VERSION, HELP_URL);
+}
+
 void extcap_print_interfaces(void)
 {
-	printf("extcap {version=%s}{help=%s}{display=ebpfcap: who is behind each connection}\n",
-	       EBPFCAP_VERSION, HELP_URL);
 	static struct capture_interface ifs[MAX_INTERFACES];
 	int n = interfaces_list(ifs, MAX_INTERFACES);
 
+	extcap_print_version();
 	printf("interface {value=%s}{display=eBPF Events}\n", IFACE_EVENTS);
 	printf("interface {value=%s}{display=%s}\n", IFACE_REMOTE, IFACE_REMOTE_DISPLAY);
 	for (int i = 0; i < n; i++)

@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+/* The extcap sentence: --extcap-version alone, as Wireshark's extcaps answer it (extcap-base.c). */
+void extcap_print_version(void);
 void extcap_print_interfaces(void);
 /* Return -1 (after one line on stderr) for an interface we do not have. */
 int extcap_print_dlts(const char *interface);

@@ -88,11 +88,15 @@ int main(int argc, char **argv)
 			status = local_run(&opts);
 		if (status != 0 && opts.from_wireshark)
 			session_release_reader(opts.fifo);
+		session_release_reader(opts.control_out);
 		return status;
 	case MODE_CHECK_FILTER:
 		return extcap_check_capture_filter(opts.interface, opts.capture_filter);
 	case MODE_GEN_KEYS:
 		return zmq_print_new_keys(stdout) < 0 ? 1 : 0;
+	case MODE_EXTCAP_VERSION:
+		extcap_print_version();
+		return 0;
 	case MODE_VERSION:
 		printf("ebpfcap %s\n", EBPFCAP_VERSION);
 		return 0;

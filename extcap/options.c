@@ -138,13 +138,6 @@ static int set_number(const struct option_spec *s, const char *arg, struct optio
 	return 0;
 }
 
-/* --extcap-version[=MAJOR.MINOR]: we speak the 4.0 protocol whatever is asked. */
-static int set_nothing(const struct option_spec *s, const char *arg, struct options *o)
-{
-	(void)s, (void)arg, (void)o;
-	return 0;
-}
-
 static int set_capture(const struct option_spec *s, const char *arg, struct options *o)
 {
 	o->from_wireshark = true;
@@ -257,7 +250,15 @@ static int set_event_types(const struct option_spec *s, const char *list, struct
 const struct option_spec option_table[] = {
 	/* Wireshark's extcap protocol (doc/extcap.adoc), and where people say -i and -w. */
 	{ .name = "extcap-interfaces", MODE(MODE_INTERFACES), .section = HELP_OTHER },
-	{ .name = "extcap-version", .has_arg = optional_argument, .set = set_nothing, .section = HELP_OTHER },
+	/*
+	 * Wireshark 2.9 to 4.7 all send --extcap-version=MAJOR.MINOR with
+	 * --extcap-interfaces (extcap.c: extcap_load_interface_list()), and
+	 * again without it if that gave no output. The answer is the same for
+	 * each: what older versions do not know, they ignore ({control=2}).
+	 * "--extcap-version 4.4" is taken too, as a person may type it.
+	 */
+	{ .name = "extcap-version", .has_arg = optional_argument, .arg_may_follow = true, FLAG(extcap_version),
+	  .section = HELP_OTHER },
 	{ .name = "extcap-interface", .letter = 'i', STRING(interface), .section = HELP_CAPTURE, .metavar = "IFACE",
 	  .help = IFACE_EVENTS " (default); an interface as --extcap-interfaces\n"
 		  "lists it or by its kernel name (eth0, lo, veth...), or a pod\n"
@@ -267,6 +268,9 @@ const struct option_spec option_table[] = {
 	{ .name = "extcap-config", MODE(MODE_CONFIG), .section = HELP_OTHER },
 	{ .name = "extcap-capture-filter", STRING(capture_filter), .section = HELP_OTHER },
 	{ .name = "capture", .set = set_capture, .mode = MODE_CAPTURE, .section = HELP_OTHER },
+	/* Wireshark's extcap control pipes (session.h): it may ask us to stop on the first. */
+	{ .name = "extcap-control-in", STRING(control_in), .section = HELP_OTHER },
+	{ .name = "extcap-control-out", STRING(control_out), .section = HELP_OTHER },
 	{ .name = "fifo", .letter = 'w', STRING(fifo), .section = HELP_OUTPUT, .metavar = "FILE",
 	  .help = "write pcapng to FILE (- for standard output)" },
 
@@ -642,6 +646,8 @@ static int check_combinations(struct options *o)
 		return bad("--pid and -- COMMAND both choose the process: give one");
 	if (o->from_wireshark && !o->fifo)
 		return bad("a capture needs --fifo PATH");
+	if ((o->control_in || o->control_out) && !o->from_wireshark)
+		return bad("--extcap-control-in/--extcap-control-out are Wireshark's, for a --capture");
 	if ((o->mode == MODE_DLTS || o->mode == MODE_CONFIG) && !o->interface)
 		return bad("--extcap-dlts and --extcap-config need --extcap-interface");
 	return 0;
@@ -681,6 +687,9 @@ int options_parse(int argc, char **argv, struct options *o)
 		o->mode = MODE_CHECK_FILTER;
 	if (take_filter_words(optind, end, argv, o) < 0 || take_remote_interface(o) < 0)
 		return -1;
+	/* Alone, --extcap-version asks who we are, as Wireshark's own extcaps answer it. */
+	if (o->mode == MODE_NONE && o->extcap_version)
+		o->mode = MODE_EXTCAP_VERSION;
 	/* The human CLI: plain `ebpfcap` captures, as plain tcpdump does. */
 	if (o->mode == MODE_NONE)
 		o->mode = MODE_CAPTURE;

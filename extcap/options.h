@@ -31,6 +31,7 @@ enum mode {
 	MODE_GEN_KEYS,
 	MODE_CHECK_FILTER,   /* --extcap-capture-filter without --capture: is it valid? */
 	MODE_CAPABILITIES,
+	MODE_EXTCAP_VERSION, /* --extcap-version alone: the extcap sentence */
 };
 
 struct options {
@@ -68,6 +69,9 @@ struct options {
 	const char *allowed_keys;     /* --allowed-keys FILE: public keys the CURVE server accepts */
 	bool debug;
 	bool from_wireshark;         /* --capture: our parent is Wireshark */
+	bool extcap_version;         /* --extcap-version[=MAJOR.MINOR]: Wireshark's */
+	const char *control_in;      /* --extcap-control-in: Wireshark's requests (a stop) */
+	const char *control_out;     /* --extcap-control-out: ours to Wireshark, never written */
 	struct print_style print;    /* --json, -n, -v: lines on standard output (no -w, and -r) */
 	char **command;              /* after --: run it; capture it and its children only */
 };

@@ -10,6 +10,7 @@
 #include "utils/attrib/flow_table.h"
 #include "utils/attrib/packet_tuple.h"
 #include "utils/attrib/socket_owner.h"
+#include "utils/enrich/process.h"
 
 /* Processes described so far, by pid: bounded, forgotten all at once when full (then described again). */
 #define MAX_PROCESSES 16384
@@ -122,8 +123,11 @@ static void remember_process(struct packet_owners *po, const struct ebpf_record 
 	struct pcapng_process_info now;
 
 	process_info(rec, &now);
+	/* A process keeps its start time (exec too): read /proc only for a process described anew. */
+	now.start_ns = e ? e->info.start_ns : 0;
 	if (e && memcmp(&e->info, &now, sizeof(now)) == 0)
 		return;
+	now.start_ns = process_start_ns(now.pid, now.name);
 	if (!e) {
 		if (g_hash_table_size(po->processes) >= MAX_PROCESSES)
 			g_hash_table_remove_all(po->processes);

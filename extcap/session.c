@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "session.h"
+#include "stop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,14 +22,6 @@
 /* What the reorder window may hold before items leave early (counted). */
 #define REORDER_MAX_BYTES (64u << 20)
 
-static void stop_signals(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-}
-
 /* The fifo or file Wireshark gave, or "-" for standard output; -1 after one line on stderr. */
 static int open_output(const char *path)
 {
@@ -38,7 +29,7 @@ static int open_output(const char *path)
 	int fd;
 
 	/*
-	 * A FIFO's open waits for its reader, and stop_signals_fd() has
+	 * A FIFO's open waits for its reader, and stop_request_open() has
 	 * blocked the stop signals by now: let them end the wait (nothing is
 	 * loaded yet, so their default action is the right one).
 	 */
@@ -51,35 +42,11 @@ static int open_output(const char *path)
 	return fd;
 }
 
-/*
- * SIGINT/SIGTERM/SIGHUP arrive on the returned descriptor, and SIGCHLD (the
- * end of `-- COMMAND`, ebpfcap's only child process); SIGPIPE is
- * ignored (a closed fifo is an EPIPE, handled as the end). Under
- * Wireshark, the parent's death sends SIGTERM too; a person's
- * `ebpfcap -w f &` outlives its shell. Called before any thread starts,
- * so that none of them takes the signals.
- */
-static int stop_signals_fd(bool die_with_parent)
-{
-	sigset_t set;
-
-	stop_signals(&set);
-	sigaddset(&set, SIGCHLD); /* our only child is `-- COMMAND`: its end ends the capture */
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if (die_with_parent) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() == 1)
-			raise(SIGTERM); /* the parent died before prctl() */
-	}
-	return signalfd(-1, &set, SFD_CLOEXEC);
-}
-
 void session_init(struct session *s, const struct options *o)
 {
 	memset(s, 0, sizeof(*s));
 	s->opts = o;
-	s->stop_fd = s->out_fd = s->packets_if = -1;
+	s->out_fd = s->packets_if = -1;
 }
 
 int session_begin(struct session *s, const struct options *o, const struct capture_interface *iface)
@@ -89,7 +56,11 @@ int session_begin(struct session *s, const struct options *o, const struct captu
 		s->stop = SESSION_FAILED;
 		return -1;
 	}
-	s->stop_fd = stop_signals_fd(o->from_wireshark);
+	s->stop_asked = stop_request_open(o->from_wireshark, o->control_in);
+	if (!s->stop_asked) {
+		s->stop = SESSION_FAILED;
+		return -1;
+	}
 	gethostname(s->host, sizeof(s->host) - 1);
 	return 0;
 }
@@ -286,11 +257,11 @@ bool session_poll(struct session *s, struct pollfd *fds, int n, int timeout_ms)
 	if (s->stop != SESSION_RUNNING)
 		return false;
 	memcpy(all, fds, sizeof(*fds) * (size_t)n);
-	all[n] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
+	all[n] = (struct pollfd){ .fd = stop_request_fd(s->stop_asked), .events = POLLIN };
 	all[n + 1] = (struct pollfd){ .fd = s->out_fd, .events = 0 }; /* POLLERR once a fifo's reader closes */
 	if (poll(all, (nfds_t)n + 2, timeout_ms) < 0 && errno != EINTR)
 		return session_check(s, -errno) == 0;
-	if (all[n].revents)
+	if (all[n].revents && stop_request_asked(s->stop_asked))
 		s->stop = SESSION_ASKED;
 	else if (all[n + 1].revents & (POLLERR | POLLHUP))
 		s->stop = SESSION_READER_GONE;
@@ -314,8 +285,7 @@ int session_close(struct session *s)
 		status = 1; /* connecting, it never got through: nothing was delivered */
 	pcapng_writer_close(s->out);
 	printer_close(s->lines);
-	if (s->stop_fd >= 0)
-		close(s->stop_fd);
+	stop_request_close(s->stop_asked);
 	return status;
 }
 

@@ -26,11 +26,12 @@
 struct pcapng_packet_options;
 struct pcapng_writer;
 struct reorder;
+struct stop_request;
 struct zmq_exporter;
 
 enum session_stop {
 	SESSION_RUNNING,
-	SESSION_ASKED,         /* a signal, or -- COMMAND ended (SIGCHLD) */
+	SESSION_ASKED,         /* a signal, -- COMMAND ended (SIGCHLD), or Wireshark's quit */
 	SESSION_READER_GONE,   /* the fifo's reader closed it: nothing more can be written */
 	SESSION_COUNT_REACHED, /* -c */
 	SESSION_FAILED,        /* said on stderr */
@@ -42,7 +43,7 @@ struct session {
 	const struct options *opts;
 	struct event_filter filter;
 	enum session_stop stop;
-	int stop_fd;                /* the stop signals and SIGCHLD */
+	struct stop_request *stop_asked; /* the stop signals, SIGCHLD and Wireshark's quit (stop.h) */
 	int out_fd;                 /* polled for the reader's end; -1: none */
 	struct pcapng_writer *out;  /* the sink: pcapng, */
 	struct printer *lines;      /* or lines on standard output, */
@@ -120,7 +121,11 @@ bool session_poll(struct session *s, struct pollfd *fds, int n, int timeout_ms);
  */
 int session_close(struct session *s);
 
-/* A capture for Wireshark that failed: lets a reader already waiting on the fifo see its end. */
+/*
+ * A fifo a reader may wait on for its writer's end: Wireshark's capture
+ * fifo when a capture fails before opening it, and its --extcap-control-out
+ * pipe, which ebpfcap never writes to. Lets that reader see its end.
+ */
 void session_release_reader(const char *path);
 
 #endif

@@ -4,10 +4,17 @@
 tshark -D 2>/dev/null | grep -q 'ebpfevents (eBPF Events)$' || fail "tshark -D does not list 'ebpfevents (eBPF Events)'"
 ok "tshark -D lists ebpfevents (eBPF Events)"
 
-out=$($EBPFCAP --extcap-interfaces --extcap-version=4.0)
-echo "$out" | grep -q '^extcap {version=[0-9.]*}' || fail "no extcap version line: $out"
-echo "$out" | grep -qx 'interface {value=ebpfevents}{display=eBPF Events}' || fail "no interface line: $out"
-ok "--extcap-interfaces"
+# Every Wireshark from 2.9 on asks --extcap-interfaces --extcap-version=MAJOR.MINOR (extcap.c:
+# extcap_load_interface_list()); the tshark here is one of them (4.0, 4.4 or 4.6 in make compat).
+ws=$(tshark --version 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
+[ -n "$ws" ] || fail "no version in: $(tshark --version 2>/dev/null | head -1)"
+for asked in "--extcap-version=$ws" "--extcap-version=4.7" "--extcap-version $ws"; do
+	out=$($EBPFCAP --extcap-interfaces $asked)
+	echo "$out" | grep -q '^extcap {version=[0-9.]*}.*{control=2}$' || fail "$asked: no extcap sentence: $out"
+	echo "$out" | grep -qx 'interface {value=ebpfevents}{display=eBPF Events}' || fail "$asked: no interface line: $out"
+done
+ok "--extcap-interfaces, asked as Wireshark $ws and 4.7 ask"
+expect_eq "--extcap-version alone: the extcap sentence" "$(echo "$out" | head -1)" "$($EBPFCAP --extcap-version=$ws)"
 
 expect_eq "dlt" 'dlt {number=252}{name=WIRESHARK_UPPER_PDU}{display=eBPF events (exported PDU)}' \
 	"$($EBPFCAP --extcap-interface ebpfevents --extcap-dlts)"

@@ -2,10 +2,11 @@
 # --process-blocks, every packet whose owner ebpfcap knows carries that
 # process in epb_processid_threadid (option 8) - the sender's, the pid its
 # comment names first - and each such process is described once, before its
-# first packet, in a Wireshark process information block. Ground truth: the
-# pids the traffic generator prints. No Wireshark 5.0 runs here: the blocks
-# are read by pcapio's reader (written from Wireshark's wiretap source and
-# checked against Wireshark's own test data by unit_process_info); the
+# first packet, in a Wireshark process information block, with its start
+# time. Ground truth: the pids the traffic generator prints, and when it
+# ran. No Wireshark 5.0 runs here: the blocks are read by pcapio's reader
+# (written from Wireshark's wiretap source and checked against Wireshark's
+# own test data by unit_process_info); the
 # tshark installed (4.0, 4.4 or 4.6 in make compat) must read the same file
 # without a warning and show every packet and comment as before.
 . test/helpers/lib.sh
@@ -16,7 +17,9 @@ $EBPFCAP -i ebpf_lo -w "$TMP/cap.pcapng" --process-blocks "tcp port $PORT" 2>"$T
 cap=$!
 at_exit "kill $cap"
 wait_attached
+t0=$(date +%s%N)
 TRAFFIC_PORT=$PORT $TRAFFIC tcp 3 >"$TMP/traffic.out" || fail "traffic"
+t1=$(date +%s%N)
 client=$(field "$(cat "$TMP/traffic.out")" client_pid) server=$(field "$(cat "$TMP/traffic.out")" server_pid)
 sleep 0.3
 kill -TERM $cap
@@ -28,7 +31,7 @@ $OWNERS "$TMP/cap.pcapng" >"$TMP/owners.txt" || fail "pcapio cannot read the cap
 tshark -r "$TMP/cap.pcapng" -Y tcp -T fields -e frame.comment >"$TMP/comments" 2>"$TMP/tshark.err"
 packets=$(wc -l <"$TMP/comments")
 [ "$packets" -ge 30 ] || fail "only $packets packets of 3 connections: $(cat "$TMP/cap.err")"
-# comment <TAB> pid tid <TAB> name uid=N path <TAB> block comment; the pid the comment names first.
+# comment <TAB> pid tid <TAB> name uid=N path start=NS <TAB> block comment; the pid the comment names first.
 awk -F'\t' 'NF == 4 {
 	if ($1 == "-") { if ($2 != "-") bad++; next }
 	owned++
@@ -56,6 +59,21 @@ grep -q "	$client .*	tcp_client uid=" "$TMP/owners.txt" || fail "the client's bl
 ok "option 8: client $client and server $server, each described as its comment says"
 expect_eq "process information blocks (one per process named)" "$(wc -l <"$TMP/pids")" \
 	"$(sed -n 's/^process information blocks: //p' "$TMP/owners.txt")"
+
+# pib_starttime (from /proc): the traffic's processes started while it ran, to /proc's clock tick
+# (10 ms). A process already gone when its first event was read has none (0), not a wrong one.
+tick=$((1000000000 / $(getconf CLK_TCK)))
+started=0
+for pid in $client $server; do
+	start=$(awk -F'\t' -v p="$pid" 'split($2, pt, " ") && pt[1] == p { sub(/.* start=/, "", $3); print $3; exit }' \
+		"$TMP/owners.txt")
+	[ "${start:-0}" -eq 0 ] && continue
+	[ "$start" -ge $((t0 - tick)) ] && [ "$start" -le "$t1" ] ||
+		fail "process $pid: start time $start outside the traffic's run [$t0, $t1]"
+	started=$((started + 1))
+done
+[ "$started" -ge 1 ] || fail "neither the client's nor the server's block has a start time"
+ok "pib_starttime: $started of the traffic's 2 processes, each within the traffic's run"
 
 # The installed tshark reads the file without a word, every packet and comment as without the blocks.
 grep -v 'Running as user' "$TMP/tshark.err" | grep . && fail "tshark $(tshark --version | head -1) warns"

@@ -20,15 +20,20 @@
  *
  * With --owners FILE it prints, for each packet of a capture, its comment
  * and its process (option 8, and the process block that describes it):
- * t_packet_owners checks the live capture with it.
+ * t_process_info checks the live capture with it. The start time a live
+ * capture writes comes from /proc (test_start_time).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "pcapio/pcapng.h"
 #include "pcapio/pcapng_reader.h"
+#include "utils/clock.h"
+#include "utils/enrich/process.h"
 #include "unit.h"
 
 /* From Wireshark's test/suite_fileformats.py (master, 2026): custom data after the PEN. */
@@ -227,7 +232,45 @@ static void test_packet(const char *path)
 	printf("ok: epb_processid_threadid written and read, with and without a comment\n");
 }
 
-/* "comment<TAB>pid tid<TAB>name uid=N path<TAB>process comment" per packet; "-" for none. */
+/*
+ * pib_starttime (9) of a live capture's process comes from /proc
+ * (process_start_ns): a child forked between two readings of the clock
+ * started between them, to /proc's clock tick (it counts ticks since boot).
+ * Not its name, or gone: no start time rather than a wrong one.
+ */
+static void test_start_time(void)
+{
+	char comm[32] = "";
+	FILE *f = fopen("/proc/self/comm", "r");
+	uint64_t tick = 1000000000ull / (uint64_t)sysconf(_SC_CLK_TCK), before, after, start;
+	pid_t child;
+
+	CHECK(f && fgets(comm, sizeof(comm), f));
+	if (f)
+		fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	before = clock_ns(CLOCK_REALTIME);
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	after = clock_ns(CLOCK_REALTIME);
+	CHECK(child > 0);
+	if (child <= 0)
+		return;
+	start = process_start_ns((uint32_t)child, comm);
+	/* Truncated to a tick, and the clocks read again for the conversion: a tick each way, and one more. */
+	CHECK(start + 2 * tick >= before && start <= after + tick);
+	CHECK_EQ(process_start_ns((uint32_t)child, "not_its_name"), 0);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	CHECK_EQ(process_start_ns((uint32_t)child, comm), 0);
+	printf("ok: a process's start time from /proc, %.1f ms before the fork returned\n",
+	       start <= after ? (double)(after - start) / 1e6 : 0.0);
+}
+
+/* "comment<TAB>pid tid<TAB>name uid=N path start=NS<TAB>process comment" per packet; "-" for none. */
 static int print_owners(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -248,8 +291,8 @@ static int print_owners(const char *path)
 		else
 			printf("-\t");
 		if (p)
-			printf("%s uid=%u %s\t%s\n", p->name, p->uid, p->path[0] ? p->path : "-",
-			       p->comment[0] ? p->comment : "-");
+			printf("%s uid=%u %s start=%llu\t%s\n", p->name, p->uid, p->path[0] ? p->path : "-",
+			       (unsigned long long)p->start_ns, p->comment[0] ? p->comment : "-");
 		else
 			printf("-\t-\n");
 	}
@@ -273,6 +316,7 @@ int main(int argc, char **argv)
 	test_writer(path);
 	test_parser();
 	test_packet(path);
+	test_start_time();
 	unlink(path);
 	return unit_report("unit_process_info");
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "utils/enrich/process.h"
 #include "extcap/privileges.h"
+#include "utils/clock.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -122,25 +123,59 @@ void process_cache_exe(struct process_cache *pc, uint32_t pid, uint32_t ppid, co
 	snprintf(buf, size, "%s", s->exe);
 }
 
-static pid_t parent_of(pid_t pid)
+/*
+ * /proc/PID/stat into line; what follows the comm (the state on), NULL if
+ * there is no such process. The comm, which may hold spaces and
+ * parentheses, goes into comm: it runs from the first '(' to the last ')'.
+ */
+static const char *read_stat(pid_t pid, char *line, size_t size, char *comm, size_t comm_size)
 {
-	char path[32], line[512];
+	char path[32];
 	FILE *f;
-	int ppid = -1;
+	char *open_paren, *close_paren;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	f = fopen(path, "r");
 	if (!f)
-		return -1;
-	/* comm may hold spaces and parentheses: the state follows the last ')'. */
-	if (fgets(line, sizeof(line), f)) {
-		char *close = strrchr(line, ')');
-
-		if (close && sscanf(close + 1, " %*c %d", &ppid) != 1)
-			ppid = -1;
-	}
+		return NULL;
+	if (!fgets(line, (int)size, f))
+		line[0] = '\0';
 	fclose(f);
-	return ppid;
+	open_paren = strchr(line, '(');
+	close_paren = strrchr(line, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren)
+		return NULL;
+	snprintf(comm, comm_size, "%.*s", (int)(close_paren - open_paren - 1), open_paren + 1);
+	return close_paren + 1;
+}
+
+static pid_t parent_of(pid_t pid)
+{
+	char line[512], comm[COMM_LEN];
+	const char *rest = read_stat(pid, line, sizeof(line), comm, sizeof(comm));
+	int ppid;
+
+	return rest && sscanf(rest, " %*c %d", &ppid) == 1 ? ppid : -1;
+}
+
+uint64_t process_start_ns(uint32_t pid, const char *comm)
+{
+	char line[512], now_comm[COMM_LEN];
+	unsigned long long ticks;
+	uint64_t caps = privileges_raise(USE_READ_PROC);
+	const char *field = read_stat((pid_t)pid, line, sizeof(line), now_comm, sizeof(now_comm));
+	long hz = sysconf(_SC_CLK_TCK);
+
+	privileges_lower(caps);
+	if (!field || strncmp(now_comm, comm, COMM_LEN - 1) != 0 || hz <= 0)
+		return 0;
+	/* After the comm, one space before each field: the state (field 3) ... starttime (field 22). */
+	for (int n = 3; field && n < 22; n++)
+		field = strchr(field + 1, ' ');
+	if (!field || sscanf(field, " %llu", &ticks) != 1)
+		return 0;
+	/* Ticks of CLOCK_BOOTTIME (the kernel's start_boottime): since boot, suspend included. */
+	return clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME) + ticks * (1000000000ull / (uint64_t)hz);
 }
 
 static int is_descendant(pid_t pid, pid_t ancestor)

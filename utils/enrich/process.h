@@ -2,7 +2,7 @@
 /*
  * What user space knows about processes: their executables (from the
  * kernel's exec notes, else /proc, cached so the event path does not
- * readlink() per event) and their descendants (for --pid).
+ * readlink() per event), when they started and their descendants (for --pid).
  */
 #ifndef EBPFCAP_PROCESS_H
 #define EBPFCAP_PROCESS_H
@@ -28,6 +28,14 @@ void process_cache_exec(struct process_cache *pc, uint32_t pid, uint32_t ppid, c
  */
 void process_cache_exe(struct process_cache *pc, uint32_t pid, uint32_t ppid, const char *comm,
 		       char *buf, size_t size);
+
+/*
+ * When pid started, in ns since the epoch, from /proc/PID/stat (its
+ * starttime: clock ticks since boot), or 0 when that is not known: the
+ * process is gone, or it runs under another name than comm now (its pid
+ * reused, most likely: a wrong start time is worse than none).
+ */
+uint64_t process_start_ns(uint32_t pid, const char *comm);
 
 /* Calls fn for every living descendant of pid; stops at fn's first error. */
 int process_for_each_descendant(pid_t pid, int (*fn)(pid_t pid, void *ctx), void *ctx);
