@@ -480,13 +480,18 @@ static void finish(struct capture *c, bool after_command)
 	}
 }
 
+static unsigned capture_needs(const struct options *o, const struct capture_interface *iface)
+{
+	return (iface->ifname[0] ? NEED_PACKETS : 0) | (o->event_type_mask & FILTER_UDP_TYPES ? NEED_UDP : 0);
+}
+
 int capture_run(const struct options *o, struct command *cmd)
 {
 	struct session s;
 	struct capture c = { .s = &s, .keylog_fd = -1 };
 	struct capture_interface iface;
 
-	if (check_capture_options(o, &iface) < 0 || privileges_check(iface.ifname[0] != '\0') < 0 ||
+	if (check_capture_options(o, &iface) < 0 || privileges_check(capture_needs(o, &iface)) < 0 ||
 	    kernel_events_tracefs() < 0 || session_begin(&s, o, &iface) < 0)
 		return 1;
 	if (open_capture(&c, &iface) < 0) {

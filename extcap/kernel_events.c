@@ -137,11 +137,9 @@ static void load_only_needed(struct ebpfcap_bpf *skel, uint32_t mask)
 		skel->progs.ebpfcap_state, skel->progs.ebpfcap_accept4, skel->progs.ebpfcap_accept,
 		skel->progs.ebpfcap_rst_in, skel->progs.ebpfcap_retrans,
 	};
-	uint32_t udp_types = 1u << EBPF_UDP_SEND | 1u << EBPF_UDP_RECV;
-
-	for (size_t i = 0; !(mask & udp_types) && i < sizeof(udp) / sizeof(udp[0]); i++)
+	for (size_t i = 0; !(mask & FILTER_UDP_TYPES) && i < sizeof(udp) / sizeof(udp[0]); i++)
 		bpf_program__set_autoload(udp[i], false);
-	for (size_t i = 0; !(mask & ~udp_types) && i < sizeof(tcp) / sizeof(tcp[0]); i++)
+	for (size_t i = 0; !(mask & ~FILTER_UDP_TYPES) && i < sizeof(tcp) / sizeof(tcp[0]); i++)
 		bpf_program__set_autoload(tcp[i], false);
 }
 

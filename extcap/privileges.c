@@ -25,29 +25,31 @@ static const struct needed {
 	int broader;       /* one that includes it (root in a container may have that one) */
 	const char *name;
 	const char *why;   /* "cannot ..." */
-	bool packets_only; /* only the packet interfaces need it */
+	unsigned only_for; /* 0: every capture; else only captures that need one of these (privileges.h) */
 	unsigned uses;     /* the privileged_use steps that raise it (privileges.h) */
 } needed[] = {
-	{ CAP_BPF, CAP_SYS_ADMIN, "CAP_BPF", "load eBPF programs", false, USE_LOAD_BPF },
-	{ CAP_PERFMON, CAP_SYS_ADMIN, "CAP_PERFMON", "attach eBPF programs to tracepoints", false, USE_LOAD_BPF },
+	{ CAP_BPF, CAP_SYS_ADMIN, "CAP_BPF", "load eBPF programs", 0, USE_LOAD_BPF },
+	{ CAP_PERFMON, CAP_SYS_ADMIN, "CAP_PERFMON", "attach eBPF programs to tracepoints", 0, USE_LOAD_BPF },
 	/*
 	 * The kernel loads cgroup socket programs (the UDP peer hooks on the
-	 * cgroup v2 root) only for it. Effective only while loading, as the
-	 * others: we never set promiscuous or monitor mode, nor configure anything.
+	 * cgroup v2 root) only for it, so only a capture of UDP events needs it.
+	 * Effective only while loading, as the others: we never set promiscuous
+	 * or monitor mode, nor configure anything.
 	 */
-	{ CAP_NET_ADMIN, CAP_SYS_ADMIN, "CAP_NET_ADMIN", "load eBPF cgroup socket programs", false, USE_LOAD_BPF },
+	{ CAP_NET_ADMIN, CAP_SYS_ADMIN, "CAP_NET_ADMIN", "load eBPF cgroup socket programs", NEED_UDP,
+	  USE_LOAD_BPF },
 	/*
 	 * tracefs is root's 0700; libbpf reads each tracepoint's id there. Also
 	 * lists other users' /proc/PID/fd (0500). It is the one that reads any
 	 * file: never effective while a path the user names is opened.
 	 */
 	{ CAP_DAC_READ_SEARCH, CAP_DAC_OVERRIDE, "CAP_DAC_READ_SEARCH",
-	  "read tracepoint ids in /sys/kernel/tracing", false, USE_LOAD_BPF | USE_READ_PROC },
+	  "read tracepoint ids in /sys/kernel/tracing", 0, USE_LOAD_BPF | USE_READ_PROC },
 	/* Without it other users' processes have no program path, open flows no owner. */
-	{ CAP_SYS_PTRACE, -1, "CAP_SYS_PTRACE", "read other users' /proc/PID/exe and /proc/PID/fd", false,
+	{ CAP_SYS_PTRACE, -1, "CAP_SYS_PTRACE", "read other users' /proc/PID/exe and /proc/PID/fd", 0,
 	  USE_READ_PROC },
 	/* Only to create libpcap's packet socket; reading it and its filter need nothing. */
-	{ CAP_NET_RAW, -1, "CAP_NET_RAW", "capture packets", true, USE_PACKETS },
+	{ CAP_NET_RAW, -1, "CAP_NET_RAW", "capture packets", NEED_PACKETS, USE_PACKETS },
 };
 
 #define N_NEEDED (sizeof(needed) / sizeof(needed[0]))
@@ -153,7 +155,7 @@ static bool holds(uint64_t caps, int cap)
 	return cap >= 0 && (caps >> cap) & 1;
 }
 
-int privileges_check(bool with_packets)
+int privileges_check(unsigned needs)
 {
 	const struct needed *first = NULL;
 	char missing[256] = "";
@@ -165,7 +167,7 @@ int privileges_check(bool with_packets)
 		const struct needed *n = &needed[i];
 		uint64_t caps = s.permitted; /* what privileges_raise() can make effective */
 
-		if ((n->packets_only && !with_packets) || holds(caps, n->cap) || holds(caps, n->broader))
+		if ((n->only_for && !(n->only_for & needs)) || holds(caps, n->cap) || holds(caps, n->broader))
 			continue;
 		if (!first)
 			first = n;

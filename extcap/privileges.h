@@ -39,11 +39,17 @@ void privileges_lower(uint64_t saved);
 /* The set for setcap(8), e.g. "cap_bpf,cap_perfmon,...=ep". */
 void privileges_print_setcap(FILE *out);
 
+/* What a capture needs beyond loading its programs (privileges_check()). */
+enum capture_need {
+	NEED_PACKETS = 1 << 0, /* an interface's packets: libpcap's socket */
+	NEED_UDP = 1 << 1,     /* UDP events: the peer hooks are cgroup socket programs */
+};
+
 /*
  * Before anything is loaded: 0 if this process may raise what a local capture
- * needs (with_packets: also what libpcap needs), else -1 after one line on
- * stderr naming every capability that is missing.
+ * needs (needs: NEED_* beyond the programs themselves), else -1 after one line
+ * on stderr naming every capability that is missing.
  */
-int privileges_check(bool with_packets);
+int privileges_check(unsigned needs);
 
 #endif
