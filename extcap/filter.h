@@ -19,9 +19,10 @@
 #include "interfaces.h"
 #include "options.h"
 
-/* --cgroup, --container, a pod's containers, and the containers behind the interface. */
 /* The event types only the UDP programs make (they alone need the UDP path loaded). */
 #define FILTER_UDP_TYPES (1u << EBPF_UDP_SEND | 1u << EBPF_UDP_RECV)
+
+/* --cgroup, --container, a pod's containers, and the containers behind the interface. */
 #define FILTER_MAX_POD_CONTAINERS 16
 #define FILTER_MAX_CGROUPS (2 + FILTER_MAX_POD_CONTAINERS + MAX_IFACE_CGROUPS)
 
