@@ -489,7 +489,7 @@ void options_usage(FILE *out)
 		"\n"
 		"Shows which process, user, container and pod is behind each TCP and UDP\n"
 		"conversation, from the kernel's tracepoints. Without -w or --export, one line\n"
-		"per event on standard output (time, event, process[pid], user, container or\n"
+		"per event on standard output (time, event, process(pid), user, container or\n"
 		"pod, local -> remote, what the kernel measured). See ebpfcap(1).\n");
 	for (int section = 0; section < HELP_SECTIONS; section++) {
 		fprintf(out, "\n%s:\n", help_section_titles[section]);

@@ -14,6 +14,7 @@
 #include "pcapio/pcapng.h"
 #include "pcapio/pcapng_reader.h"
 #include "utils/attrib/packet_tuple.h"
+#include "utils/attrib/socket_owner.h"
 
 #define USER_CACHE 64
 #define LINE_MAX_LEN 2048
@@ -134,13 +135,14 @@ static void where(const struct ebpf_record *rec, char *out, size_t size)
 		snprintf(out, size, "-");
 }
 
-/* " from=sshd[812]": who handed the socket over (TCP_Handoff), or who accepted it, when not the process named. */
+/* " from=sshd(812)": who handed the socket over (TCP_Handoff), or who accepted it, when not the process named. */
 static void format_holder(const char *what, const char *comm, uint32_t pid, char *buf, size_t size)
 {
-	char name[EBPF_COMM_LEN];
+	char name[EBPF_COMM_LEN], label[OWNER_LABEL_MAX];
 
 	clean(comm, name, sizeof(name));
-	snprintf(buf, size, " %s=%s[%u]", what, name, pid);
+	owner_label(label, sizeof(label), name, pid);
+	snprintf(buf, size, " %s=%s", what, label);
 }
 
 /* What the kernel measured, as this type of event carries it. */
@@ -195,7 +197,7 @@ static void format_metrics(const struct ebpf_event *ev, char *buf, size_t size)
 	}
 }
 
-/* TIME EVENT PROCESS[PID] USER CONTAINER LOCAL -> REMOTE METRICS */
+/* TIME EVENT PROCESS(PID) USER CONTAINER LOCAL -> REMOTE METRICS */
 static void text_line(struct printer *p, const struct ebpf_record *rec, char *buf, size_t size)
 {
 	const struct ebpf_event *ev = &rec->ev;
@@ -213,7 +215,7 @@ static void text_line(struct printer *p, const struct ebpf_record *rec, char *bu
 		return;
 	}
 	clean(ev->comm, comm, sizeof(comm));
-	snprintf(process, sizeof(process), "%s[%u]", unknown ? "?" : comm, ev->pid);
+	owner_label(process, sizeof(process), unknown ? "?" : comm, ev->pid);
 	if (unknown)
 		snprintf(user, sizeof(user), "?");
 	else if (*user_of(p, rec))

@@ -66,7 +66,7 @@ expect_released "after SIGPIPE" "$objs"
 # the file holds whatever was flushed, whole blocks only (killed once the connect is in).
 start_capture "$TMP/kill9.pcapng"
 open_gate
-connect_written() { $EBPFCAP -r "$TMP/kill9.pcapng" 2>/dev/null | grep -q "TCP_Connect .*\[$client\]"; }
+connect_written() { $EBPFCAP -r "$TMP/kill9.pcapng" 2>/dev/null | grep -q "TCP_Connect .*($client)"; }
 wait_for -p $cap_pid 5 "kill -9: the connect to be written" connect_written
 kill -9 $cap_pid
 reap $cap_pid

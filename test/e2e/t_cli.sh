@@ -54,14 +54,14 @@ traffic tcp 2 4 65534
 stop
 f="$TMP/text.txt"
 lo='127\.0\.0\.1'
-expect_eq "text: connects of tcp_client[$client] as nobody, to port $port" 2 \
-	"$(count "$f" "^[0-9:.]{15} TCP_Connect +tcp_client\[$client\] +nobody +- +$lo:[0-9]+ +-> $lo:$port +latency=[0-9.]+(us|ms)$")"
-expect_eq "text: accepts of tcp_server[$server] as root, from the client" 2 \
-	"$(count "$f" "^[0-9:.]{15} TCP_Accept +tcp_server\[$server\] +root +- +$lo:$port +<- $lo:[0-9]+ +srtt=")"
+expect_eq "text: connects of tcp_client($client) as nobody, to port $port" 2 \
+	"$(count "$f" "^[0-9:.]{15} TCP_Connect +tcp_client\($client\) +nobody +- +$lo:[0-9]+ +-> $lo:$port +latency=[0-9.]+(us|ms)$")"
+expect_eq "text: accepts of tcp_server($server) as root, from the client" 2 \
+	"$(count "$f" "^[0-9:.]{15} TCP_Accept +tcp_server\($server\) +root +- +$lo:$port +<- $lo:[0-9]+ +srtt=")"
 expect_eq "text: client closes, 5 bytes out, 6 in, FIN" 2 \
-	"$(count "$f" "^[0-9:.]{15} TCP_Close +tcp_client\[$client\] +nobody +- +$lo:[0-9]+ +-> $lo:$port +duration=[0-9.]+(us|ms) sent=5 received=6 retrans=0 srtt=[0-9.]+(us|ms)$")"
+	"$(count "$f" "^[0-9:.]{15} TCP_Close +tcp_client\($client\) +nobody +- +$lo:[0-9]+ +-> $lo:$port +duration=[0-9.]+(us|ms) sent=5 received=6 retrans=0 srtt=[0-9.]+(us|ms)$")"
 expect_eq "text: server closes, 6 bytes out, 5 in" 2 \
-	"$(count "$f" "^[0-9:.]{15} TCP_Close +tcp_server\[$server\] +root +- +$lo:$port +-> $lo:[0-9]+ +duration=.* sent=6 received=5 ")"
+	"$(count "$f" "^[0-9:.]{15} TCP_Close +tcp_server\($server\) +root +- +$lo:$port +-> $lo:[0-9]+ +duration=.* sent=6 received=5 ")"
 expect_eq "text: nothing but these 8 events (and their -v lines)" 16 "$(wc -l <"$f")"
 expect_eq "-v: each connect's second line names exe, parent and uid" 2 \
 	"$(grep -A1 "TCP_Connect" "$f" | count /dev/stdin "^    exe=$EXE ppid=$tpid parent=traffic tid=$client uid=65534 gid=65534 .* state=SYN_SENT")"
@@ -102,9 +102,9 @@ tshark_fields "$TMP/w.pcapng" -Y "ebpf.dstport == $port || ebpf.srcport == $port
 expect_eq "tshark: connects by the client, uid 65534" 3 "$(grep -cx "1 $client 65534" "$TMP/w.txt")"
 expect_eq "tshark: accepts by the server, uid 0" 3 "$(grep -cx "3 $server 0" "$TMP/w.txt")"
 $EBPFCAP -r "$TMP/w.pcapng" >"$TMP/r.txt" || fail "-r failed"
-expect_eq "-r: connects, as live" 3 "$(count "$TMP/r.txt" "TCP_Connect +tcp_client\[$client\] +nobody +- +$lo:[0-9]+ +-> $lo:$port +latency=")"
+expect_eq "-r: connects, as live" 3 "$(count "$TMP/r.txt" "TCP_Connect +tcp_client\($client\) +nobody +- +$lo:[0-9]+ +-> $lo:$port +latency=")"
 $EBPFCAP -r "$TMP/w.pcapng" -n >"$TMP/rn.txt" || fail "-r -n failed"
-expect_eq "-r -n: the uid instead of the name" 3 "$(count "$TMP/rn.txt" "TCP_Close +tcp_client\[$client\] +65534 +- +$lo:[0-9]+ +-> $lo:$port +duration=.* sent=5 received=6 ")"
+expect_eq "-r -n: the uid instead of the name" 3 "$(count "$TMP/rn.txt" "TCP_Close +tcp_client\($client\) +65534 +- +$lo:[0-9]+ +-> $lo:$port +duration=.* sent=5 received=6 ")"
 $EBPFCAP -r "$TMP/w.pcapng" --json | python3 -c '
 import json, sys
 n = [json.loads(l) for l in sys.stdin]
@@ -140,31 +140,31 @@ expect_eq "-- COMMAND exiting 3: ebpfcap's exit status" 0 $?
 expect_eq "-- COMMAND exiting 3: said on stderr" "ebpfcap: sh exited with status 3" "$(cat "$TMP/kids.err")"
 line=$(grep client_pid "$TMP/kids.txt")
 client=$(field "$line" client_pid); server=$(field "$line" server_pid); port=$(field "$line" port)
-expect_eq "-- COMMAND: its grandchildren's connect" 1 "$(count "$TMP/kids.txt" "TCP_Connect +tcp_client\[$client\] +0 +- +$lo:[0-9]+ +-> $lo:$port ")"
-expect_eq "-- COMMAND: its grandchildren's accept" 1 "$(count "$TMP/kids.txt" "TCP_Accept +tcp_server\[$server\] +0 ")"
-expect_eq "-- COMMAND: its grandchildren's listen" 1 "$(count "$TMP/kids.txt" "TCP_Listen +traffic\[[0-9]+\] +0 +- +$lo:$port +<- \*$")"
+expect_eq "-- COMMAND: its grandchildren's connect" 1 "$(count "$TMP/kids.txt" "TCP_Connect +tcp_client\($client\) +0 +- +$lo:[0-9]+ +-> $lo:$port ")"
+expect_eq "-- COMMAND: its grandchildren's accept" 1 "$(count "$TMP/kids.txt" "TCP_Accept +tcp_server\($server\) +0 ")"
+expect_eq "-- COMMAND: its grandchildren's listen" 1 "$(count "$TMP/kids.txt" "TCP_Listen +traffic\([0-9]+\) +0 +- +$lo:$port +<- \*$")"
 expect_eq "-- COMMAND: events of its family only" 0 "$(grep -E '^[0-9:.]{15} ' "$TMP/kids.txt" |
-	grep -cvE "(tcp_client\[$client\]|tcp_server\[$server\]|TCP_Listen +traffic\[)" || true)"
+	grep -cvE "(tcp_client\($client\)|tcp_server\($server\)|TCP_Listen +traffic\()" || true)"
 expect_eq "-- COMMAND: BPF descriptors in the command" 0 "$(grep -c 'anon_inode:bpf' "$TMP/fds" || true)"
 
 # -w - with a command: pcapng on standard output, the command's own output moved to stderr.
 $EBPFCAP -w - -- $TRAFFIC tcp 1 6 2>"$TMP/pipe.err" | $EBPFCAP -r - -n >"$TMP/pipe.txt" || fail "-w - | -r - failed"
 client=$(field "$(cat "$TMP/pipe.err")" client_pid); port=$(field "$(cat "$TMP/pipe.err")" port)
 [ -n "$client" ] || fail "the command's output did not reach stderr: $(cat "$TMP/pipe.err")"
-expect_eq "-w - -- COMMAND | -r -: its connect" 1 "$(count "$TMP/pipe.txt" "TCP_Connect +tcp_client\[$client\] +0 +- +\[::1\]:[0-9]+ +-> \[::1\]:$port ")"
+expect_eq "-w - -- COMMAND | -r -: its connect" 1 "$(count "$TMP/pipe.txt" "TCP_Connect +tcp_client\($client\) +0 +- +\[::1\]:[0-9]+ +-> \[::1\]:$port ")"
 
 # ---- --uid: in the kernel, by number and by name ----
 live "$TMP/uid.txt" -n --uid 65534 --event-types TCP_Connect,TCP_Accept
 traffic tcp 2 4 65534
 stop
-expect_eq "--uid 65534: the client's connects are in" 2 "$(count "$TMP/uid.txt" "TCP_Connect +tcp_client\[$client\] +65534 ")"
-expect_eq "--uid 65534: the server's accepts (root) are out" 0 "$(count "$TMP/uid.txt" "tcp_server\[$server\]")"
+expect_eq "--uid 65534: the client's connects are in" 2 "$(count "$TMP/uid.txt" "TCP_Connect +tcp_client\($client\) +65534 ")"
+expect_eq "--uid 65534: the server's accepts (root) are out" 0 "$(count "$TMP/uid.txt" "tcp_server\($server\)")"
 expect_eq "--uid 65534: no line of another uid" 0 "$(grep -cvE '^[0-9:.]{15} [A-Za-z_]+ +[^ ]+ +65534 ' "$TMP/uid.txt" || true)"
 live "$TMP/root.txt" --uid root --pid $$ --event-types TCP_Connect,TCP_Accept
 traffic tcp 2 4 65534
 stop
-expect_eq "--uid root: the client's connects (65534) are out" 0 "$(count "$TMP/root.txt" "tcp_client\[$client\]")"
-expect_eq "--uid root: the server's accepts are in" 2 "$(count "$TMP/root.txt" "TCP_Accept +tcp_server\[$server\] +root ")"
+expect_eq "--uid root: the client's connects (65534) are out" 0 "$(count "$TMP/root.txt" "tcp_client\($client\)")"
+expect_eq "--uid root: the server's accepts are in" 2 "$(count "$TMP/root.txt" "TCP_Accept +tcp_server\($server\) +root ")"
 
 # ---- -i lo with a filter expression: only that port's packets, named, beside the events ----
 live "$TMP/lo.txt" -i lo --pid $$ --event-types TCP_Connect tcp port $((sport + 1))

@@ -19,5 +19,5 @@ reap $pipeline 20
 expect_eq "capture's own exit" "exited 0" "$(grep exited "$TMP/cap.err")"
 expect_eq "lines read: one TCP_Connect" 1 "$(grep -c '^line .* TCP_Connect ' "$TMP/reader.out")"
 expect_eq "its client" "$(field "$(cat "$TMP/clients.out")" client_pid)" \
-	"$(sed -n 's/.*tcp_client\[\([0-9]*\)\].*/\1/p' "$TMP/reader.out")"
+	"$(sed -n 's/.*tcp_client(\([0-9]*\)).*/\1/p' "$TMP/reader.out")"
 expect_no_programs

@@ -83,7 +83,7 @@ host_traffic_seen() {
 	wait_for 10 "$1: the 3 connects of pid $pid" at_least 3 count "$TMP/$1.pcapng" "type=TCP_Connect pid=$pid "
 	expect_eq "$1: connects of pid $pid from $host (machine ${machine:--})" 3 \
 		"$(count "$TMP/$1.pcapng" "^host=$host machine=${machine:--} type=TCP_Connect pid=$pid ")"
-	expect_eq "$1: their comm" 3 "$($EBPFCAP -r "$TMP/$1.pcapng" | grep -c "TCP_Connect  *tcp_client\[$pid\] ")"
+	expect_eq "$1: their comm" 3 "$($EBPFCAP -r "$TMP/$1.pcapng" | grep -c "TCP_Connect  *tcp_client($pid) ")"
 }
 
 # ---- docker ----

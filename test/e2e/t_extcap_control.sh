@@ -57,7 +57,7 @@ echo "58000005 68656c6c6f" >&3
 echo "54000002 0000" >&3
 open_gate
 i=0
-until $EBPFCAP -r "$TMP/cap.pcapng" 2>/dev/null | grep -q "TCP_Connect .*\[$client\]"; do
+until $EBPFCAP -r "$TMP/cap.pcapng" 2>/dev/null | grep -q "TCP_Connect .*($client)"; do
 	i=$((i + 1)); [ $i -gt 100 ] && fail "after the unknown messages the connect was not written within 10 s"
 	sleep 0.1
 done
@@ -79,6 +79,6 @@ reap $reader 5
 tshark -r "$TMP/cap.pcapng" >"$TMP/frames" 2>"$TMP/tshark.err" || fail "tshark cannot read the capture: $(cat "$TMP/tshark.err")"
 grep -v 'Running as user' "$TMP/tshark.err" | grep . && fail "tshark warns about the capture"
 $EBPFCAP -r "$TMP/cap.pcapng" >"$TMP/lines" 2>"$TMP/read.err" || fail "ebpfcap -r: $(cat "$TMP/read.err")"
-grep -q "TCP_Connect .*\[$client\]" "$TMP/lines" || fail "the client's connect is not in the capture"
-grep -q "TCP_Close .*\[$client\]" "$TMP/lines" || fail "the client's close is not in the capture"
+grep -q "TCP_Connect .*($client)" "$TMP/lines" || fail "the client's connect is not in the capture"
+grep -q "TCP_Close .*($client)" "$TMP/lines" || fail "the client's close is not in the capture"
 ok "a whole pcapng: $(wc -l <"$TMP/frames") frames, the client's connect and close"

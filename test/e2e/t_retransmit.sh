@@ -32,7 +32,7 @@ expect_no_programs
 
 n=$(tshark_fields "$TMP/rtx.pcapng" -Y "ebpf.type == \"TCP_Retransmit\" && ebpf.pid == $client && ebpf.dst == $PEER && ebpf.dstport == $PORT && ebpf.comm == \"tcp_client\"" -e ebpf.retransmits | wc -l)
 [ "$n" -gt 0 ] || fail "no TCP_Retransmit event attributed to the client ($client)"
-ok "$n TCP_Retransmit events attributed to tcp_client[$client]"
+ok "$n TCP_Retransmit events attributed to tcp_client($client)"
 close=$(tshark_fields "$TMP/rtx.pcapng" -Y "ebpf.type == \"TCP_Close\" && ebpf.pid == $client" -e ebpf.retransmits -e ebpf.bytes_sent)
 set -- $close
 [ "${1:-0}" -gt 0 ] || fail "close reports no retransmits: '$close'"

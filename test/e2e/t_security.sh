@@ -102,7 +102,7 @@ for t in /proc/$mcap/task/*; do
 done
 [ "$(awk '/^CapPrm:/ { print $2 }' /proc/$mcap/status)" != 0000000000000000 ] || fail "the capture holds no permitted capabilities"
 out=$($TRAFFIC tcp 3) || fail "traffic"
-member_connects() { $EBPFCAP -r "$home/out/member.pcapng" 2>/dev/null | grep -c "TCP_Connect .*tcp_client\[$(field "$out" client_pid)\]"; }
+member_connects() { $EBPFCAP -r "$home/out/member.pcapng" 2>/dev/null | grep -c "TCP_Connect .*tcp_client($(field "$out" client_pid))"; }
 wait_for -p $mcap -l "$TMP/mcap.err" 10 "the member's capture to hold the 3 connects" at_least 3 member_connects
 kill -INT $mcap
 reap $mcap 15
