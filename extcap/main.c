@@ -87,8 +87,8 @@ int main(int argc, char **argv)
 		else
 			status = local_run(&opts);
 		if (status != 0 && opts.from_wireshark)
-			session_release_reader(opts.fifo);
-		session_release_reader(opts.control_out);
+			session_release_reader(opts.fifo, RELEASE_PATIENCE_MS);
+		session_release_reader(opts.control_out, 0);
 		return status;
 	case MODE_CHECK_FILTER:
 		return extcap_check_capture_filter(opts.interface, opts.capture_filter);

@@ -294,17 +294,26 @@ int session_close(struct session *s)
  * opening it; a fifo that never had a writer never reports its end, so
  * dumpcap (and tshark behind it) would wait forever. Opening it for writing
  * and closing it at once gives the reader its end of file. Non-blocking: with
- * no reader there is nothing to release. The path is the user's: opened with
- * the user's rights, as everything the user names.
+ * no reader yet (ENXIO) it is tried again for up to patience_ms, since
+ * dumpcap may open the fifo only after we have already failed (it starts us
+ * first); after that there is nothing to release. The path is the user's:
+ * opened with the user's rights, as everything the user names.
  */
-void session_release_reader(const char *path)
+void session_release_reader(const char *path, int patience_ms)
 {
 	struct stat st;
-	int fd;
 
 	if (!path || strcmp(path, "-") == 0 || stat(path, &st) < 0 || !S_ISFIFO(st.st_mode))
 		return;
-	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd >= 0)
-		close(fd);
+	for (int waited_ms = 0;; waited_ms += 20) {
+		int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+		if (fd >= 0) {
+			close(fd);
+			return;
+		}
+		if (errno != ENXIO || waited_ms >= patience_ms)
+			return;
+		usleep(20 * 1000);
+	}
 }

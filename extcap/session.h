@@ -124,8 +124,11 @@ int session_close(struct session *s);
 /*
  * A fifo a reader may wait on for its writer's end: Wireshark's capture
  * fifo when a capture fails before opening it, and its --extcap-control-out
- * pipe, which ebpfcap never writes to. Lets that reader see its end.
+ * pipe, which ebpfcap never writes to. Lets that reader see its end, waiting
+ * up to patience_ms for a reader that has not opened it yet.
  */
-void session_release_reader(const char *path);
+void session_release_reader(const char *path, int patience_ms);
+/* dumpcap opens Wireshark's fifo right after starting us: it comes within this. */
+#define RELEASE_PATIENCE_MS 3000
 
 #endif
